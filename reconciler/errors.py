@@ -1,0 +1,83 @@
+"""Errors that end a command, each carrying its documented exit code.
+
+The tree (exit code in brackets)::
+
+    ReconcilerError [1]                  anything the tool anticipated but cannot go on with
+    ├── UsageError [3]                   bad arguments, options or environment
+    ├── ManifestError [3]                invalid manifests (carries every diagnostic of the run)
+    ├── EndpointMismatchError [3]        the ledger belongs to another Braze endpoint
+    ├── UnsafePlanError [4]              a safety gate blocked one or more changes
+    ├── SavedPlanError [5]               a saved plan is stale, expired or for another target
+    ├── LedgerLockedError [6]            another writer holds the workspace lock
+    ├── ApplyIncompleteError [7]         apply ended with failed, uncertain or skipped changes
+    ├── LedgerError [1]                  the state store failed or holds something unexpected
+    └── BrazeError [1]                   see reconciler.braze.errors for its subtree
+
+Exit code 2 (changes present, drift) is not an error and has no class here. Exit code 1 is
+also what an unexpected exception (a bug) gives; the CLI logs it without the API key.
+"""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_UNEXPECTED = 1
+EXIT_CHANGES = 2
+EXIT_INVALID = 3
+EXIT_BLOCKED = 4
+EXIT_STALE_PLAN = 5
+EXIT_LOCKED = 6
+EXIT_APPLY_INCOMPLETE = 7
+
+
+class ReconcilerError(Exception):
+    """Base of every error the tool raises on purpose."""
+
+    exit_code: int = EXIT_UNEXPECTED
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        if self.hint:
+            return f"{self.message}\n  hint: {self.hint}"
+        return self.message
+
+
+class UsageError(ReconcilerError):
+    exit_code = EXIT_INVALID
+
+
+class ManifestError(ReconcilerError):
+    """Manifests failed validation; ``diagnostics`` holds every problem found."""
+
+    exit_code = EXIT_INVALID
+
+    def __init__(self, message: str, diagnostics: list[object]) -> None:
+        super().__init__(message)
+        self.diagnostics = diagnostics
+
+
+class EndpointMismatchError(ReconcilerError):
+    exit_code = EXIT_INVALID
+
+
+class UnsafePlanError(ReconcilerError):
+    exit_code = EXIT_BLOCKED
+
+
+class SavedPlanError(ReconcilerError):
+    exit_code = EXIT_STALE_PLAN
+
+
+class LedgerLockedError(ReconcilerError):
+    exit_code = EXIT_LOCKED
+
+
+class ApplyIncompleteError(ReconcilerError):
+    exit_code = EXIT_APPLY_INCOMPLETE
+
+
+class LedgerError(ReconcilerError):
+    exit_code = EXIT_UNEXPECTED

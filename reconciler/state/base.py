@@ -1,0 +1,239 @@
+"""The ledger seam: what the reconciler remembers about every schedule it manages.
+
+Braze cannot list or read back schedules created through its API, and its create call has no
+idempotency key, so the ledger is the memory of the whole tool. A ``StateStore`` is bound to
+one workspace (``--workspace``) of one database (``--state URL``); SQLite and PostgreSQL
+implement it with the same schema and the same behaviour.
+
+Rules every store keeps:
+
+- Each write is one small transaction; nothing ever rewrites the whole state.
+- Every write increments the workspace ``serial`` (saved plans record it).
+- ``begin`` (the intent) is durable before the caller makes the HTTP call; ``complete``
+  records the outcome and the new record in the same transaction.
+- An intent left without an outcome (the process died) means the call may have happened:
+  ``recover_interrupted`` turns it into an ``uncertain`` record (create) or an
+  ``unknown_outcome`` mark (update, delete), and closes the intent as ``interrupted``.
+- Methods are safe to call from several threads of one process.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class RecordStatus(StrEnum):
+    ACTIVE = "active"
+    """Created (or updated) in Braze; its body is what was last applied."""
+    ADOPTED = "adopted"
+    """Imported by schedule id (``import``): the body in Braze is not known."""
+    UNCERTAIN = "uncertain"
+    """A create's outcome is unknown: Braze may or may not hold a schedule for it."""
+    FIRED = "fired"
+    """Forgotten after its send time: kept as a tombstone, never sent to Braze again."""
+
+
+class Outcome(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    """Braze answered with an error that proves nothing changed."""
+    UNKNOWN = "unknown"
+    """No usable answer: the call may or may not have taken effect."""
+    INTERRUPTED = "interrupted"
+    """The process died between intent and outcome (set by ``recover_interrupted``)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Record:
+    """One managed resource, as last applied."""
+
+    address: str
+    kind: str
+    status: RecordStatus
+    parent_id: str | None = None
+    """``campaign_id`` or ``canvas_id``: trigger schedule update and delete need it."""
+    schedule_id: str | None = None
+    dispatch_id: str | None = None
+    body: Mapping[str, Any] | None = None
+    """The create body last applied (as sent to Braze); None when adopted."""
+    body_hash: str | None = None
+    schedule_time: str | None = None
+    """``schedule.time`` as sent (``...Z`` for UTC, naive for local and optimal time)."""
+    schedule_mode: str | None = None
+    """``utc``, ``local`` or ``optimal``."""
+    protect: bool = False
+    labels: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    notices: tuple[str, ...] = ()
+    """Non-fatal ``errors`` and ``notice`` texts Braze returned for the last call."""
+    unknown_outcome: str | None = None
+    """``update`` or ``delete`` when the last such call's outcome is unknown."""
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (``state export``): times as ISO 8601, enums as strings."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Record:
+        raise NotImplementedError
+
+
+@dataclasses.dataclass(frozen=True)
+class Intent:
+    """A mutating call, recorded before it is made; its outcome is filled in after."""
+
+    intent_id: int
+    address: str
+    kind: str
+    action: str
+    """The API call: ``create``, ``update`` or ``delete``."""
+    endpoint: str
+    """The Braze path, e.g. ``/messages/schedule/create``."""
+    body: Mapping[str, Any]
+    """The request body as sent (it never contains the API key)."""
+    body_hash: str
+    started_at: datetime
+    run_id: str
+    outcome: Outcome | None = None
+    message: str | None = None
+    finished_at: datetime | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class WorkspaceInfo:
+    name: str
+    serial: int
+    endpoint: str | None
+    """The Braze endpoint the workspace was first applied against (None before that)."""
+    key_salt: str | None
+    key_fingerprint: str | None
+    """A salted hash of the API key, never the key."""
+    created_at: datetime | None
+
+
+@dataclasses.dataclass(frozen=True)
+class LockInfo:
+    lock_id: str
+    workspace: str
+    operation: str
+    holder: str
+    """``user@host pid N``: enough for a person to find the process."""
+    acquired_at: datetime
+
+
+class StateStore(abc.ABC):
+    """One workspace of one ledger database. See the module docstring for the rules."""
+
+    workspace: str
+    url: str
+    """The store URL without any password."""
+
+    # -- workspace -------------------------------------------------------------------------
+    @abc.abstractmethod
+    def info(self) -> WorkspaceInfo:
+        """The workspace's serial and binding (a fresh workspace has serial 0)."""
+
+    @abc.abstractmethod
+    def bind(self, endpoint: str, key_salt: str, key_fingerprint: str) -> None:
+        """Record the endpoint and key fingerprint (first apply), or update the fingerprint."""
+
+    # -- reads -----------------------------------------------------------------------------
+    @abc.abstractmethod
+    def records(self) -> dict[str, Record]:
+        """Every record of the workspace, fired tombstones included, by address.
+
+        One query: planning 10,000 resources must not make 10,000 round trips.
+        """
+
+    @abc.abstractmethod
+    def get(self, address: str) -> Record | None: ...
+
+    @abc.abstractmethod
+    def intents(self, address: str | None = None, *, open_only: bool = False) -> list[Intent]:
+        """The journal, oldest first; ``open_only`` gives intents without an outcome."""
+
+    # -- the journal -----------------------------------------------------------------------
+    @abc.abstractmethod
+    def begin(
+        self,
+        *,
+        address: str,
+        kind: str,
+        action: str,
+        endpoint: str,
+        body: Mapping[str, Any],
+        body_hash: str,
+        run_id: str,
+    ) -> int:
+        """Record an intent (durably) before a mutating call; return its id."""
+
+    @abc.abstractmethod
+    def complete(
+        self,
+        intent_id: int,
+        outcome: Outcome,
+        *,
+        message: str | None = None,
+        put: Record | None = None,
+        drop: str | None = None,
+    ) -> None:
+        """Record an intent's outcome and, in the same transaction, upsert ``put`` and/or
+        remove the record at address ``drop``."""
+
+    @abc.abstractmethod
+    def recover_interrupted(self, *, current_run_id: str | None = None) -> list[Intent]:
+        """Close intents left open by dead runs (not ``current_run_id``).
+
+        Create intents make their record ``uncertain`` (keeping the body that was sent);
+        update and delete intents set the record's ``unknown_outcome``. Returns the intents.
+        """
+
+    # -- direct edits (state commands, import) ---------------------------------------------
+    @abc.abstractmethod
+    def put(self, record: Record) -> None: ...
+
+    @abc.abstractmethod
+    def remove(self, address: str) -> bool:
+        """Remove a record; False if there was none."""
+
+    # -- locking ---------------------------------------------------------------------------
+    @abc.abstractmethod
+    def acquire_lock(self, operation: str, holder: str, *, timeout: float = 0.0) -> LockInfo:
+        """Take the workspace lock, waiting up to ``timeout`` seconds.
+
+        Raises ``LedgerLockedError`` naming the holder when it is still held.
+        """
+
+    @abc.abstractmethod
+    def release_lock(self, lock_id: str) -> None: ...
+
+    @abc.abstractmethod
+    def current_lock(self) -> LockInfo | None: ...
+
+    @abc.abstractmethod
+    def force_unlock(self, lock_id: str) -> LockInfo:
+        """Release a dead holder's lock; raises ``LedgerError`` if ``lock_id`` is not held."""
+
+    @contextmanager
+    def locked(self, operation: str, holder: str, *, timeout: float = 0.0) -> Iterator[LockInfo]:
+        lock = self.acquire_lock(operation, holder, timeout=timeout)
+        try:
+            yield lock
+        finally:
+            self.release_lock(lock.lock_id)
+
+    @abc.abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> StateStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
