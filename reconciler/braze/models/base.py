@@ -8,10 +8,20 @@ answer carries the ``braze_message``, Braze's documented fatal error text).
 from __future__ import annotations
 
 import difflib
-from typing import Any
+import json
+from dataclasses import dataclass
+from typing import Any, get_args
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, InitErrorDetails, PydanticCustomError, core_schema
 
 UNKNOWN_FIELD = "unknown_field"
 _KNOWN_KEYS: dict[type[BaseModel], frozenset[str]] = {}
@@ -71,7 +81,9 @@ class BrazeModel(BaseModel):
             if not isinstance(key, str):
                 errors.append(
                     {
-                        "type": braze_error("invalid_key", f"field names must be strings, not {key!r}"),
+                        "type": braze_error(
+                            "invalid_key", f"field names must be strings, not {key!r}"
+                        ),
                         "loc": (str(key),),
                         "input": key,
                     }
@@ -95,3 +107,110 @@ class BrazeModel(BaseModel):
         except ValidationError as exc:
             errors.extend(_as_init_error(error) for error in exc.errors())
         raise ValidationError.from_exception_data(cls.__name__, errors)
+
+
+# Rule helpers shared by the request models.
+
+
+def error_at(loc: tuple[str | int, ...], error: PydanticCustomError, value: Any) -> ValidationError:
+    """An error placed on one field, for a rule checked across fields by an after-validator.
+
+    Raised from a validator, pydantic nests ``loc`` under the model's own location, so the
+    error blames ``recipients.3.attributes`` rather than the whole recipient.
+    """
+    return ValidationError.from_exception_data(
+        "BrazeModel", [{"type": error, "loc": loc, "input": value}]
+    )
+
+
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+
+
+def json_size(value: Any) -> int:
+    """Bytes of ``value`` as compact UTF-8 JSON: how Braze's payload limits are measured.
+
+    ``value`` must already be validated JSON data (no cycles, only JSON types).
+    """
+    return len(_COMPACT_JSON.encode(value).encode("utf-8"))
+
+
+def _listed(choices: list[str]) -> str:
+    return ", ".join(repr(choice) for choice in choices)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """Metadata for a ``Literal`` of strings: a value not allowed gets a did-you-mean.
+
+    ``Annotated[Literal["POST", "PUT"], Choice()]`` keeps the precise type and the JSON
+    Schema ``enum``, and reports ``invalid_choice`` rather than pydantic's literal error.
+    """
+
+    braze_message: str = "Bad Request"
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        choices = [str(choice) for choice in get_args(source)]
+        allowed = frozenset(choices)
+        by_case = {choice.casefold(): choice for choice in choices}
+        braze_message = self.braze_message
+
+        def check(value: Any) -> Any:
+            if isinstance(value, str) and value not in allowed:
+                match = by_case.get(value.casefold()) or suggest(value, choices)
+                listed = _listed(choices)
+                raise braze_error(
+                    "invalid_choice",
+                    f"{value!r} is not one of {listed}"
+                    if len(choices) <= 6
+                    else f"{value!r} is not an allowed value",
+                    braze_message=braze_message,
+                    hint=f"did you mean {match!r}?" if match else f"use one of {listed}",
+                )
+            return value
+
+        return core_schema.no_info_before_validator_function(check, handler(source))
+
+
+@dataclass(frozen=True)
+class Range:
+    """Metadata for a number field with documented bounds (code ``out_of_range``)."""
+
+    low: int | float | None = None
+    high: int | float | None = None
+    unit: str = ""
+
+    def describe(self) -> str:
+        unit = f" {self.unit}" if self.unit else ""
+        if self.low is None:
+            return f"at most {self.high:,}{unit}"
+        if self.high is None:
+            return f"at least {self.low:,}{unit}"
+        return f"from {self.low:,} to {self.high:,}{unit}"
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> CoreSchema:
+        def check(value: Any) -> Any:
+            if (self.low is not None and value < self.low) or (
+                self.high is not None and value > self.high
+            ):
+                raise braze_error(
+                    "out_of_range",
+                    f"{value!r} is out of range: Braze allows {self.describe()}",
+                    hint=f"use a value {self.describe()}",
+                )
+            return value
+
+        return core_schema.no_info_after_validator_function(check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        if self.low is not None:
+            json_schema["minimum"] = self.low
+        if self.high is not None:
+            json_schema["maximum"] = self.high
+        return json_schema

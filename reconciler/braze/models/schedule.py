@@ -1,0 +1,115 @@
+"""The schedule object: when a scheduled message or trigger goes out.
+
+``time`` is kept exactly as written; the helpers read it without rewriting it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal, Self
+
+from pydantic import AfterValidator, Field, model_validator
+
+from reconciler.braze.models.base import BrazeModel, braze_error, error_at
+from reconciler.timeutil import parse_iso
+
+ScheduleMode = Literal["utc", "local", "optimal"]
+
+_TIME_EXAMPLE = "2026-11-27T09:00:00Z"
+
+
+def check_iso_datetime(value: str) -> str:
+    """Reject a string that is not an ISO 8601 date-time (Braze answers Bad Request)."""
+    try:
+        parse_iso(value)
+    except ValueError:
+        raise braze_error(
+            "invalid_time",
+            f"{value!r} is not an ISO 8601 date-time",
+            hint=f"write it like {_TIME_EXAMPLE} (or without Z for a local time)",
+        ) from None
+    return value
+
+
+IsoDateTime = Annotated[str, AfterValidator(check_iso_datetime)]
+"""A string that must parse as ISO 8601; kept as written."""
+
+
+class ScheduleObject(BrazeModel):
+    """When to send: at one instant, at a wall-clock time in each user's time zone, or at each
+    user's optimal time on a date."""
+
+    time: IsoDateTime = Field(
+        description=(
+            "When to send, ISO 8601. In UTC unless in_local_time or at_optimal_time is set; "
+            "then give no offset or Z (2026-11-27T09:00:00)."
+        )
+    )
+    in_local_time: bool | None = Field(
+        default=None,
+        description=(
+            "Send at this wall-clock time in each user's time zone (company time zone for users "
+            "without one)."
+        ),
+    )
+    at_optimal_time: bool | None = Field(
+        default=None,
+        description=(
+            "Intelligent Timing: send on the date of time, at each user's optimal hour (the "
+            "time of day is ignored)."
+        ),
+    )
+
+    @model_validator(mode="after")
+    def _check_mode(self) -> Self:
+        if self.in_local_time and self.at_optimal_time:
+            raise error_at(
+                ("at_optimal_time",),
+                braze_error(
+                    "conflicting_time_modes",
+                    "in_local_time and at_optimal_time are both true",
+                    hint="choose one: in_local_time or at_optimal_time",
+                ),
+                self.at_optimal_time,
+            )
+        if self.mode != "utc" and parse_iso(self.time).tzinfo is not None:
+            flag = "in_local_time" if self.in_local_time else "at_optimal_time"
+            raise error_at(
+                ("time",),
+                braze_error(
+                    "local_time_with_offset",
+                    f"time {self.time!r} has a UTC offset, but {flag} is true",
+                    hint=(
+                        "Braze wants a local or optimal time without offset or Z: write "
+                        f"{parse_iso(self.time).replace(tzinfo=None).isoformat()}"
+                    ),
+                ),
+                self.time,
+            )
+        return self
+
+    @property
+    def mode(self) -> ScheduleMode:
+        """``utc`` (one instant), ``local`` (each user's zone) or ``optimal`` (Intelligent
+        Timing)."""
+        if self.in_local_time:
+            return "local"
+        if self.at_optimal_time:
+            return "optimal"
+        return "utc"
+
+    def instant(self) -> datetime:
+        """The send instant, aware, in UTC. A time without offset is read as UTC: in utc mode
+        that is what Braze does; in local and optimal mode it is the wall-clock time read as
+        UTC (the reference point from which the send spreads over the time zones)."""
+        parsed = parse_iso(self.time)
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+
+    def wall_clock(self) -> datetime:
+        """The time as a naive wall-clock datetime (for a utc time with an offset: in UTC)."""
+        parsed = parse_iso(self.time)
+        if parsed.tzinfo is None:
+            return parsed
+        return parsed.astimezone(UTC).replace(tzinfo=None)

@@ -1,0 +1,98 @@
+"""The schedule object: ISO 8601 time, local / optimal time without offset, one mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from reconciler.braze.models import ScheduleObject
+
+
+def assert_error(
+    validate: Callable[[Any], object],
+    body: Any,
+    code: str,
+    loc: tuple[str | int, ...],
+    braze_message: str | None = "Bad Request",
+) -> dict[str, Any]:
+    with pytest.raises(ValidationError) as caught:
+        validate(body)
+    errors = caught.value.errors()
+    assert len(errors) == 1, errors
+    error: dict[str, Any] = dict(errors[0])
+    ctx = error.get("ctx") or {}
+    assert (error["type"], error["loc"], ctx.get("braze_message")) == (code, loc, braze_message)
+    return error
+
+
+validate = ScheduleObject.model_validate
+
+
+@pytest.mark.parametrize(
+    ("body", "mode"),
+    [
+        ({"time": "2017-05-24T20:30:36Z"}, "utc"),
+        ({"time": "2026-11-27T09:00:00+01:00"}, "utc"),
+        ({"time": "2026-11-27T09:00:00"}, "utc"),
+        ({"time": "2015-02-20T13:14:47", "in_local_time": True}, "local"),
+        ({"time": "2026-11-27T09:00:00", "at_optimal_time": True}, "optimal"),
+        ({"time": "2026-11-27T09:00:00Z", "in_local_time": False, "at_optimal_time": False}, "utc"),
+        ({"time": "2026-11-27T09:00:00", "in_local_time": True, "at_optimal_time": False}, "local"),
+    ],
+)
+def test_valid_schedules_keep_their_text(body: dict[str, Any], mode: str) -> None:
+    schedule = validate(body)
+    assert schedule.mode == mode
+    assert schedule.model_dump(mode="json", by_alias=True, exclude_unset=True) == body
+
+
+@pytest.mark.parametrize("time", ["", "tomorrow", "2026-13-01T00:00:00Z", "27/11/2026 09:00"])
+def test_time_must_be_iso_8601(time: str) -> None:
+    error = assert_error(validate, {"time": time}, "invalid_time", ("time",))
+    assert repr(time) in error["msg"]
+
+
+def test_time_is_required() -> None:
+    assert_error(validate, {"in_local_time": True}, "missing", ("time",), None)
+
+
+@pytest.mark.parametrize("flag", ["in_local_time", "at_optimal_time"])
+@pytest.mark.parametrize("time", ["2026-11-27T09:00:00Z", "2015-02-20T13:14:47-05:00"])
+def test_local_and_optimal_time_have_no_offset(flag: str, time: str) -> None:
+    error = assert_error(validate, {"time": time, flag: True}, "local_time_with_offset", ("time",))
+    assert flag in error["msg"]
+    assert "without offset" in error["ctx"]["hint"]
+
+
+def test_local_and_optimal_together_is_an_error() -> None:
+    body = {"time": "2026-11-27T09:00:00", "in_local_time": True, "at_optimal_time": True}
+    error = assert_error(validate, body, "conflicting_time_modes", ("at_optimal_time",))
+    assert "choose one" in error["ctx"]["hint"]
+
+
+def test_flags_are_strict_booleans() -> None:
+    body = {"time": "2026-11-27T09:00:00", "in_local_time": "true"}
+    assert_error(validate, body, "bool_type", ("in_local_time",), None)
+
+
+def test_instant_and_wall_clock() -> None:
+    offset = validate({"time": "2026-11-27T09:00:00+01:00"})
+    assert offset.instant() == datetime(2026, 11, 27, 8, tzinfo=UTC)
+    assert offset.wall_clock() == datetime(2026, 11, 27, 8)
+    assert offset.time == "2026-11-27T09:00:00+01:00"
+    naive_utc = validate({"time": "2026-11-27T09:00:00"})
+    assert naive_utc.instant() == datetime(2026, 11, 27, 9, tzinfo=UTC)
+    local = validate({"time": "2026-11-27T09:00:00", "in_local_time": True})
+    assert local.wall_clock() == datetime(2026, 11, 27, 9)
+    assert local.wall_clock().tzinfo is None
+    assert local.instant() == datetime(2026, 11, 27, 9, tzinfo=UTC)
+
+
+def test_json_schema() -> None:
+    schema = ScheduleObject.model_json_schema(by_alias=True)
+    assert schema["required"] == ["time"]
+    assert all("description" in field for field in schema["properties"].values())
