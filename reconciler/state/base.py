@@ -21,11 +21,18 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+import getpass
+import json
+import os
+import socket
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+
+from reconciler.canonical import canonical_json
+from reconciler.timeutil import parse_iso
 
 
 class RecordStatus(StrEnum):
@@ -78,11 +85,121 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (``state export``): times as ISO 8601, enums as strings."""
-        raise NotImplementedError
+        return {
+            "address": self.address,
+            "kind": self.kind,
+            "status": self.status.value,
+            "parent_id": self.parent_id,
+            "schedule_id": self.schedule_id,
+            "dispatch_id": self.dispatch_id,
+            # Through canonical JSON: a detached copy made only of JSON types.
+            "body": None if self.body is None else json.loads(canonical_json(self.body)),
+            "body_hash": self.body_hash,
+            "schedule_time": self.schedule_time,
+            "schedule_mode": self.schedule_mode,
+            "protect": self.protect,
+            "labels": dict(self.labels),
+            "notices": list(self.notices),
+            "unknown_outcome": self.unknown_outcome,
+            "created_at": None if self.created_at is None else iso_utc(self.created_at),
+            "updated_at": None if self.updated_at is None else iso_utc(self.updated_at),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Record:
-        raise NotImplementedError
+        """The inverse of ``to_dict``; raises ``ValueError`` naming the field at fault."""
+        if not isinstance(data, Mapping):
+            raise ValueError(f"a record must be an object, not {type(data).__name__}")
+        unknown = sorted(set(data) - _RECORD_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown field(s): {', '.join(map(str, unknown))}")
+        for required in ("address", "kind", "status"):
+            if required not in data:
+                raise ValueError(f"missing field {required!r}")
+        status = _string(data, "status")
+        try:
+            record_status = RecordStatus(status)
+        except ValueError:
+            allowed = ", ".join(s.value for s in RecordStatus)
+            raise ValueError(f"status: {status!r} is not one of {allowed}") from None
+        protect = data.get("protect", False)
+        if not isinstance(protect, bool):
+            raise ValueError("protect: must be true or false")
+        body = data.get("body")
+        if body is not None and not isinstance(body, Mapping):
+            raise ValueError("body: must be an object or null")
+        labels = data.get("labels", {})
+        if not isinstance(labels, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in labels.items()
+        ):
+            raise ValueError("labels: must be an object of strings")
+        notices = data.get("notices", [])
+        if not isinstance(notices, list) or not all(isinstance(n, str) for n in notices):
+            raise ValueError("notices: must be a list of strings")
+        address = _string(data, "address")
+        if not address:
+            raise ValueError("address: must not be empty")
+        return cls(
+            address=address,
+            kind=_string(data, "kind"),
+            status=record_status,
+            parent_id=_optional_string(data, "parent_id"),
+            schedule_id=_optional_string(data, "schedule_id"),
+            dispatch_id=_optional_string(data, "dispatch_id"),
+            body=None if body is None else dict(body),
+            body_hash=_optional_string(data, "body_hash"),
+            schedule_time=_optional_string(data, "schedule_time"),
+            schedule_mode=_optional_string(data, "schedule_mode"),
+            protect=protect,
+            labels=dict(labels),
+            notices=tuple(notices),
+            unknown_outcome=_optional_string(data, "unknown_outcome"),
+            created_at=_optional_instant(data, "created_at"),
+            updated_at=_optional_instant(data, "updated_at"),
+        )
+
+
+_RECORD_FIELDS = frozenset(field.name for field in dataclasses.fields(Record))
+
+
+def iso_utc(instant: datetime) -> str:
+    """ISO 8601 in UTC with ``Z``, microseconds kept when present (so it round-trips)."""
+    if instant.tzinfo is None:
+        raise ValueError(f"{instant!r} is naive; the ledger keeps aware UTC instants only")
+    return instant.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _string(data: Mapping[str, Any], name: str) -> str:
+    value = data[name]
+    if not isinstance(value, str):
+        raise ValueError(f"{name}: must be a string, not {type(value).__name__}")
+    return value
+
+
+def _optional_string(data: Mapping[str, Any], name: str) -> str | None:
+    return None if data.get(name) is None else _string(data, name)
+
+
+def _optional_instant(data: Mapping[str, Any], name: str) -> datetime | None:
+    text = _optional_string(data, name)
+    if text is None:
+        return None
+    try:
+        parsed = parse_iso(text)
+    except ValueError as exc:
+        raise ValueError(f"{name}: {exc}") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{name}: {text!r} has no UTC offset; write it with Z")
+    return parsed.astimezone(UTC)
+
+
+def process_holder() -> str:
+    """``user@host pid N`` for this process: what a lock shows as its holder."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # containers often run as a uid without a passwd entry
+        user = "unknown"
+    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,0 +1,124 @@
+"""The default ledger: one SQLite file, safe for the applier's threads and for several processes.
+
+WAL lets readers run beside the one writer; ``synchronous=FULL`` makes every commit reach the
+disk before it returns, because an intent must survive a crash that follows its HTTP call.
+Writes start with ``BEGIN IMMEDIATE`` so that a second process waits on the busy timeout
+instead of failing with "database is locked" halfway through a transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from reconciler.errors import LedgerError
+from reconciler.state.sql import SQLITE
+from reconciler.state.sqlstore import SqlStore, Tx
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_SECONDS = 30.0
+
+
+class _SqliteTx(Tx):
+    def __init__(self, cursor: sqlite3.Cursor) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        self._cursor.execute(sql, params)
+        return max(self._cursor.rowcount, 0)
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Sequence[Any] | None:
+        self._cursor.execute(sql, params)
+        row: Sequence[Any] | None = self._cursor.fetchone()
+        return row
+
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]:
+        self._cursor.execute(sql, params)
+        return self._cursor.fetchall()
+
+    def insert_id(self, sql: str, params: Sequence[Any]) -> int:
+        self._cursor.execute(sql, params)
+        assert self._cursor.lastrowid is not None
+        return self._cursor.lastrowid
+
+
+class SqliteStore(SqlStore):
+    dialect = SQLITE
+
+    def __init__(
+        self, path: Path, workspace: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+    ) -> None:
+        super().__init__(workspace, f"sqlite:///{path}")
+        self.path = path
+        self._busy_timeout = busy_timeout
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Autocommit mode (isolation_level=None): transactions are begun explicitly below.
+            self._conn: sqlite3.Connection | None = sqlite3.connect(
+                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise LedgerError(f"cannot open the ledger {self.url}: {exc}") from exc
+        try:
+            self._configure(self._conn)
+            with self.transaction(write=True) as tx:
+                self.create_schema(tx)
+        except BaseException:
+            self.close()
+            raise
+        log.debug("ledger: opened %s workspace=%s", self.url, workspace)
+
+    def _configure(self, conn: sqlite3.Connection) -> None:
+        conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
+        # Switching a new file to WAL needs an exclusive lock that a process opening the same
+        # file at the same moment may hold; retry within the busy timeout.
+        deadline = time.monotonic() + self._busy_timeout
+        while True:
+            try:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise LedgerError(f"cannot open the ledger {self.url}: {exc}") from exc
+                time.sleep(0.05)
+        if mode is None or str(mode[0]).lower() != "wal":
+            log.warning("ledger: %s could not switch to WAL (journal_mode=%s)", self.url, mode)
+        conn.execute("PRAGMA synchronous = FULL")
+
+    @contextmanager
+    def transaction(self, *, write: bool) -> Iterator[Tx]:
+        with self._mutex:
+            if self._conn is None:
+                raise LedgerError(f"the ledger {self.url} is closed")
+            cursor = self._conn.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                yield _SqliteTx(cursor)
+                cursor.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._rollback()
+                raise LedgerError(f"ledger {self.url}: {exc}") from exc
+            except BaseException:
+                self._rollback()
+                raise
+            finally:
+                cursor.close()
+
+    def _rollback(self) -> None:
+        if self._conn is not None and self._conn.in_transaction:
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                log.exception("ledger: rollback failed on %s", self.url)
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

@@ -1,0 +1,388 @@
+"""The ledger rules over SQL, implemented once for the SQLite and PostgreSQL stores.
+
+A backend supplies only a connection and a ``transaction`` (a ``Tx`` that runs statements
+written with ``?`` placeholders). Writes that decide on what they read (``complete``,
+``recover_interrupted``, ``bind``) are serialised per workspace: SQLite's ``BEGIN IMMEDIATE``
+takes the database write lock, and in PostgreSQL they bump the serial first, which locks the
+workspace row until commit. The lock row needs neither: its primary key settles any race.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+from reconciler.canonical import canonical_json
+from reconciler.errors import EndpointMismatchError, LedgerError, LedgerLockedError
+from reconciler.state.base import Intent, LockInfo, Outcome, Record, StateStore, WorkspaceInfo
+from reconciler.state.sql import (
+    INTENT_SELECT,
+    LOCK_SELECT,
+    RECORD_SELECT,
+    RECORD_UPSERT,
+    SCHEMA_VERSION,
+    Dialect,
+    from_text,
+    record_params,
+    row_to_intent,
+    row_to_lock,
+    row_to_record,
+    schema_statements,
+    to_text,
+    uncertain_record,
+    utc_now,
+)
+from reconciler.timeutil import format_utc
+
+log = logging.getLogger(__name__)
+
+LOCK_POLL_SECONDS = 0.1
+
+
+class Tx(abc.ABC):
+    """One open transaction; statements use ``?`` placeholders on every backend."""
+
+    @abc.abstractmethod
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; return the number of rows it changed."""
+
+    @abc.abstractmethod
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Sequence[Any] | None: ...
+
+    @abc.abstractmethod
+    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Sequence[Any]]: ...
+
+    @abc.abstractmethod
+    def insert_id(self, sql: str, params: Sequence[Any]) -> int:
+        """Run an INSERT into ``br_intents`` and return the new row's id."""
+
+
+class SqlStore(StateStore):
+    """The ledger rules over any ``Tx``; subclasses provide the connection."""
+
+    dialect: Dialect
+
+    def __init__(self, workspace: str, url: str) -> None:
+        self.workspace = workspace
+        self.url = url
+        # One connection per store: the applier's threads take turns on it.
+        self._mutex = threading.RLock()
+
+    @abc.abstractmethod
+    def transaction(self, *, write: bool) -> AbstractContextManager[Tx]:
+        """Commit on success, roll back on error; database errors become ``LedgerError``."""
+
+    def create_schema(self, tx: Tx) -> None:
+        """Run inside a transaction the backend has made exclusive (concurrent first opens)."""
+        for statement in schema_statements(self.dialect):
+            tx.execute(statement)
+        row = tx.one("SELECT MAX(version) FROM br_schema_version")
+        version = None if row is None else row[0]
+        if version is None:
+            tx.execute("INSERT INTO br_schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+        elif version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"the ledger at {self.url} has schema version {version}; "
+                f"this braze-reconciler reads version {SCHEMA_VERSION}",
+                hint="upgrade braze-reconciler",
+            )
+
+    def _bump(self, tx: Tx) -> None:
+        # A plain UPDATE is the cheap common case; the workspace row is created on the first
+        # write (so reading never writes), and the upsert settles two first writers racing.
+        updated = tx.execute(
+            "UPDATE br_workspaces SET serial = serial + 1 WHERE name = ?", (self.workspace,)
+        )
+        if not updated:
+            tx.execute(
+                "INSERT INTO br_workspaces (name, serial, created_at) VALUES (?, 1, ?) "
+                "ON CONFLICT (name) DO UPDATE SET serial = br_workspaces.serial + 1",
+                (self.workspace, to_text(utc_now())),
+            )
+
+    # -- workspace -----------------------------------------------------------------------------
+    def info(self) -> WorkspaceInfo:
+        with self.transaction(write=False) as tx:
+            row = tx.one(
+                "SELECT serial, endpoint, key_salt, key_fingerprint, created_at "
+                "FROM br_workspaces WHERE name = ?",
+                (self.workspace,),
+            )
+        if row is None:
+            return WorkspaceInfo(self.workspace, 0, None, None, None, None)
+        return WorkspaceInfo(self.workspace, int(row[0]), row[1], row[2], row[3], from_text(row[4]))
+
+    def bind(self, endpoint: str, key_salt: str, key_fingerprint: str) -> None:
+        with self.transaction(write=True) as tx:
+            self._bump(tx)
+            row = tx.one("SELECT endpoint FROM br_workspaces WHERE name = ?", (self.workspace,))
+            bound = None if row is None else row[0]
+            if bound is not None and bound != endpoint:
+                # The engine checks first; this guards the ledger against any other caller.
+                raise EndpointMismatchError(
+                    f"workspace {self.workspace!r} of {self.url} is bound to {bound}, "
+                    f"not {endpoint}",
+                    hint="use another --workspace or --state for this endpoint",
+                )
+            tx.execute(
+                "UPDATE br_workspaces SET endpoint = ?, key_salt = ?, key_fingerprint = ? "
+                "WHERE name = ?",
+                (endpoint, key_salt, key_fingerprint, self.workspace),
+            )
+        log.info("ledger: bound workspace=%s endpoint=%s", self.workspace, endpoint)
+
+    # -- reads ---------------------------------------------------------------------------------
+    def records(self) -> dict[str, Record]:
+        with self.transaction(write=False) as tx:
+            rows = tx.all(
+                f"{RECORD_SELECT} WHERE workspace = ? ORDER BY address", (self.workspace,)
+            )
+        return {row[0]: row_to_record(row) for row in rows}
+
+    def get(self, address: str) -> Record | None:
+        with self.transaction(write=False) as tx:
+            return self._get(tx, address)
+
+    def _get(self, tx: Tx, address: str) -> Record | None:
+        row = tx.one(
+            f"{RECORD_SELECT} WHERE workspace = ? AND address = ?", (self.workspace, address)
+        )
+        return None if row is None else row_to_record(row)
+
+    def intents(self, address: str | None = None, *, open_only: bool = False) -> list[Intent]:
+        with self.transaction(write=False) as tx:
+            return self._intents(tx, address, open_only=open_only)
+
+    def _intents(self, tx: Tx, address: str | None, *, open_only: bool) -> list[Intent]:
+        sql = f"{INTENT_SELECT} WHERE workspace = ?"
+        params: list[Any] = [self.workspace]
+        if address is not None:
+            sql += " AND address = ?"
+            params.append(address)
+        if open_only:
+            sql += " AND outcome IS NULL"
+        return [row_to_intent(row) for row in tx.all(sql + " ORDER BY id", params)]
+
+    # -- the journal ---------------------------------------------------------------------------
+    def begin(
+        self,
+        *,
+        address: str,
+        kind: str,
+        action: str,
+        endpoint: str,
+        body: Mapping[str, Any],
+        body_hash: str,
+        run_id: str,
+    ) -> int:
+        with self.transaction(write=True) as tx:
+            self._bump(tx)
+            intent_id = tx.insert_id(
+                "INSERT INTO br_intents (workspace, address, kind, action, endpoint, body, "
+                "body_hash, run_id, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self.workspace,
+                    address,
+                    kind,
+                    action,
+                    endpoint,
+                    canonical_json(body),
+                    body_hash,
+                    run_id,
+                    to_text(utc_now()),
+                ),
+            )
+        log.debug("ledger: begin intent=%d %s address=%s", intent_id, action, address)
+        return intent_id
+
+    def complete(
+        self,
+        intent_id: int,
+        outcome: Outcome,
+        *,
+        message: str | None = None,
+        put: Record | None = None,
+        drop: str | None = None,
+    ) -> None:
+        with self.transaction(write=True) as tx:
+            self._bump(tx)
+            # By id alone: with the workspace in the WHERE clause PostgreSQL may plan a scan of
+            # the workspace's intents (a cached generic plan), and complete grows O(journal).
+            row = tx.one("SELECT workspace, outcome FROM br_intents WHERE id = ?", (intent_id,))
+            if row is None or row[0] != self.workspace:
+                raise LedgerError(f"intent {intent_id} is not in workspace {self.workspace!r}")
+            if row[1] is not None:
+                # Only a recovery run ignoring the lock can do this; the real outcome is worth
+                # more than the guess, so it is recorded anyway.
+                log.warning("ledger: intent %d was already closed as %s", intent_id, row[1])
+            tx.execute(
+                "UPDATE br_intents SET outcome = ?, message = ?, finished_at = ? WHERE id = ?",
+                (Outcome(outcome).value, message, to_text(utc_now()), intent_id),
+            )
+            if drop is not None:
+                self._remove(tx, drop)
+            if put is not None:
+                tx.execute(RECORD_UPSERT, record_params(self.workspace, put))
+        log.debug("ledger: complete intent=%d outcome=%s", intent_id, outcome)
+
+    def recover_interrupted(self, *, current_run_id: str | None = None) -> list[Intent]:
+        with self.transaction(write=False) as tx:
+            if not self._dead_intents(tx, current_run_id):
+                return []  # the usual case: nothing to recover and nothing written
+        recovered: list[Intent] = []
+        now = utc_now()
+        with self.transaction(write=True) as tx:
+            self._bump(tx)
+            # Read again now that writes are serialised: another recovery may have run.
+            for intent in self._dead_intents(tx, current_run_id):
+                existing = self._get(tx, intent.address)
+                if intent.action == "create":
+                    record = uncertain_record(intent, existing, now)
+                    tx.execute(RECORD_UPSERT, record_params(self.workspace, record))
+                elif intent.action in ("update", "delete") and existing is not None:
+                    marked = dataclasses.replace(
+                        existing, unknown_outcome=intent.action, updated_at=now
+                    )
+                    tx.execute(RECORD_UPSERT, record_params(self.workspace, marked))
+                else:
+                    log.warning(
+                        "ledger: interrupted %s intent %d has no record at %s",
+                        intent.action,
+                        intent.intent_id,
+                        intent.address,
+                    )
+                message = f"interrupted: run {intent.run_id} ended before recording an outcome"
+                tx.execute(
+                    "UPDATE br_intents SET outcome = ?, message = ?, finished_at = ? WHERE id = ?",
+                    (Outcome.INTERRUPTED.value, message, to_text(now), intent.intent_id),
+                )
+                recovered.append(
+                    dataclasses.replace(
+                        intent, outcome=Outcome.INTERRUPTED, message=message, finished_at=now
+                    )
+                )
+        for intent in recovered:
+            log.warning(
+                "ledger: recovered interrupted %s address=%s intent=%d",
+                intent.action,
+                intent.address,
+                intent.intent_id,
+            )
+        return recovered
+
+    def _dead_intents(self, tx: Tx, current_run_id: str | None) -> list[Intent]:
+        return [
+            intent
+            for intent in self._intents(tx, None, open_only=True)
+            if intent.run_id != current_run_id
+        ]
+
+    # -- direct edits --------------------------------------------------------------------------
+    def put(self, record: Record) -> None:
+        with self.transaction(write=True) as tx:
+            self._bump(tx)
+            tx.execute(RECORD_UPSERT, record_params(self.workspace, record))
+
+    def remove(self, address: str) -> bool:
+        with self.transaction(write=True) as tx:
+            removed = self._remove(tx, address)
+            if removed:
+                self._bump(tx)
+        return removed
+
+    def _remove(self, tx: Tx, address: str) -> bool:
+        deleted = tx.execute(
+            "DELETE FROM br_records WHERE workspace = ? AND address = ?", (self.workspace, address)
+        )
+        return deleted > 0
+
+    # -- locking -------------------------------------------------------------------------------
+    def acquire_lock(self, operation: str, holder: str, *, timeout: float = 0.0) -> LockInfo:
+        mine = LockInfo(
+            lock_id=secrets.token_hex(4),
+            workspace=self.workspace,
+            operation=operation,
+            holder=holder,
+            acquired_at=utc_now(),
+        )
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.transaction(write=True) as tx:
+                # The primary key makes the insert the arbiter between processes.
+                inserted = tx.execute(
+                    "INSERT INTO br_locks (workspace, lock_id, operation, holder, acquired_at) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (workspace) DO NOTHING",
+                    (self.workspace, mine.lock_id, operation, holder, to_text(mine.acquired_at)),
+                )
+                held = None if inserted else self._current_lock(tx)
+            if inserted:
+                log.info(
+                    "ledger: locked workspace=%s lock=%s operation=%s",
+                    self.workspace,
+                    mine.lock_id,
+                    operation,
+                )
+                return mine
+            remaining = deadline - time.monotonic()
+            if held is not None and remaining <= 0:
+                raise self._locked_error(held, timeout)
+            time.sleep(max(0.0, min(LOCK_POLL_SECONDS, remaining)))
+
+    def _locked_error(self, held: LockInfo, timeout: float) -> LedgerLockedError:
+        waited = f" (waited {timeout:g} s)" if timeout > 0 else ""
+        return LedgerLockedError(
+            f"workspace {self.workspace!r} is locked by {held.holder} for {held.operation} "
+            f"since {format_utc(held.acquired_at)}, lock id {held.lock_id}{waited}",
+            hint=(
+                "wait for it to finish, or retry with --lock-timeout; if that process is gone: "
+                f"braze-reconciler state force-unlock {held.lock_id}"
+            ),
+        )
+
+    def release_lock(self, lock_id: str) -> None:
+        with self.transaction(write=True) as tx:
+            deleted = tx.execute(
+                "DELETE FROM br_locks WHERE workspace = ? AND lock_id = ?",
+                (self.workspace, lock_id),
+            )
+        if deleted:
+            log.info("ledger: unlocked workspace=%s lock=%s", self.workspace, lock_id)
+        else:
+            # Not an error: someone force-unlocked it, and raising here would hide the error
+            # that may be unwinding through ``locked``.
+            log.warning("ledger: lock %s was no longer held on %s", lock_id, self.workspace)
+
+    def current_lock(self) -> LockInfo | None:
+        with self.transaction(write=False) as tx:
+            return self._current_lock(tx)
+
+    def _current_lock(self, tx: Tx) -> LockInfo | None:
+        row = tx.one(f"{LOCK_SELECT} WHERE workspace = ?", (self.workspace,))
+        return None if row is None else row_to_lock(row)
+
+    def force_unlock(self, lock_id: str) -> LockInfo:
+        with self.transaction(write=True) as tx:
+            held = self._current_lock(tx)
+            if held is None or held.lock_id != lock_id:
+                now_held = "it is not locked" if held is None else f"it holds {held.lock_id}"
+                raise LedgerError(
+                    f"lock {lock_id} is not held on workspace {self.workspace!r}: {now_held}"
+                )
+            tx.execute(
+                "DELETE FROM br_locks WHERE workspace = ? AND lock_id = ?",
+                (self.workspace, lock_id),
+            )
+        log.warning(
+            "ledger: force-unlocked workspace=%s lock=%s holder=%s",
+            self.workspace,
+            lock_id,
+            held.holder,
+        )
+        return held
