@@ -39,7 +39,9 @@ def parse_iso(text: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"{text!r} is not an ISO 8601 date-time (e.g. 2026-11-27T09:00:00Z)") from None
+        raise ValueError(
+            f"{text!r} is not an ISO 8601 date-time (e.g. 2026-11-27T09:00:00Z)"
+        ) from None
     return parsed
 
 

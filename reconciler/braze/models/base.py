@@ -41,7 +41,23 @@ def braze_error(
     return PydanticCustomError(code, message, context)
 
 
+KNOWN_CONFUSIONS = {
+    "override_frequency_capping": "override_messaging_limits",
+    "override_messaging_limits": "override_frequency_capping",
+    "canvas_entry_properties": "context",
+    "external_ids": "external_user_ids",
+    "user_ids": "external_user_ids",
+    "time_zone": "in_local_time",
+    "local_time": "in_local_time",
+    "optimal_time": "at_optimal_time",
+}
+"""Names people reach for (often the name the field has on another endpoint)."""
+
+
 def suggest(word: str, choices: list[str]) -> str | None:
+    known = KNOWN_CONFUSIONS.get(word)
+    if known is not None and known in choices:
+        return known
     matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return matches[0] if matches else None
 

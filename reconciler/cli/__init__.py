@@ -1,0 +1,169 @@
+"""The ``braze-reconciler`` command: parse, call the engine, render, map errors to exit codes.
+
+Only this package and the renderers write to stdout. Every error the tool anticipates carries
+its exit code (see ``reconciler.errors``); click's own usage errors exit 3, not click's 2,
+since 2 means "changes present".
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reconciler import __version__
+from reconciler.cli.output import err_console
+from reconciler.errors import EXIT_INVALID, EXIT_UNEXPECTED, ReconcilerError
+from reconciler.secrets import RedactingFilter, redact
+from reconciler.settings import Settings
+
+log = logging.getLogger("reconciler")
+
+
+class ReconcilerGroup(click.Group):
+    """Runs commands with the tool's own exit codes and error reports."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> int:
+        code = self._run(args, prog_name, complete_var, **extra)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+    def _run(
+        self, args: list[str] | None, prog_name: str | None, complete_var: str | None, **extra: Any
+    ) -> int:
+        try:
+            result = super().main(
+                args, prog_name or "braze-reconciler", complete_var, standalone_mode=False, **extra
+            )
+        except ReconcilerError as exc:
+            report_error(exc)
+            return exc.exit_code
+        except click.exceptions.Abort:
+            err_console().print("Aborted.")
+            return EXIT_UNEXPECTED
+        except click.UsageError as exc:
+            err_console().print(redact(exc.format_message()), markup=False, highlight=False)
+            if exc.ctx is not None:
+                err_console().print(
+                    f"Try '{exc.ctx.command_path} --help' for help.", markup=False, highlight=False
+                )
+            return EXIT_INVALID
+        except click.ClickException as exc:
+            err_console().print(f"error: {redact(exc.format_message())}", markup=False)
+            return EXIT_INVALID
+        except KeyboardInterrupt:
+            err_console().print("Interrupted.")
+            return 130
+        except Exception as exc:  # a bug: say so plainly, without the key, without a traceback
+            log.debug("unexpected error", exc_info=True)
+            err_console().print(
+                f"internal error: {type(exc).__name__}: {redact(str(exc))}\n"
+                "  hint: run again with -vv for the traceback, and please report it",
+                markup=False,
+                highlight=False,
+            )
+            return EXIT_UNEXPECTED
+        return result if isinstance(result, int) else 0
+
+
+def report_error(exc: ReconcilerError) -> None:
+    err_console().print(f"error: {redact(str(exc))}", markup=False, highlight=False)
+
+
+def _configure_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("reconciler")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+@click.group(
+    cls=ReconcilerGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--endpoint",
+    envvar="BRAZE_REST_ENDPOINT",
+    metavar="URL",
+    help=(
+        "Braze REST endpoint (https://rest.iad-03.braze.com), an instance name (US-03), or "
+        "'local' for the embedded emulator. [env: BRAZE_REST_ENDPOINT]"
+    ),
+)
+@click.option(
+    "--api-key-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Read the REST API key from this file. Default: the BRAZE_API_KEY environment variable.",
+)
+@click.option(
+    "--state",
+    "state_url",
+    envvar="BRAZE_RECONCILER_STATE",
+    metavar="URL",
+    help=(
+        "Ledger: sqlite:///path/state.db or postgresql://... "
+        "[default: sqlite:///.braze-reconciler/state.db] [env: BRAZE_RECONCILER_STATE]"
+    ),
+)
+@click.option(
+    "--workspace",
+    envvar="BRAZE_RECONCILER_WORKSPACE",
+    default="default",
+    show_default=True,
+    help="Ledger workspace (e.g. staging, production). [env: BRAZE_RECONCILER_WORKSPACE]",
+)
+@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug) to stderr.")
+@click.version_option(__version__, prog_name="braze-reconciler")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    endpoint: str | None,
+    api_key_file: Path | None,
+    state_url: str | None,
+    workspace: str,
+    verbose: int,
+) -> None:
+    """Braze schedules as code: validate, plan, apply and audit YAML manifests.
+
+    Exit codes: 0 success or no changes; 1 unexpected error; 2 changes present
+    (--detailed-exitcode) or drift (--fail-on-drift); 3 invalid manifests or arguments;
+    4 plan blocked by a safety gate; 5 saved plan stale or expired; 6 ledger locked;
+    7 apply finished with failures or uncertain outcomes.
+    """
+    _configure_logging(verbose)
+    ctx.obj = Settings(
+        endpoint=endpoint,
+        api_key_file=api_key_file,
+        state_url=state_url,
+        workspace=workspace,
+        cwd=Path.cwd(),
+    )
+
+
+def main() -> None:
+    cli.main()
+
+
+def _register() -> None:
+    from reconciler.cli import schema_cmd, validate_cmd
+
+    cli.add_command(validate_cmd.validate)
+    cli.add_command(schema_cmd.schema)
+
+
+_register()

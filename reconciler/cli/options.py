@@ -1,0 +1,54 @@
+"""Options shared by several commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+import click
+
+from reconciler.timeutil import parse_duration, parse_instant
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class InstantType(click.ParamType):  # type: ignore[type-arg]
+    name = "TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_instant(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class DurationType(click.ParamType):  # type: ignore[type-arg]
+    name = "DURATION"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, timedelta):
+            return value
+        try:
+            return parse_duration(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+INSTANT = InstantType()
+DURATION = DurationType()
+
+
+def now_option(func: F) -> F:
+    return click.option(
+        "--now",
+        type=INSTANT,
+        envvar="BRAZE_RECONCILER_NOW",
+        help=(
+            "Evaluate time rules as of this instant (ISO 8601 with offset) instead of the "
+            "clock; with --endpoint local the emulator's clock starts there too. "
+            "[env: BRAZE_RECONCILER_NOW]"
+        ),
+    )(func)

@@ -1,0 +1,252 @@
+"""Manifest files and directories to desired resources, with every diagnostic of the run.
+
+Directories are searched recursively for ``*.yaml`` and ``*.yml`` in sorted order. Large
+trees are read by two worker processes (one per core of a CI runner) when the process has
+no other threads, since forking a threaded process is unsafe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from datetime import datetime
+from pathlib import Path
+
+from reconciler.errors import UsageError
+from reconciler.manifest.diagnostics import Diagnostic, Location, Severity
+from reconciler.manifest.resource import SCHEDULE_KINDS, Resource
+from reconciler.manifest.validate import DocumentContext, validate_document
+from reconciler.manifest.yamlload import YamlProblem, compose_documents
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+"""A manifest file larger than this is refused (split it): YAML parsing is memory-hungry."""
+PARALLEL_MIN_FILES = 64
+SUFFIXES = (".yaml", ".yml")
+
+
+@dataclasses.dataclass
+class FileOutcome:
+    path: str
+    digest: str
+    resources: list[Resource]
+    diagnostics: list[Diagnostic]
+
+
+@dataclasses.dataclass
+class LoadResult:
+    resources: list[Resource]
+    diagnostics: list[Diagnostic]
+    files: list[str]
+    digest: str
+    """A digest of every file's path and bytes: saved plans record what they were made from."""
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if not d.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def discover(paths: Sequence[str | Path]) -> list[Path]:
+    """The manifest files named by ``paths`` (files, or directories searched recursively)."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix in SUFFIXES and p.is_file() and not _hidden(p, path)
+                )
+            )
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UsageError(
+                f"{given}: no such file or directory",
+                hint="give manifest files or directories that hold *.yaml files",
+            )
+    unique: dict[Path, None] = dict.fromkeys(found)
+    return list(unique)
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def load_manifests(paths: Sequence[str | Path], now: datetime) -> LoadResult:
+    files = discover(paths)
+    names = [str(path) for path in files]
+    if len(names) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1 and _single_threaded():
+        outcomes = _load_parallel(names, now)
+    else:
+        outcomes = [load_file(name, now) for name in names]
+    resources = [r for outcome in outcomes for r in outcome.resources]
+    diagnostics = [d for outcome in outcomes for d in outcome.diagnostics]
+    diagnostics.extend(cross_checks(resources))
+    digest = hashlib.sha256()
+    for outcome in outcomes:
+        digest.update(f"{outcome.path}\0{outcome.digest}\0".encode())
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return LoadResult(resources, diagnostics, names, "sha256:" + digest.hexdigest())
+
+
+def _single_threaded() -> bool:
+    return threading.active_count() == 1 and multiprocessing.get_start_method() == "fork"
+
+
+def _load_parallel(names: list[str], now: datetime) -> list[FileOutcome]:
+    workers = min(2, os.cpu_count() or 1)
+    chunks = [names[i::workers] for i in range(workers)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        parts = list(pool.map(_load_chunk, chunks, [now] * workers))
+    by_name = {outcome.path: outcome for part in parts for outcome in part}
+    return [by_name[name] for name in names]
+
+
+def _load_chunk(names: list[str], now: datetime) -> list[FileOutcome]:
+    return [load_file(name, now) for name in names]
+
+
+def load_file(name: str, now: datetime) -> FileOutcome:
+    path = Path(name)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return _file_problem(
+                name,
+                "",
+                "file_too_large",
+                f"file is {size / 1048576:.1f} MiB; manifests are limited to "
+                f"{MAX_FILE_BYTES // 1048576} MiB",
+                "split it into several files",
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _file_problem(name, "", "unreadable", f"cannot read file: {exc.strerror}", None)
+    digest = hashlib.sha256(raw).hexdigest()
+    text, problem = _decode(raw)
+    if problem is not None:
+        message, position, hint = problem
+        return _file_problem(name, digest, "not_utf8", message, hint, position)
+    resources: list[Resource] = []
+    diagnostics: list[Diagnostic] = []
+    try:
+        for document in compose_documents(text):
+            context = DocumentContext(name, document)
+            resource, found = validate_document(context, now)
+            diagnostics.extend(found)
+            if resource is not None:
+                resources.append(resource)
+    except YamlProblem as exc:
+        diagnostics.append(
+            Diagnostic(
+                severity=Severity.ERROR,
+                code=exc.code,
+                message=exc.message,
+                location=Location(name, *exc.position),
+                path=".".join(str(p) for p in exc.path) or None,
+                hint=exc.hint,
+                related=(Location(name, *exc.other),) if exc.other else (),
+            )
+        )
+    return FileOutcome(name, digest, resources, diagnostics)
+
+
+def _decode(raw: bytes) -> tuple[str, tuple[str, tuple[int, int], str] | None]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "", ("file is UTF-16; manifests must be UTF-8", (1, 1), "save the file as UTF-8")
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        byte = raw[exc.start]
+        return "", (
+            f"file is not valid UTF-8 (byte 0x{byte:02x})",
+            (line, column),
+            "save the file as UTF-8",
+        )
+
+
+def _file_problem(
+    name: str,
+    digest: str,
+    code: str,
+    message: str,
+    hint: str | None,
+    position: tuple[int, int] = (1, 1),
+) -> FileOutcome:
+    diagnostic = Diagnostic(
+        severity=Severity.ERROR,
+        code=code,
+        message=message,
+        location=Location(name, *position),
+        hint=hint,
+    )
+    return FileOutcome(name, digest, [], [diagnostic])
+
+
+def cross_checks(resources: Iterable[Resource]) -> list[Diagnostic]:
+    """Rules across documents: unique addresses; send ids declared before use."""
+    diagnostics: list[Diagnostic] = []
+    seen: dict[str, Resource] = {}
+    send_ids: set[tuple[str | None, str]] = set()
+    resources = list(resources)
+    for resource in resources:
+        first = seen.get(resource.address)
+        if first is not None:
+            diagnostics.append(
+                Diagnostic(
+                    severity=Severity.ERROR,
+                    code="duplicate_address",
+                    message=(
+                        f"{resource.address} is declared twice "
+                        f"(first at {first.location_of('name')})"
+                    ),
+                    location=resource.location_of("name"),
+                    address=resource.address,
+                    path="name",
+                    hint="names are unique per kind: rename one of them",
+                    related=(first.location_of("name"),),
+                )
+            )
+            continue
+        seen[resource.address] = resource
+        if resource.kind == "SendId":
+            send_ids.add((resource.body.get("campaign_id"), str(resource.body.get("send_id"))))
+    for resource in resources:
+        send_id = resource.body.get("send_id")
+        if resource.kind not in SCHEDULE_KINDS or not isinstance(send_id, str):
+            continue
+        campaign_id = resource.body.get("campaign_id")
+        if (campaign_id, send_id) not in send_ids:
+            diagnostics.append(
+                Diagnostic(
+                    severity=Severity.WARNING,
+                    code="send_id_not_declared",
+                    message=f"send_id {send_id!r} is not declared by a SendId manifest",
+                    location=resource.location_of("spec.send_id"),
+                    address=resource.address,
+                    path="spec.send_id",
+                    hint=(
+                        "Braze needs a send id created with /sends/id/create first: declare it "
+                        "as a SendId for the same campaign_id, or make sure it exists"
+                    ),
+                )
+            )
+    return diagnostics

@@ -1,0 +1,188 @@
+"""Manifest models, one per kind. ``spec`` is checked by the Braze request models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from reconciler.braze.models import (
+    CampaignScheduleCreateRequest,
+    CanvasScheduleCreateRequest,
+    ScheduleCreateRequest,
+    SendIdCreateRequest,
+)
+from reconciler.braze.models.base import BrazeModel, braze_error, error_at
+from reconciler.manifest.resource import NAME_PATTERN, is_valid_name
+from reconciler.timeutil import parse_iso
+
+_NAME_HELP = (
+    "Unique per kind; lowercase letters, digits, '.', '_' and '-', starting with a letter or "
+    "digit, at most 128 characters. The address is kind/name in snake case."
+)
+
+
+class ManifestBase(BrazeModel):
+    name: str = Field(description=_NAME_HELP, json_schema_extra={"pattern": NAME_PATTERN})
+    description: str | None = Field(default=None, description="Free text for reviewers.")
+    protect: bool = Field(
+        default=False,
+        description="Refuse to delete or replace this resource (remove the flag first).",
+    )
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Key/value labels; select resources with --target label=value.",
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, name: str) -> str:
+        if not is_valid_name(name):
+            suggestion = "-".join(
+                "".join(c if c.isalnum() or c in "._-" else " " for c in name.lower()).split()
+            )
+            raise braze_error(
+                "invalid_name",
+                f"name {name!r} is not a valid resource name",
+                hint=(
+                    "use lowercase letters, digits, '.', '_' and '-', starting with a letter or"
+                    " digit, at most 128 characters"
+                    + (f", e.g. {suggestion!r}" if suggestion and is_valid_name(suggestion) else "")
+                ),
+            )
+        return name
+
+
+class ScheduledMessageManifest(ManifestBase):
+    """A message scheduled with ``/messages/schedule/create``; content is in ``spec.messages``."""
+
+    kind: Literal["ScheduledMessage"] = Field(description="ScheduledMessage")
+    spec: ScheduleCreateRequest = Field(
+        description="The body of POST /messages/schedule/create, field for field."
+    )
+
+
+class CampaignScheduleManifest(ManifestBase):
+    """A scheduled send of an API-triggered campaign (``/campaigns/trigger/schedule/create``)."""
+
+    kind: Literal["CampaignSchedule"] = Field(description="CampaignSchedule")
+    spec: CampaignScheduleCreateRequest = Field(
+        description="The body of POST /campaigns/trigger/schedule/create, field for field."
+    )
+
+
+class CanvasScheduleManifest(ManifestBase):
+    """A scheduled entry into an API-triggered Canvas (``/canvas/trigger/schedule/create``)."""
+
+    kind: Literal["CanvasSchedule"] = Field(description="CanvasSchedule")
+    spec: CanvasScheduleCreateRequest = Field(
+        description="The body of POST /canvas/trigger/schedule/create, field for field."
+    )
+
+
+class SendIdManifest(ManifestBase):
+    """A send identifier created with ``/sends/id/create`` (100 per day per workspace)."""
+
+    kind: Literal["SendId"] = Field(description="SendId")
+    spec: SendIdCreateRequest = Field(description="The body of POST /sends/id/create.")
+
+    @model_validator(mode="after")
+    def _send_id_required(self) -> SendIdManifest:
+        if self.spec.send_id is None:
+            raise error_at(
+                ("spec", "send_id"),
+                braze_error(
+                    "send_id_required",
+                    "a SendId manifest needs spec.send_id",
+                    hint="name the send id explicitly, so that schedules can refer to it",
+                ),
+                None,
+            )
+        return self
+
+
+class DashboardExpectationSpec(BrazeModel):
+    """A broadcast scheduled in the Braze dashboard that the audit expects to see."""
+
+    campaign_id: str | None = Field(
+        default=None, description="The campaign's API identifier (give this or canvas_id)."
+    )
+    canvas_id: str | None = Field(
+        default=None, description="The Canvas's API identifier (give this or campaign_id)."
+    )
+    name: str | None = Field(
+        default=None, description="The campaign or Canvas name in the dashboard (informative)."
+    )
+    next_send_time: str | None = Field(
+        default=None,
+        description=(
+            "Expected next send time, ISO 8601, as GET /messages/scheduled_broadcasts reports "
+            "it (with or without a zone)."
+        ),
+    )
+    schedule_type: str | None = Field(
+        default=None,
+        description=(
+            "Expected schedule type: local_time_zones, intelligent_delivery, or the company "
+            "time zone name."
+        ),
+    )
+
+    @field_validator("next_send_time")
+    @classmethod
+    def _check_time(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_iso(value)
+            except ValueError as exc:
+                raise braze_error("invalid_time", str(exc)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_id(self) -> DashboardExpectationSpec:
+        if (self.campaign_id is None) == (self.canvas_id is None):
+            raise braze_error(
+                "dashboard_id_required",
+                "give exactly one of campaign_id and canvas_id",
+                hint="copy the id from the campaign or Canvas page in the dashboard",
+            )
+        return self
+
+    @property
+    def broadcast_id(self) -> str:
+        return self.campaign_id or self.canvas_id or ""
+
+    @property
+    def broadcast_type(self) -> str:
+        return "Campaign" if self.campaign_id else "Canvas"
+
+
+class DashboardScheduleManifest(ManifestBase):
+    """An expected dashboard-scheduled broadcast: read-only, checked by ``audit``."""
+
+    kind: Literal["DashboardSchedule"] = Field(description="DashboardSchedule")
+    spec: DashboardExpectationSpec = Field(description="What the audit expects to see live.")
+
+
+MANIFEST_MODELS: dict[str, type[ManifestBase]] = {
+    "ScheduledMessage": ScheduledMessageManifest,
+    "CampaignSchedule": CampaignScheduleManifest,
+    "CanvasSchedule": CanvasScheduleManifest,
+    "SendId": SendIdManifest,
+    "DashboardSchedule": DashboardScheduleManifest,
+}
+
+AnyManifest = Annotated[
+    ScheduledMessageManifest
+    | CampaignScheduleManifest
+    | CanvasScheduleManifest
+    | SendIdManifest
+    | DashboardScheduleManifest,
+    Field(discriminator="kind"),
+]
+
+
+def spec_schedule(manifest: ManifestBase) -> Any:
+    """The ``spec.schedule`` object of a schedule kind, else None."""
+    spec = getattr(manifest, "spec", None)
+    return getattr(spec, "schedule", None)

@@ -1,0 +1,88 @@
+"""Desired resources: what a valid manifest document declares, ready for the planner."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from reconciler.manifest.diagnostics import Location
+
+KINDS: dict[str, str] = {
+    "ScheduledMessage": "scheduled_message",
+    "CampaignSchedule": "campaign_schedule",
+    "CanvasSchedule": "canvas_schedule",
+    "SendId": "send_id",
+    "DashboardSchedule": "dashboard_schedule",
+}
+"""Each kind and the snake-case prefix of its addresses."""
+
+KIND_BY_PREFIX = {prefix: kind for kind, prefix in KINDS.items()}
+SCHEDULE_KINDS = frozenset({"ScheduledMessage", "CampaignSchedule", "CanvasSchedule"})
+"""Kinds that create a schedule in Braze (with a ``schedule_id``)."""
+APPLIED_KINDS = SCHEDULE_KINDS | {"SendId"}
+"""Kinds the planner manages; ``DashboardSchedule`` is only an expectation for ``audit``."""
+
+NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,127}$"
+_NAME = re.compile(NAME_PATTERN)
+
+
+def is_valid_name(name: str) -> bool:
+    return bool(_NAME.match(name))
+
+
+def address_of(kind: str, name: str) -> str:
+    return f"{KINDS[kind]}/{name}"
+
+
+def parse_address(address: str) -> tuple[str, str]:
+    """``scheduled_message/x`` -> ``("ScheduledMessage", "x")``; ValueError if malformed."""
+    prefix, _, name = address.partition("/")
+    kind = KIND_BY_PREFIX.get(prefix)
+    if kind is None or not is_valid_name(name):
+        choices = ", ".join(f"{p}/NAME" for p in KIND_BY_PREFIX)
+        raise ValueError(f"{address!r} is not a resource address (one of {choices})")
+    return kind, name
+
+
+@dataclasses.dataclass(frozen=True)
+class Resource:
+    """One desired resource. ``body`` is exactly the create body to send to Braze."""
+
+    kind: str
+    name: str
+    body: Mapping[str, Any]
+    body_hash: str
+    source: Location
+    description: str | None = None
+    protect: bool = False
+    labels: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    parent_id: str | None = None
+    schedule_time: str | None = None
+    schedule_mode: str | None = None
+    locations: Mapping[str, Location] = dataclasses.field(default_factory=dict)
+    """Where a few fields are written (``name``, ``spec.send_id``, ``spec.schedule.time``)."""
+
+    def location_of(self, path: str) -> Location:
+        return self.locations.get(path, self.source)
+
+    @property
+    def address(self) -> str:
+        return address_of(self.kind, self.name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "kind": self.kind,
+            "name": self.name,
+            "body": dict(self.body),
+            "body_hash": self.body_hash,
+            "source": str(self.source),
+            "description": self.description,
+            "protect": self.protect,
+            "labels": dict(self.labels),
+            "parent_id": self.parent_id,
+            "schedule_time": self.schedule_time,
+            "schedule_mode": self.schedule_mode,
+        }

@@ -1,0 +1,317 @@
+"""One YAML document to a desired resource, or to diagnostics that say exactly what is wrong."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from reconciler.braze.models.base import UNKNOWN_FIELD, suggest
+from reconciler.canonical import content_hash
+from reconciler.manifest.diagnostics import Diagnostic, Location, Severity, format_path
+from reconciler.manifest.models import MANIFEST_MODELS, ManifestBase, spec_schedule
+from reconciler.manifest.resource import KINDS, Resource, address_of, is_valid_name
+from reconciler.manifest.yamlload import Path, YamlDocument
+from reconciler.plan.lifecycle import send_window
+from reconciler.timeutil import format_duration, format_utc, has_offset
+
+HORIZON = timedelta(days=90)
+"""Braze (older docs) refuses schedules more than 90 days ahead."""
+
+_TYPE_NAMES = {
+    "string_type": "a string",
+    "bool_type": "true or false",
+    "int_type": "an integer",
+    "float_type": "a number",
+    "dict_type": "a mapping",
+    "list_type": "a list",
+    "model_type": "a mapping",
+    "model_attributes_type": "a mapping",
+}
+_QUOTED = re.compile(r"'([^']*)'")
+_LOCATED_FIELDS: tuple[Path, ...] = (("name",), ("spec", "send_id"), ("spec", "schedule", "time"))
+
+
+class DocumentContext:
+    """Where a document is: used to place every diagnostic."""
+
+    def __init__(self, file: str, document: YamlDocument) -> None:
+        self.file = file
+        self.document = document
+        self.address: str | None = None
+
+    def location(self, position: tuple[int, int]) -> Location:
+        return Location(self.file, position[0], position[1])
+
+    def diagnostic(
+        self,
+        code: str,
+        message: str,
+        path: Path,
+        *,
+        at_key: bool = False,
+        hint: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> Diagnostic:
+        doc = self.document
+        position = doc.key_position(path) if at_key else doc.value_position(path)
+        return Diagnostic(
+            severity=severity,
+            code=code,
+            message=message,
+            location=self.location(position),
+            address=self.address,
+            path=format_path(path) or None,
+            hint=hint,
+        )
+
+
+def validate_document(
+    context: DocumentContext, now: datetime
+) -> tuple[Resource | None, list[Diagnostic]]:
+    value = context.document.value
+    if not isinstance(value, dict):
+        found = type(value).__name__ if value is not None else "nothing"
+        return None, [
+            context.diagnostic(
+                "not_a_mapping",
+                f"a manifest document must be a mapping, found {_describe_type(found)}",
+                (),
+                hint="each document holds kind, name and spec (see examples/)",
+            )
+        ]
+    kind = value.get("kind")
+    name = value.get("name")
+    if isinstance(kind, str) and kind in KINDS and isinstance(name, str) and is_valid_name(name):
+        context.address = address_of(kind, name)
+    kind_problem = _check_kind(context, value)
+    if kind_problem is not None:
+        return None, [kind_problem]
+    assert isinstance(kind, str)
+    model = MANIFEST_MODELS[kind]
+    try:
+        manifest = model.model_validate(value)
+    except ValidationError as exc:
+        return None, _from_validation_error(context, exc)
+    diagnostics = list(_time_rules(context, manifest, now))
+    if any(d.is_error for d in diagnostics):
+        return None, diagnostics
+    return _resource(context, manifest), diagnostics
+
+
+def _check_kind(context: DocumentContext, value: dict[str, Any]) -> Diagnostic | None:
+    kinds = list(KINDS)
+    if "kind" not in value:
+        return context.diagnostic(
+            "missing",
+            "missing required field 'kind'",
+            (),
+            hint="add kind: one of " + ", ".join(kinds),
+        )
+    kind = value["kind"]
+    if isinstance(kind, str) and kind in KINDS:
+        return None
+    match = suggest(str(kind), kinds)
+    return context.diagnostic(
+        "unknown_kind",
+        f"unknown kind {kind!r}",
+        ("kind",),
+        hint=f"did you mean {match!r}?" if match else "one of " + ", ".join(kinds),
+    )
+
+
+def _document_path(value: Any, loc: Sequence[str | int], keep_last: bool) -> Path:
+    """Pydantic's error location as a path in the document (union tags dropped)."""
+    path: list[str | int] = []
+    current = value
+    for index, part in enumerate(loc):
+        in_mapping = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_mapping or in_list:
+            current = current[part]
+            path.append(part)
+        elif keep_last and index == len(loc) - 1:
+            path.append(part)
+    return tuple(path)
+
+
+def _from_validation_error(context: DocumentContext, exc: ValidationError) -> list[Diagnostic]:
+    diagnostics: list[Diagnostic] = []
+    value = context.document.value
+    for error in exc.errors(include_url=False):
+        code = error["type"]
+        ctx = error.get("ctx") or {}
+        missing = code == "missing"
+        path = _document_path(value, error["loc"], keep_last=missing or code == UNKNOWN_FIELD)
+        message, hint = _explain(code, error["msg"], error.get("input"), ctx, path)
+        if missing:
+            diagnostic = context.diagnostic(code, message, path[:-1], at_key=True, hint=hint)
+            diagnostics.append(_with_path(diagnostic, path))
+        else:
+            # A rule about a whole mapping or list points at its key, like a compiler would.
+            at_key = code == UNKNOWN_FIELD or isinstance(_value_at(value, path), dict | list)
+            diagnostics.append(context.diagnostic(code, message, path, at_key=at_key, hint=hint))
+    return diagnostics
+
+
+def _value_at(value: Any, path: Path) -> Any:
+    for part in path:
+        value = value[part]
+    return value
+
+
+def _with_path(diagnostic: Diagnostic, path: Path) -> Diagnostic:
+    return Diagnostic(
+        severity=diagnostic.severity,
+        code=diagnostic.code,
+        message=diagnostic.message,
+        location=diagnostic.location,
+        address=diagnostic.address,
+        path=format_path(path),
+        hint=diagnostic.hint,
+    )
+
+
+def _explain(
+    code: str, message: str, value: Any, ctx: dict[str, Any], path: Path
+) -> tuple[str, str | None]:
+    hint = ctx.get("hint")
+    if code == "missing":
+        return f"missing required field '{path[-1]}'", hint
+    expected = _TYPE_NAMES.get(code)
+    if expected is not None:
+        if code == "bool_type" and isinstance(value, str):
+            hint = hint or "write true or false without quotes (yes, no, on, off are strings)"
+        elif code == "string_type" and isinstance(value, int | float | bool):
+            hint = hint or f"quote the value: '{_yaml_scalar(value)}'"
+        elif code in ("dict_type", "model_type", "model_attributes_type"):
+            hint = hint or "write it as key: value pairs, indented under the field"
+        elif code == "list_type":
+            hint = hint or "write it as a list: one '- ' item per line, indented under the field"
+        return f"expected {expected}, got {_describe(value)}", hint
+    if code in ("literal_error", "enum"):
+        choices = _QUOTED.findall(str(ctx.get("expected", "")))
+        match = suggest(str(value), choices) if choices else None
+        if match and hint is None:
+            hint = f"did you mean {match!r}?"
+        return f"{_describe(value)} is not allowed: {message[0].lower()}{message[1:]}", hint
+    if message and message[0].isupper() and not message[:2].isupper():
+        message = message[0].lower() + message[1:]
+    return message, hint
+
+
+def _yaml_scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _describe_type(name: str) -> str:
+    return {"list": "a list", "str": "a string", "int": "a number", "float": "a number"}.get(
+        name, name
+    )
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"boolean {_yaml_scalar(value)}"
+    if isinstance(value, int | float):
+        return f"number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 60 else value[:57] + "..."
+        return f"string {shown!r}"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _time_rules(
+    context: DocumentContext, manifest: ManifestBase, now: datetime
+) -> list[Diagnostic]:
+    schedule = spec_schedule(manifest)
+    if schedule is None:
+        return []
+    path: Path = ("spec", "schedule", "time")
+    diagnostics: list[Diagnostic] = []
+    mode = schedule.mode
+    if mode == "utc" and not has_offset(schedule.time):
+        diagnostics.append(
+            context.diagnostic(
+                "utc_time_without_offset",
+                f"time {schedule.time!r} has no UTC offset",
+                path,
+                hint=(
+                    f"write {schedule.time}Z for UTC (or another offset such as +01:00), or set "
+                    "in_local_time: true to send at that time in each user's zone"
+                ),
+            )
+        )
+        return diagnostics
+    first, last = send_window(mode, schedule.time)
+    if last <= now:
+        diagnostics.append(
+            context.diagnostic(
+                "time_past",
+                f"send time {schedule.time} passed {format_duration(now - last)} ago",
+                path,
+                hint=(
+                    "fired schedules may stay in git; the plan forgets them once sent and "
+                    "refuses to create one in the past"
+                ),
+                severity=Severity.WARNING,
+            )
+        )
+    elif first - now > HORIZON:
+        diagnostics.append(
+            context.diagnostic(
+                "time_beyond_horizon",
+                f"send time {schedule.time} is more than 90 days ahead",
+                path,
+                hint="Braze has refused schedules more than 90 days out; schedule it later",
+                severity=Severity.WARNING,
+            )
+        )
+    return diagnostics
+
+
+def _resource(context: DocumentContext, manifest: ManifestBase) -> Resource:
+    spec = manifest.spec  # type: ignore[attr-defined]
+    body: dict[str, Any] = spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    schedule = spec_schedule(manifest)
+    kind: str = manifest.kind  # type: ignore[attr-defined]
+    schedule_time = schedule_mode = None
+    if schedule is not None:
+        schedule_mode = schedule.mode
+        if schedule_mode == "utc":
+            body["schedule"]["time"] = format_utc(schedule.instant())
+        schedule_time = body["schedule"]["time"]
+    parent_id = {
+        "CampaignSchedule": body.get("campaign_id"),
+        "CanvasSchedule": body.get("canvas_id"),
+        "SendId": body.get("campaign_id"),
+    }.get(kind)
+    return Resource(
+        kind=kind,
+        name=manifest.name,
+        body=body,
+        body_hash=content_hash(body),
+        source=context.location(context.document.key_position(("kind",))),
+        description=manifest.description,
+        protect=manifest.protect,
+        labels=dict(manifest.labels),
+        parent_id=parent_id,
+        schedule_time=schedule_time,
+        schedule_mode=schedule_mode,
+        locations={
+            format_path(path): context.location(context.document.value_position(path))
+            for path in _LOCATED_FIELDS
+            if path in context.document.values
+        },
+    )

@@ -1,0 +1,115 @@
+"""The YAML composer: plain values, positions of keys and values, and refusals."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.manifest.yamlload import MAX_NODES, YamlProblem, compose_documents
+
+
+def one(text: str) -> object:
+    documents = list(compose_documents(text))
+    assert len(documents) == 1
+    return documents[0].value
+
+
+def problem(text: str) -> YamlProblem:
+    with pytest.raises(YamlProblem) as caught:
+        list(compose_documents(text))
+    return caught.value
+
+
+def test_scalars_follow_the_yaml_1_2_core_schema() -> None:
+    value = one(
+        "a: 1\nb: -2.5\nc: true\nd: yes\ne: ~\nf: 0x1F\ng: 0o17\nh: .inf\ni: '1'\n"
+        "j: 2026-12-01T09:00:00\nk: !!str 5\nl: !!float 3\nm: null\nn: ''\n"
+    )
+    assert value == {
+        "a": 1,
+        "b": -2.5,
+        "c": True,
+        "d": "yes",  # YAML 1.2: yes is a string, not a boolean
+        "e": None,
+        "f": 31,
+        "g": 15,
+        "h": float("inf"),
+        "i": "1",
+        "j": "2026-12-01T09:00:00",  # timestamps stay text: Braze wants the string
+        "k": "5",
+        "l": 3.0,
+        "m": None,
+        "n": "",
+    }
+
+
+def test_positions_of_values_and_keys_are_one_based() -> None:
+    (document,) = compose_documents(
+        "kind: X\nspec:\n  schedule:\n    time: '2026'\n  list: [a, b]\n"
+    )
+    assert document.value_position(("spec", "schedule", "time")) == (4, 11)
+    assert document.key_position(("spec", "schedule", "time")) == (4, 5)
+    assert document.value_position(("spec", "list", 1)) == (5, 13)
+    assert document.key_position(("spec",)) == (2, 1)
+    # a missing field falls back to its nearest ancestor
+    assert document.value_position(("spec", "schedule", "in_local_time")) == (4, 5)
+
+
+def test_several_documents_and_empty_ones() -> None:
+    documents = list(compose_documents("a: 1\n---\n# only a comment\n---\nb: 2\n"))
+    assert [d.value for d in documents] == [{"a": 1}, {"b": 2}]
+    assert [d.index for d in documents] == [0, 2]
+
+
+def test_anchors_aliases_and_merge_keys() -> None:
+    value = one("base: &b {x: 1, y: 2}\nuse: *b\nm:\n  <<: *b\n  y: 3\n")
+    assert value == {"base": {"x": 1, "y": 2}, "use": {"x": 1, "y": 2}, "m": {"x": 1, "y": 3}}
+
+
+def test_duplicate_key_names_both_positions() -> None:
+    found = problem("spec:\n  campaign_id: a\n  campaign_id: b\n")
+    assert found.code == "yaml_duplicate_key"
+    assert found.position == (3, 3)
+    assert found.other == (2, 3)
+    assert found.message == "duplicate key 'campaign_id'"
+
+
+def test_syntax_error_has_position_and_hint() -> None:
+    found = problem("kind: X\nname: a: b\n")
+    assert found.code == "yaml_syntax"
+    assert found.position == (2, 8)
+    assert found.hint == "quote values that contain ': ', or fix the indentation"
+
+
+def test_tab_indentation_hint() -> None:
+    found = problem("spec:\n\tcampaign_id: a\n")
+    assert found.hint == "indent with spaces, not tabs"
+
+
+def test_alias_bomb_is_refused_without_exhausting_memory() -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
+    found = problem("\n".join(lines) + "\n")
+    assert found.code == "yaml_too_large"
+    assert f"{MAX_NODES:,}" in found.message
+
+
+def test_recursive_alias_is_refused() -> None:
+    assert problem("a: &x [1, *x]\n").code == "yaml_recursive_alias"
+
+
+def test_undefined_alias() -> None:
+    found = problem("a: *nowhere\n")
+    assert found.code == "yaml_undefined_alias"
+    assert found.position == (1, 4)
+
+
+def test_complex_keys_and_unknown_tags_are_refused() -> None:
+    assert problem("? [a, b]\n: 1\n").code == "yaml_complex_key"
+    found = problem("a: !!binary aGVsbG8=\n")
+    assert found.code == "yaml_tag"
+    assert found.message == "unsupported tag 'tag:yaml.org,2002:binary'"
+
+
+def test_non_string_keys_become_strings() -> None:
+    assert one("200: ok\ntrue: 1\n") == {"200": "ok", "true": 1}
