@@ -160,10 +160,11 @@ def main() -> None:
 
 
 def _register() -> None:
-    from reconciler.cli import schema_cmd, validate_cmd
+    from reconciler.cli import emulator_cmd, schema_cmd, validate_cmd
 
     cli.add_command(validate_cmd.validate)
     cli.add_command(schema_cmd.schema)
+    cli.add_command(emulator_cmd.emulator)
 
 
 _register()

@@ -1,0 +1,334 @@
+"""The Braze endpoints: validate a body with the request models, apply the workspace rules,
+commit, and build the documented answer.
+
+This module knows nothing of HTTP: ``BrazeApi.handle`` takes an endpoint and the parsed JSON
+(or query) and returns an ``Answer``; ``app.py`` does authentication, limits and faults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from reconciler.braze.models import (
+    CampaignScheduleCreateRequest,
+    CampaignScheduleDeleteRequest,
+    CampaignScheduleUpdateRequest,
+    CampaignTriggerSendRequest,
+    CanvasScheduleCreateRequest,
+    CanvasScheduleDeleteRequest,
+    CanvasScheduleUpdateRequest,
+    CanvasTriggerSendRequest,
+    Endpoint,
+    MessagesSendRequest,
+    ScheduleCreateRequest,
+    ScheduledBroadcastsQuery,
+    ScheduleDeleteRequest,
+    ScheduleUpdateRequest,
+    SendIdCreateRequest,
+)
+from reconciler.emulator.broadcasts import scheduled_broadcasts
+from reconciler.emulator.checks import (
+    BAD_REQUEST,
+    INVALID_SCHEDULE,
+    Rejection,
+    WorkspaceChecks,
+    check_not_past,
+    schedule_window,
+)
+from reconciler.emulator.clock import VirtualClock
+from reconciler.emulator.store import Schedule, ScheduleKind, Store
+from reconciler.emulator.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+SUCCESS = "success"
+CreateRequest = ScheduleCreateRequest | CampaignScheduleCreateRequest | CanvasScheduleCreateRequest
+
+
+@dataclasses.dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict[str, Any]
+
+
+def _success(**fields: str | None) -> Answer:
+    body: dict[str, Any] = {key: value for key, value in fields.items() if value is not None}
+    body["message"] = SUCCESS
+    return Answer(201, body)
+
+
+def validation_answer(exc: ValidationError) -> Answer:
+    """400 with the first error's Braze message and every error as a readable string."""
+    errors = exc.errors(include_url=False)
+    context = errors[0].get("ctx") or {} if errors else {}
+    message = context.get("braze_message") or BAD_REQUEST
+    readable = []
+    for error in errors:
+        where = ".".join(str(part) for part in error["loc"])
+        readable.append(f"{where}: {error['msg']}" if where else str(error["msg"]))
+    return Answer(400, {"message": message, "errors": readable})
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def _dispatch_id() -> str:
+    return uuid.uuid4().hex
+
+
+class BrazeApi:
+    def __init__(self, workspace: Workspace, store: Store, clock: VirtualClock) -> None:
+        self.workspace = workspace
+        self.store = store
+        self.clock = clock
+        self.checks = WorkspaceChecks(workspace, store)
+        self._handlers: dict[str, Callable[[Any, dict[str, Any], datetime], Answer]] = {
+            "/messages/schedule/create": self._schedule_create,
+            "/messages/schedule/update": self._schedule_update,
+            "/messages/schedule/delete": self._schedule_delete,
+            "/campaigns/trigger/schedule/create": self._campaign_schedule_create,
+            "/campaigns/trigger/schedule/update": self._trigger_schedule_update,
+            "/campaigns/trigger/schedule/delete": self._trigger_schedule_delete,
+            "/canvas/trigger/schedule/create": self._canvas_schedule_create,
+            "/canvas/trigger/schedule/update": self._trigger_schedule_update,
+            "/canvas/trigger/schedule/delete": self._trigger_schedule_delete,
+            "/messages/scheduled_broadcasts": self._scheduled_broadcasts,
+            "/sends/id/create": self._send_id_create,
+            "/messages/send": self._messages_send,
+            "/campaigns/trigger/send": self._campaign_send,
+            "/canvas/trigger/send": self._canvas_send,
+        }
+
+    def handle(self, endpoint: Endpoint, data: Any) -> Answer:
+        try:
+            request = endpoint.request.model_validate(data)
+        except ValidationError as exc:
+            return validation_answer(exc)
+        try:
+            return self._handlers[endpoint.path](request, data, self.clock.now())
+        except ValidationError as exc:
+            return validation_answer(exc)
+        except Rejection as rejection:
+            return Answer(
+                rejection.status, {"message": rejection.message, "errors": [rejection.detail]}
+            )
+        except Exception:  # an emulator bug: still a JSON answer with the usual headers
+            log.exception("emulator: %s failed", endpoint.path)
+            return Answer(500, {"message": "Internal Server Error"})
+
+    # -- scheduled messages ------------------------------------------------------------------
+    def _schedule_create(
+        self, request: ScheduleCreateRequest, data: dict[str, Any], now: datetime
+    ) -> Answer:
+        campaign = None
+        if request.campaign_id is not None:
+            campaign = self.checks.api_campaign(request.campaign_id)
+        self.checks.messages(campaign, request.messages)
+        self.checks.segment(request.segment_id)
+        self.checks.send_id(request.campaign_id, request.send_id)
+        return self._create("scheduled_message", request.campaign_id, request, data, None, now)
+
+    def _schedule_update(
+        self, request: ScheduleUpdateRequest, data: dict[str, Any], now: datetime
+    ) -> Answer:
+        schedule = self._live(request.schedule_id, "scheduled_message", None)
+        merged = dict(schedule.body)
+        for key in ("schedule", "messages"):
+            if data.get(key) is not None:  # each key given replaces the old value whole
+                merged[key] = data[key]
+        return self._update(schedule, ScheduleCreateRequest, merged, data, now)
+
+    def _schedule_delete(
+        self, request: ScheduleDeleteRequest, data: dict[str, Any], now: datetime
+    ) -> Answer:
+        return self._delete(self._live(request.schedule_id, "scheduled_message", None), data, now)
+
+    # -- trigger schedules -------------------------------------------------------------------
+    def _campaign_schedule_create(
+        self, request: CampaignScheduleCreateRequest, data: dict[str, Any], now: datetime
+    ) -> Answer:
+        self.checks.triggered_campaign(request.campaign_id)
+        self.checks.send_id(request.campaign_id, request.send_id)
+        return self._create("campaign_schedule", request.campaign_id, request, data, None, now)
+
+    def _canvas_schedule_create(
+        self, request: CanvasScheduleCreateRequest, data: dict[str, Any], now: datetime
+    ) -> Answer:
+        _, notice = self.checks.triggered_canvas(request.canvas_id)
+        return self._create("canvas_schedule", request.canvas_id, request, data, notice, now)
+
+    def _trigger_schedule_update(
+        self,
+        request: CampaignScheduleUpdateRequest | CanvasScheduleUpdateRequest,
+        data: dict[str, Any],
+        now: datetime,
+    ) -> Answer:
+        if isinstance(request, CampaignScheduleUpdateRequest):
+            schedule = self._live(request.schedule_id, "campaign_schedule", request.campaign_id)
+            create_model: type[CreateRequest] = CampaignScheduleCreateRequest
+        else:
+            schedule = self._live(request.schedule_id, "canvas_schedule", request.canvas_id)
+            create_model = CanvasScheduleCreateRequest
+        # The new schedule overwrites the old one completely (braze-api.md 5.5).
+        merged = {**schedule.body, "schedule": data["schedule"]}
+        return self._update(schedule, create_model, merged, data, now)
+
+    def _trigger_schedule_delete(
+        self,
+        request: CampaignScheduleDeleteRequest | CanvasScheduleDeleteRequest,
+        data: dict[str, Any],
+        now: datetime,
+    ) -> Answer:
+        if isinstance(request, CampaignScheduleDeleteRequest):
+            schedule = self._live(request.schedule_id, "campaign_schedule", request.campaign_id)
+        else:
+            schedule = self._live(request.schedule_id, "canvas_schedule", request.canvas_id)
+        return self._delete(schedule, data, now)
+
+    # -- shared schedule logic ---------------------------------------------------------------
+    def _create(
+        self,
+        kind: ScheduleKind,
+        parent_id: str | None,
+        request: ScheduleCreateRequest
+        | CampaignScheduleCreateRequest
+        | CanvasScheduleCreateRequest,
+        data: dict[str, Any],
+        notice: str | None,
+        now: datetime,
+    ) -> Answer:
+        window = schedule_window(request.schedule)
+        check_not_past(request.schedule, window, now)
+        schedule_id, dispatch_id = _new_id(), _dispatch_id()
+        self.store.create_schedule(
+            schedule_id=schedule_id,
+            kind=kind,
+            parent_id=parent_id,
+            body=data,
+            dispatch_id=dispatch_id,
+            window=window,
+            notice=notice,
+            now=now.timestamp(),
+        )
+        log.debug("emulator: created %s %s", kind, schedule_id)
+        answer = _success(dispatch_id=dispatch_id, schedule_id=schedule_id)
+        if notice is not None:
+            answer.body["notice"] = notice
+        return answer
+
+    def _live(self, schedule_id: str, kind: ScheduleKind, parent_id: str | None) -> Schedule:
+        """The schedule, if it can still be changed; else ``Invalid schedule_id``."""
+        schedule = self.store.get(schedule_id)
+        if schedule is None or schedule.kind != kind:
+            reason = "is unknown"
+        elif schedule.status == "deleted":
+            reason = "was deleted"
+        elif schedule.status == "sent":
+            reason = "has already been sent"
+        elif parent_id is not None and schedule.parent_id != parent_id:
+            reason = f"does not belong to {parent_id!r}"
+        else:
+            return schedule
+        raise Rejection(INVALID_SCHEDULE, f"schedule_id {schedule_id!r} {reason}")
+
+    def _started(self, schedule: Schedule, now: datetime) -> bool:
+        """A local-time (or optimal-time) schedule that has reached its earliest zone."""
+        return schedule.window.mode != "utc" and now.timestamp() >= schedule.window.starts_at
+
+    def _update(
+        self,
+        schedule: Schedule,
+        create_model: type[CreateRequest],
+        merged: dict[str, Any],
+        data: dict[str, Any],
+        now: datetime,
+    ) -> Answer:
+        if self._started(schedule, now):
+            # Braze does not apply it once a zone has passed, and says success anyway.
+            self.store.record(schedule.schedule_id, "update_ignored", data, now.timestamp())
+            log.info("emulator: ignored an update of started schedule %s", schedule.schedule_id)
+            return _success()
+        request = create_model.model_validate(merged)
+        if isinstance(request, ScheduleCreateRequest):
+            campaign = None
+            if request.campaign_id is not None:
+                campaign = self.checks.api_campaign(request.campaign_id)
+            self.checks.messages(campaign, request.messages)
+        window = schedule_window(request.schedule)
+        check_not_past(request.schedule, window, now)
+        self.store.update_schedule(
+            schedule.schedule_id, body=merged, window=window, call_body=data, now=now.timestamp()
+        )
+        return _success()
+
+    def _delete(self, schedule: Schedule, data: dict[str, Any], now: datetime) -> Answer:
+        # A started local-time schedule: the zones already reached got it, the rest are
+        # cancelled (Braze: deletes during the send are best effort).
+        call = "delete_partial" if self._started(schedule, now) else "delete"
+        self.store.delete_schedule(
+            schedule.schedule_id, call=call, call_body=data, now=now.timestamp()
+        )
+        return _success()
+
+    # -- listing and send ids ----------------------------------------------------------------
+    def _scheduled_broadcasts(
+        self, request: ScheduledBroadcastsQuery, _data: dict[str, Any], now: datetime
+    ) -> Answer:
+        items = scheduled_broadcasts(self.workspace, now, request.end_time)
+        return Answer(200, {"scheduled_broadcasts": items})
+
+    def _send_id_create(
+        self, request: SendIdCreateRequest, _data: dict[str, Any], now: datetime
+    ) -> Answer:
+        self.checks.send_id_campaign(request.campaign_id)
+        send_id = request.send_id or uuid.uuid4().hex
+        self.store.add_send_id(request.campaign_id, send_id, now.timestamp())
+        return _success(send_id=send_id)
+
+    # -- immediate sends ---------------------------------------------------------------------
+    def _messages_send(
+        self, request: MessagesSendRequest, data: dict[str, Any], now: datetime
+    ) -> Answer:
+        campaign = None
+        if request.campaign_id is not None:
+            campaign = self.checks.api_campaign(request.campaign_id)
+        self.checks.messages(campaign, request.messages)
+        self.checks.segment(request.segment_id)
+        self.checks.send_id(request.campaign_id, request.send_id)
+        return self._send("/messages/send", data, request.send_id, None, now)
+
+    def _campaign_send(
+        self, request: CampaignTriggerSendRequest, data: dict[str, Any], now: datetime
+    ) -> Answer:
+        self.checks.triggered_campaign(request.campaign_id)
+        self.checks.send_id(request.campaign_id, request.send_id)
+        return self._send("/campaigns/trigger/send", data, request.send_id, None, now)
+
+    def _canvas_send(
+        self, request: CanvasTriggerSendRequest, data: dict[str, Any], now: datetime
+    ) -> Answer:
+        _, notice = self.checks.triggered_canvas(request.canvas_id)
+        return self._send("/canvas/trigger/send", data, None, notice, now)
+
+    def _send(
+        self,
+        path: str,
+        data: dict[str, Any],
+        send_id: str | None,
+        notice: str | None,
+        now: datetime,
+    ) -> Answer:
+        dispatch_id = _dispatch_id()
+        self.store.record_send(path, dispatch_id, data, notice, now.timestamp())
+        answer = _success(dispatch_id=dispatch_id, send_id=send_id)
+        if notice is not None:
+            answer.body["notice"] = notice
+        return answer
