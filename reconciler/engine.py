@@ -1,16 +1,333 @@
-"""Use cases: validate, plan, apply, audit, import. No printing here; the CLI renders."""
+"""Use cases: validate, plan, apply, import. No printing here; the CLI renders the results."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, datetime
+import dataclasses
+import getpass
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from reconciler.apply import Applier, ApplyReport, ChangeResult
+from reconciler.braze.client import BrazeClient, RetryPolicy, Timeouts
+from reconciler.braze.models import unique_audience_key
+from reconciler.braze.ratelimit import Pacer, RateLimits
+from reconciler.errors import (
+    EndpointMismatchError,
+    LedgerError,
+    ManifestError,
+    UnsafePlanError,
+    UsageError,
+)
 from reconciler.manifest.loader import LoadResult, load_manifests
+from reconciler.manifest.resource import Resource
+from reconciler.plan import planner
+from reconciler.plan.model import Plan, PlanOptions
+from reconciler.plan.planfile import load_plan, verify_plan
+from reconciler.plan.safety import recheck_gates
+from reconciler.settings import LOCAL, Settings
+from reconciler.state import open_store
+from reconciler.state.base import Intent, Record, StateStore
+from reconciler.state.fingerprint import fingerprint, matches, new_salt
+from reconciler.state.sql import uncertain_record
+from reconciler.timeutil import format_utc
+
+log = logging.getLogger(__name__)
 
 
 def current_time(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
 
 
+def holder() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
+
+
+# -- validate -------------------------------------------------------------------------------
+
+
 def validate_manifests(paths: Sequence[str], now: datetime | None) -> LoadResult:
     return load_manifests(paths, current_time(now))
+
+
+def load_desired(paths: Sequence[str], now: datetime) -> tuple[LoadResult, dict[str, Resource]]:
+    """Load manifests; raise ManifestError (exit 3) when any is invalid."""
+    result = load_manifests(paths, now)
+    if not result.ok:
+        count = len(result.errors)
+        raise ManifestError(
+            f"{count} error{'s' if count != 1 else ''} in the manifests; nothing was planned "
+            "(run `braze-reconciler validate` for details)",
+            list(result.diagnostics),
+        )
+    return result, {r.address: r for r in result.resources}
+
+
+# -- the ledger -----------------------------------------------------------------------------
+
+
+def open_ledger(settings: Settings) -> StateStore:
+    return open_store(settings.state_url, settings.workspace, default_dir=settings.state_dir())
+
+
+def check_binding(store: StateStore, endpoint: str, api_key: str | None) -> list[str]:
+    """Refuse another endpoint (exit 3); warn about another key. Returns warnings."""
+    info = store.info()
+    if info.endpoint is not None and info.endpoint != endpoint:
+        raise EndpointMismatchError(
+            f"the ledger workspace {store.workspace!r} ({store.url}) belongs to "
+            f"{info.endpoint}, not {endpoint}; nothing was planned",
+            hint=(
+                "a ledger used against another Braze would show no changes and create nothing: "
+                "use --workspace or --state for each environment"
+            ),
+        )
+    warnings: list[str] = []
+    if (
+        api_key is not None
+        and info.key_fingerprint is not None
+        and info.key_salt is not None
+        and not matches(api_key, info.key_salt, info.key_fingerprint)
+    ):
+        warnings.append(
+            "the API key differs from the one last used with this workspace (fine if the key "
+            "was rotated; if it belongs to another Braze workspace, stop)"
+        )
+    return warnings
+
+
+def bind(store: StateStore, endpoint: str, api_key: str) -> None:
+    info = store.info()
+    if (
+        info.endpoint == endpoint
+        and info.key_salt is not None
+        and info.key_fingerprint is not None
+        and matches(api_key, info.key_salt, info.key_fingerprint)
+    ):
+        return
+    salt = new_salt()
+    store.bind(endpoint, salt, fingerprint(api_key, salt))
+
+
+def effective_records(store: StateStore) -> dict[str, Record]:
+    """The ledger's records, with creates left open by a dead run shown as uncertain.
+
+    ``plan`` does not write, so it cannot close those intents; it shows what ``apply`` will
+    find after ``recover_interrupted``.
+    """
+    records = store.records()
+    if store.current_lock() is not None:
+        return records
+    for intent in store.intents(open_only=True):
+        records[intent.address] = _overlay(records.get(intent.address), intent)
+    return records
+
+
+def _overlay(record: Record | None, intent: Intent) -> Record:
+    if intent.action == "create":
+        return uncertain_record(intent, record, datetime.now(UTC))
+    if record is None:
+        raise LedgerError(f"the ledger has an open {intent.action} for {intent.address}")
+    return dataclasses.replace(record, unknown_outcome=intent.action)
+
+
+# -- plan -----------------------------------------------------------------------------------
+
+
+def make_plan(
+    settings: Settings,
+    store: StateStore,
+    desired: Mapping[str, Resource],
+    load: LoadResult,
+    now: datetime,
+    options: PlanOptions,
+    *,
+    api_key: str | None,
+) -> Plan:
+    endpoint = settings.require_endpoint()
+    warnings = check_binding(store, endpoint, api_key)
+    info = store.info()
+    plan = planner.plan(desired, effective_records(store), now, options)
+    lock = store.current_lock()
+    if lock is not None:
+        warnings.append(
+            f"an apply is running ({lock.holder}, since {format_utc(lock.acquired_at)}): "
+            "this plan may be out of date"
+        )
+    return dataclasses.replace(
+        plan,
+        workspace=settings.workspace,
+        endpoint=endpoint,
+        serial=info.serial,
+        manifests_digest=load.digest,
+        created_at=format_utc(datetime.now(UTC)),
+        warnings=tuple(warnings),
+    )
+
+
+def plan_use_case(
+    settings: Settings, paths: Sequence[str], now: datetime, options: PlanOptions
+) -> Plan:
+    load, desired = load_desired(paths, now)
+    api_key = _optional_key(settings)
+    with open_ledger(settings) as store:
+        return make_plan(settings, store, desired, load, now, options, api_key=api_key)
+
+
+def _optional_key(settings: Settings) -> str | None:
+    try:
+        return settings.api_key()
+    except UsageError:
+        return None
+
+
+# -- apply ----------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class ApplyRequest:
+    paths: Sequence[str] = ()
+    plan_file: Path | None = None
+    options: PlanOptions = dataclasses.field(default_factory=PlanOptions)
+    parallelism: int = 8
+    max_plan_age: timedelta = timedelta(hours=1)
+    lock_timeout: float = 0.0
+    rate_limits: RateLimits = dataclasses.field(default_factory=RateLimits)
+    request_timeout: float = 30.0
+    retry: RetryPolicy = dataclasses.field(default_factory=RetryPolicy)
+
+
+def refuse_blocked(plan: Plan) -> None:
+    blocked = plan.blocked
+    if blocked:
+        details = "\n".join(
+            f"  {c.address} ({c.action.value}): {c.blocked.reason}" for c in blocked if c.blocked
+        )
+        raise UnsafePlanError(
+            f"{len(blocked)} change{'s' if len(blocked) != 1 else ''} blocked by a safety gate; "
+            f"nothing was applied:\n{details}",
+            hint="resolve each, or narrow the run with --target",
+        )
+
+
+@contextmanager
+def braze_client(
+    settings: Settings,
+    api_key: str,
+    now: datetime,
+    *,
+    rate_limits: RateLimits | None = None,
+    request_timeout: float = 30.0,
+    retry: RetryPolicy | None = None,
+    max_connections: int = 16,
+) -> Iterator[BrazeClient]:
+    """A client for the configured endpoint; ``local`` starts the embedded emulator."""
+    endpoint = settings.require_endpoint()
+    with _base_url(settings, endpoint, api_key, now) as base_url:
+        client = BrazeClient(
+            base_url,
+            api_key,
+            timeouts=Timeouts(connect=10.0, read=request_timeout),
+            retry=retry or RetryPolicy(),
+            pacer=Pacer(rate_limits or RateLimits()),
+            max_connections=max_connections,
+            audience_key=unique_audience_key,
+        )
+        try:
+            yield client
+        finally:
+            client.close()
+
+
+@contextmanager
+def _base_url(settings: Settings, endpoint: str, api_key: str, now: datetime) -> Iterator[str]:
+    if endpoint != LOCAL:
+        yield endpoint
+        return
+    from reconciler.emulator.server import EmbeddedEmulator, local_config
+
+    with EmbeddedEmulator(local_config(settings.emulator_dir(), api_key, now)) as emulator:
+        yield emulator.base_url
+
+
+def apply_use_case(
+    settings: Settings,
+    request: ApplyRequest,
+    now: datetime,
+    *,
+    confirm: Callable[[Plan], bool],
+    on_start: Callable[[Plan], None] | None = None,
+    on_result: Callable[[ChangeResult], None] | None = None,
+) -> tuple[Plan, ApplyReport | None]:
+    """Plan (or load a saved plan), check it, confirm, and apply it under the lock.
+
+    Returns the plan and the report; the report is None when there was nothing to apply or
+    the person declined.
+    """
+    api_key = settings.api_key()
+    endpoint = settings.require_endpoint()
+    load: LoadResult | None = None
+    desired: dict[str, Resource] = {}
+    if request.plan_file is None:
+        load, desired = load_desired(request.paths, now)
+    run_id = uuid.uuid4().hex[:12]
+    with open_ledger(settings) as store:
+        check_binding(store, endpoint, api_key)
+        with store.locked("apply", holder(), timeout=request.lock_timeout):
+            recovered = store.recover_interrupted(current_run_id=run_id)
+            for intent in recovered:
+                log.warning(
+                    "apply: %s of %s was interrupted earlier; its outcome is unknown",
+                    intent.action,
+                    intent.address,
+                )
+            if request.plan_file is not None:
+                plan = load_plan(request.plan_file)
+                verify_plan(
+                    plan,
+                    serial=store.info().serial,
+                    endpoint=endpoint,
+                    workspace=settings.workspace,
+                    now=datetime.now(UTC),
+                    max_age=request.max_plan_age,
+                )
+                plan = recheck_gates(plan, now)
+            else:
+                assert load is not None
+                plan = make_plan(
+                    settings, store, desired, load, now, request.options, api_key=api_key
+                )
+            refuse_blocked(plan)
+            if not plan.has_changes:
+                return plan, None
+            if not confirm(plan):
+                return plan, None
+            bind(store, endpoint, api_key)
+            with braze_client(
+                settings,
+                api_key,
+                now,
+                rate_limits=request.rate_limits,
+                request_timeout=request.request_timeout,
+                retry=request.retry,
+                max_connections=max(request.parallelism, 1),
+            ) as client:
+                if on_start is not None:
+                    on_start(plan)
+                applier = Applier(
+                    store,
+                    client,
+                    run_id=run_id,
+                    parallelism=request.parallelism,
+                    on_result=on_result,
+                )
+                return plan, applier.apply(plan)

@@ -160,9 +160,20 @@ def main() -> None:
 
 
 def _register() -> None:
-    from reconciler.cli import emulator_cmd, schema_cmd, validate_cmd
+    from reconciler.cli import (
+        apply_cmd,
+        emulator_cmd,
+        plan_cmd,
+        schema_cmd,
+        state_cmd,
+        validate_cmd,
+    )
 
     cli.add_command(validate_cmd.validate)
+    cli.add_command(plan_cmd.plan)
+    cli.add_command(apply_cmd.apply)
+    cli.add_command(state_cmd.import_)
+    cli.add_command(state_cmd.state)
     cli.add_command(schema_cmd.schema)
     cli.add_command(emulator_cmd.emulator)
 

@@ -1,0 +1,351 @@
+"""The applier: runs a plan's requests against Braze, journaling every call in the ledger.
+
+Order: send id creates, then deletes (including the delete half of replaces), then creates
+and updates (the create half of a replace only after its delete succeeded). Delete before
+create, because two live copies can double-send while a gap is healed by the next apply.
+Independent changes run concurrently (``parallelism``) under the client's pacing.
+
+Every call: intent -> ledger, call, outcome -> ledger. A create whose outcome is unknown
+becomes ``uncertain`` and is reported; an update or delete whose outcome is unknown marks the
+record so that the next plan repeats it (both are idempotent). Ctrl-C stops new calls; the
+calls in flight finish and are recorded.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from reconciler.braze.client import BrazeClient, BrazeResponse, is_unknown_schedule
+from reconciler.braze.errors import BrazeApiError, BrazeError, OutcomeUnknownError
+from reconciler.canonical import content_hash
+from reconciler.plan.model import Action, Change, Plan, Request
+from reconciler.state.base import Outcome, Record, RecordStatus, StateStore
+
+log = logging.getLogger(__name__)
+
+
+class Status(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    UNCERTAIN = "uncertain"
+    NOT_ATTEMPTED = "not attempted"
+
+
+@dataclasses.dataclass(frozen=True)
+class ChangeResult:
+    address: str
+    action: Action
+    status: Status
+    message: str | None = None
+    schedule_id: str | None = None
+    notices: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "address": self.address,
+            "action": self.action.value,
+            "status": self.status.value,
+            "message": self.message,
+            "schedule_id": self.schedule_id,
+            "notices": list(self.notices),
+        }
+
+
+@dataclasses.dataclass
+class ApplyReport:
+    results: list[ChangeResult]
+    calls: int
+    seconds: float
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.interrupted and all(r.status is Status.DONE for r in self.results)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for r in self.results if r.status is status)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "ok": self.ok,
+            "interrupted": self.interrupted,
+            "calls": self.calls,
+            "seconds": round(self.seconds, 3),
+            "counts": {s.value: self.count(s) for s in Status},
+            "results": [r.to_dict() for r in sorted(self.results, key=lambda r: r.address)],
+        }
+
+
+class Applier:
+    def __init__(
+        self,
+        store: StateStore,
+        client: BrazeClient,
+        *,
+        run_id: str,
+        parallelism: int = 8,
+        on_result: Callable[[ChangeResult], None] | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.store = store
+        self.client = client
+        self.run_id = run_id
+        self.parallelism = max(1, parallelism)
+        self.on_result = on_result
+        self.stop = stop or threading.Event()
+        self._results: dict[str, ChangeResult] = {}
+        self._failed_send_ids: set[str] = set()
+        self._lock = threading.Lock()
+
+    # -- orchestration -----------------------------------------------------------------------
+    def apply(self, plan: Plan) -> ApplyReport:
+        started = time.monotonic()
+        calls_before = self.client.calls
+        changes = [c for c in plan.changes if c.is_change and c.blocked is None]
+        for change in changes:
+            if not change.requests:
+                self._ledger_only(change)
+        with_calls = [c for c in changes if c.requests]
+        send_ids = [c for c in with_calls if c.kind == "SendId"]
+        deletes = [c for c in with_calls if c.requests[0].call == "delete"]
+        rest = [c for c in with_calls if c.kind != "SendId" and c.requests[0].call != "delete"]
+        with ThreadPoolExecutor(self.parallelism, thread_name_prefix="apply") as pool:
+            interrupted = self._run_phase(pool, [(c, c.requests[0]) for c in send_ids])
+            interrupted = (
+                self._run_phase(pool, [(c, c.requests[0]) for c in deletes]) or interrupted
+            )
+            # The create half of a replace runs only once its delete is known to be done.
+            last = [(c, c.requests[0]) for c in rest] + self._replace_creates(deletes)
+            interrupted = self._run_phase(pool, last) or interrupted
+        results = [self._results[c.address] for c in changes if c.address in self._results]
+        for change in changes:
+            if change.address not in self._results:
+                results.append(
+                    self._record_result(
+                        change, Status.NOT_ATTEMPTED, "stopped before this change started"
+                    )
+                )
+        return ApplyReport(
+            results=results,
+            calls=self.client.calls - calls_before,
+            seconds=time.monotonic() - started,
+            interrupted=interrupted or self.stop.is_set(),
+        )
+
+    def _replace_creates(self, deletes: Iterable[Change]) -> list[tuple[Change, Request]]:
+        """The create half of each replace whose delete succeeded."""
+        creates: list[tuple[Change, Request]] = []
+        for change in deletes:
+            if change.action is not Action.REPLACE:
+                continue
+            result = self._results.pop(change.address, None)
+            if result is not None and result.status is Status.DONE:
+                creates.append((change, change.requests[1]))
+            elif result is not None:
+                self._results[change.address] = result
+        return creates
+
+    def _run_phase(self, pool: ThreadPoolExecutor, phase: list[tuple[Change, Request]]) -> bool:
+        """Run one phase; True if interrupted. Ctrl-C lands here, in the main thread."""
+        pending: set[Future[None]] = set()
+        queue = list(phase)
+        interrupted = False
+        while queue or pending:
+            try:
+                while queue and len(pending) < self.parallelism * 2 and not self.stop.is_set():
+                    change, request = queue.pop(0)
+                    if self._dependency_failed(change):
+                        self._finish(
+                            self._record_result(
+                                change, Status.NOT_ATTEMPTED, "its send id was not created"
+                            )
+                        )
+                        continue
+                    pending.add(pool.submit(self._execute, change, request))
+                if self.stop.is_set():
+                    queue.clear()
+                if not pending:
+                    continue
+                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in done:
+                    future.result()
+            except KeyboardInterrupt:
+                interrupted = True
+                self.stop.set()
+                log.warning("apply: interrupted; finishing %d calls in flight", len(pending))
+        return interrupted
+
+    def _dependency_failed(self, change: Change) -> bool:
+        send_id = (change.after or {}).get("send_id")
+        with self._lock:
+            return isinstance(send_id, str) and send_id in self._failed_send_ids
+
+    def _finish(self, result: ChangeResult, change: Change | None = None) -> None:
+        with self._lock:
+            self._results[result.address] = result
+            if change is not None and change.kind == "SendId" and result.status is not Status.DONE:
+                self._failed_send_ids.add(str((change.after or {}).get("send_id")))
+        if self.on_result is not None:
+            self.on_result(result)
+
+    def _record_result(
+        self, change: Change, status: Status, message: str | None = None, **extra: object
+    ) -> ChangeResult:
+        return ChangeResult(change.address, change.action, status, message, **extra)  # type: ignore[arg-type]
+
+    # -- one call ----------------------------------------------------------------------------
+    def _execute(self, change: Change, request: Request) -> None:
+        if self.stop.is_set():
+            self._finish(self._record_result(change, Status.NOT_ATTEMPTED, "interrupted"))
+            return
+        is_replace_delete = change.action is Action.REPLACE and request.call == "delete"
+        result = self._call(change, request)
+        if is_replace_delete and result.status is Status.DONE:
+            with self._lock:  # the create half decides the final result
+                self._results[change.address] = result
+            return
+        self._finish(result, change)
+
+    def _call(self, change: Change, request: Request) -> ChangeResult:
+        log.info("apply: %s address=%s path=%s", request.call, change.address, request.path)
+        intent = self.store.begin(
+            address=change.address,
+            kind=change.kind,
+            action=request.call,
+            endpoint=request.path,
+            body=request.body,
+            body_hash=content_hash(request.body),
+            run_id=self.run_id,
+        )
+        try:
+            response = self._send(change, request)
+        except OutcomeUnknownError as exc:
+            return self._unknown(intent, change, request, exc.cause)
+        except BrazeApiError as exc:
+            if (
+                request.call == "delete"
+                and is_unknown_schedule(exc)
+                and self._deleted_before(change, exc)
+            ):
+                self.store.complete(
+                    intent,
+                    Outcome.SUCCEEDED,
+                    message=f"already gone: {exc.braze_message} after an earlier unknown outcome",
+                    drop=change.address,
+                )
+                return self._record_result(change, Status.DONE, "already deleted")
+            self.store.complete(intent, Outcome.FAILED, message=exc.message)
+            return self._record_result(change, Status.FAILED, exc.message)
+        except BrazeError as exc:
+            if exc.proves_nothing_happened or request.call == "create":
+                self.store.complete(intent, Outcome.FAILED, message=exc.message)
+                return self._record_result(change, Status.FAILED, exc.message)
+            return self._unknown(intent, change, request, exc.message)
+        return self._succeeded(intent, change, request, response)
+
+    def _send(self, change: Change, request: Request) -> BrazeResponse:
+        if change.kind == "SendId":
+            return self.client.create_send_id(request.body)
+        if request.call == "create":
+            return self.client.create_schedule(change.kind, request.body)
+        if request.call == "update":
+            return self.client.update_schedule(change.kind, request.body)
+        return self.client.delete_schedule(change.kind, request.body)
+
+    def _deleted_before(self, change: Change, exc: BrazeApiError) -> bool:
+        if exc.after_unknown:
+            return True
+        record = self.store.get(change.address)
+        return record is not None and record.unknown_outcome == "delete"
+
+    def _succeeded(
+        self, intent: int, change: Change, request: Request, response: BrazeResponse
+    ) -> ChangeResult:
+        notices = response.notices
+        if request.call == "delete":
+            self.store.complete(intent, Outcome.SUCCEEDED, drop=change.address)
+            return self._record_result(change, Status.DONE, notices=notices)
+        previous = self.store.get(change.address)
+        schedule_id = None
+        if change.kind != "SendId":
+            schedule_id = response.get_str("schedule_id") or (
+                previous.schedule_id if previous else None
+            )
+        dispatch_id = response.get_str("dispatch_id")
+        if dispatch_id is None and previous is not None and request.call == "update":
+            dispatch_id = previous.dispatch_id
+        record = dataclasses.replace(
+            self._record_for(change, previous, RecordStatus.ACTIVE),
+            schedule_id=schedule_id,
+            dispatch_id=dispatch_id,
+            notices=notices,
+        )
+        self.store.complete(intent, Outcome.SUCCEEDED, put=record)
+        return self._record_result(change, Status.DONE, schedule_id=schedule_id, notices=notices)
+
+    def _unknown(self, intent: int, change: Change, request: Request, cause: str) -> ChangeResult:
+        previous = self.store.get(change.address)
+        if request.call == "create":
+            record = self._record_for(change, previous, RecordStatus.UNCERTAIN)
+            if change.kind == "SendId":
+                # A send id sends nothing: the next apply may simply create it again.
+                self.store.complete(intent, Outcome.UNKNOWN, message=cause)
+                return self._record_result(change, Status.FAILED, f"outcome unknown: {cause}")
+            self.store.complete(intent, Outcome.UNKNOWN, message=cause, put=record)
+            return self._record_result(change, Status.UNCERTAIN, cause)
+        if previous is not None:
+            marked = dataclasses.replace(previous, unknown_outcome=request.call)
+            self.store.complete(intent, Outcome.UNKNOWN, message=cause, put=marked)
+        else:
+            self.store.complete(intent, Outcome.UNKNOWN, message=cause)
+        return self._record_result(
+            change, Status.UNCERTAIN, f"{cause}; the next plan repeats the {request.call}"
+        )
+
+    def _record_for(self, change: Change, previous: Record | None, status: RecordStatus) -> Record:
+        now = datetime.now(UTC)
+        after = change.after or {}
+        return Record(
+            address=change.address,
+            kind=change.kind,
+            status=status,
+            parent_id=change.parent_id,
+            body=dict(after),
+            body_hash=change.after_hash,
+            schedule_time=change.schedule_time,
+            schedule_mode=change.schedule_mode,
+            protect=change.protect,
+            labels=dict(change.labels),
+            created_at=previous.created_at if previous and previous.created_at else now,
+            updated_at=now,
+        )
+
+    def _ledger_only(self, change: Change) -> None:
+        """Forget a fired schedule, or refresh the ledger's own fields: no call to Braze."""
+        previous = self.store.get(change.address)
+        if previous is None:
+            self._finish(self._record_result(change, Status.DONE))
+            return
+        if change.action is Action.FORGET:
+            updated = dataclasses.replace(
+                previous, status=RecordStatus.FIRED, updated_at=datetime.now(UTC)
+            )
+        else:
+            updated = dataclasses.replace(
+                previous,
+                protect=change.protect,
+                labels=dict(change.labels),
+                status=RecordStatus.ACTIVE
+                if previous.status is RecordStatus.ADOPTED and change.kind == "SendId"
+                else previous.status,
+                updated_at=datetime.now(UTC),
+            )
+        self.store.put(updated)
+        self._finish(self._record_result(change, Status.DONE))

@@ -1,0 +1,240 @@
+"""``apply``: make Braze match the manifests (or a saved plan), safely."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import click
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from reconciler.apply import ApplyReport, ChangeResult, Status
+from reconciler.braze.ratelimit import RateLimits
+from reconciler.cli.options import DURATION
+from reconciler.cli.output import err_console, out_console, write
+from reconciler.cli.plan_cmd import build_options, plan_options, render_plan
+from reconciler.engine import ApplyRequest, apply_use_case, current_time
+from reconciler.errors import EXIT_APPLY_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, UsageError
+from reconciler.plan.model import Plan
+from reconciler.render.json_render import render_json
+from reconciler.settings import Settings
+
+_STATUS_STYLE = {
+    Status.DONE: "green",
+    Status.FAILED: "red",
+    Status.UNCERTAIN: "bold red",
+    Status.NOT_ATTEMPTED: "yellow",
+}
+
+
+def _rate_limits(items: tuple[str, ...]) -> RateLimits:
+    parsed: dict[str, int] = {}
+    for item in items:
+        name, _, value = item.partition("=")
+        if not value.isdigit():
+            raise UsageError(
+                f"--rate-limit {item!r} is not NAME=N",
+                hint="e.g. --rate-limit hourly=500000 (names: hourly, broadcast_per_minute, "
+                "audience_per_minute, send_ids_per_day)",
+            )
+        parsed[name.strip()] = int(value)
+    try:
+        return RateLimits.parse(parsed)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Apply exactly this saved plan (from `plan --out`) instead of planning.",
+)
+@click.option("--auto-approve", is_flag=True, help="Apply without asking (CI).")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Independent changes applied at once.",
+)
+@click.option(
+    "--max-plan-age",
+    type=DURATION,
+    default="1h",
+    show_default=True,
+    help="Refuse a saved plan older than this.",
+)
+@click.option(
+    "--lock-timeout",
+    type=DURATION,
+    default="0s",
+    show_default=True,
+    help="Wait this long for the workspace lock (default: fail at once, exit 6).",
+)
+@click.option(
+    "--rate-limit",
+    "rate_limit",
+    multiple=True,
+    metavar="NAME=N",
+    help="Your workspace's limits if raised: hourly, broadcast_per_minute, "
+    "audience_per_minute, send_ids_per_day.",
+)
+@click.option(
+    "--request-timeout",
+    type=click.FloatRange(0.1, 600),
+    default=30.0,
+    show_default=True,
+    help="Seconds to wait for Braze's answer.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="The plan and the final report as text or JSON.",
+)
+@plan_options
+@click.pass_obj
+def apply(
+    settings: Settings,
+    paths: tuple[str, ...],
+    plan_file: Path | None,
+    auto_approve: bool,
+    parallelism: int,
+    max_plan_age: timedelta,
+    lock_timeout: timedelta,
+    rate_limit: tuple[str, ...],
+    request_timeout: float,
+    output_format: str,
+    targets: tuple[str, ...],
+    freeze_window: timedelta,
+    allow_late: bool,
+    allow_destroy: bool,
+    now: datetime | None,
+) -> int:
+    """Apply the changes to Braze, journaling every call in the ledger.
+
+    Without --plan, plans first, shows the plan and asks (or --auto-approve). Exit 0 when
+    every change is done, 3 invalid input, 4 blocked by a safety gate, 5 saved plan stale or
+    expired, 6 ledger locked, 7 when a change failed, is uncertain or was not attempted.
+    """
+    if plan_file is not None and (paths or targets):
+        raise UsageError("apply --plan FILE takes no PATHS or --target: the plan is fixed")
+    request = ApplyRequest(
+        paths=paths or (".",),
+        plan_file=plan_file,
+        options=build_options(targets, freeze_window, allow_late, allow_destroy),
+        parallelism=parallelism,
+        max_plan_age=max_plan_age,
+        lock_timeout=lock_timeout.total_seconds(),
+        rate_limits=_rate_limits(rate_limit),
+        request_timeout=request_timeout,
+    )
+    progress = _ProgressView(enabled=output_format == "text" and sys.stderr.isatty())
+
+    def confirm(plan: Plan) -> bool:
+        render_plan(plan, output_format)
+        if auto_approve:
+            return True
+        if not sys.stdin.isatty():
+            raise UsageError(
+                "apply asks for confirmation, and there is no terminal to ask on",
+                hint="review the plan, then pass --auto-approve (CI), or apply a saved plan",
+            )
+        answer = click.prompt(
+            f"Apply these changes to {plan.endpoint} (workspace {plan.workspace})? "
+            "Only 'yes' is accepted",
+            default="",
+            show_default=False,
+        )
+        return bool(answer.strip() == "yes")
+
+    plan, report = apply_use_case(
+        settings,
+        request,
+        current_time(now),
+        confirm=confirm,
+        on_start=progress.start,
+        on_result=progress.advance,
+    )
+    progress.stop()
+    if report is None:
+        if not plan.has_changes:
+            render_plan(plan, output_format)
+            return EXIT_OK
+        err_console().print("Apply cancelled; nothing changed.")
+        return EXIT_UNEXPECTED
+    _render_report(report, output_format)
+    return EXIT_OK if report.ok else EXIT_APPLY_INCOMPLETE
+
+
+class _ProgressView:
+    """A progress bar on stderr during long applies, only on a terminal."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress: Progress | None = None
+        self._task: int | None = None
+
+    def start(self, plan: Plan) -> None:
+        if not self.enabled:
+            return
+        self._progress = Progress(
+            TextColumn("applying"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err_console(),
+            transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task("apply", total=len(plan.pending))
+
+    def advance(self, _result: ChangeResult) -> None:
+        if self._progress is not None and self._task is not None:
+            self._progress.advance(self._task)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def _render_report(report: ApplyReport, output_format: str) -> None:
+    if output_format == "json":
+        write(render_json({"format_version": 1, "apply": report.to_dict()}))
+        return
+    console = out_console()
+    console.print()
+    for result in sorted(report.results, key=lambda r: r.address):
+        style = _STATUS_STYLE[result.status]
+        line = (
+            f"[{style}]{result.status.value:>13}[/]  {result.action.value:<7} "
+            f"{escape(result.address)}"
+        )
+        if result.schedule_id:
+            line += f"  schedule_id={escape(result.schedule_id)}"
+        if result.message:
+            line += f"\n{'':>15}{escape(result.message)}"
+        for notice in result.notices:
+            line += f"\n{'':>15}[yellow]notice:[/] {escape(notice)}"
+        console.print(line)
+    counts = ", ".join(f"{report.count(s)} {s.value}" for s in Status)
+    if report.ok:
+        console.print(f"\nApply complete: {counts}. ({report.calls} calls, {report.seconds:.1f} s)")
+        return
+    if report.interrupted:
+        console.print(
+            "\n[bold red]Apply interrupted[/]: calls in flight finished and were recorded."
+        )
+    console.print(f"\n[bold red]Apply incomplete[/]: {counts}.")
+    if report.count(Status.UNCERTAIN):
+        console.print(
+            "Uncertain creates may exist in Braze: find out, then run "
+            "`braze-reconciler state resolve ADDR --schedule-id ID` or `--absent`."
+        )

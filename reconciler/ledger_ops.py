@@ -1,0 +1,153 @@
+"""Ledger edits a person asks for: import (adopt), resolve, rm, export and import-json.
+
+Each runs under the workspace lock and writes one small transaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from reconciler.engine import holder, load_desired, open_ledger
+from reconciler.errors import UsageError
+from reconciler.manifest.resource import SCHEDULE_KINDS, parse_address
+from reconciler.settings import Settings
+from reconciler.state.base import Record, RecordStatus
+from reconciler.state.transfer import export_records, import_records
+
+
+def _check_address(address: str) -> str:
+    try:
+        kind, _ = parse_address(address)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return kind
+
+
+def adopt(
+    settings: Settings,
+    address: str,
+    schedule_id: str,
+    paths: Sequence[str],
+    now: datetime,
+    lock_timeout: float,
+) -> Record:
+    """``import ADDRESS SCHEDULE_ID``: take an existing Braze schedule under management.
+
+    Braze cannot be read back, so the record is ``adopted`` with no body; the next plan offers
+    an update that makes Braze's schedule (and messages) match the manifest.
+    """
+    kind = _check_address(address)
+    if kind not in SCHEDULE_KINDS:
+        raise UsageError(
+            f"{address}: only schedules can be imported (scheduled_message, campaign_schedule, "
+            "canvas_schedule)"
+        )
+    _, desired = load_desired(paths, now)
+    resource = desired.get(address)
+    if resource is None:
+        raise UsageError(
+            f"{address} is not declared in the manifests ({', '.join(paths)})",
+            hint="write its manifest first, so the ledger knows what it should be",
+        )
+    with open_ledger(settings) as store, store.locked("import", holder(), timeout=lock_timeout):
+        existing = store.get(address)
+        if existing is not None and existing.status is not RecordStatus.FIRED:
+            raise UsageError(
+                f"{address} is already in the ledger ({existing.status.value}, schedule_id "
+                f"{existing.schedule_id})",
+                hint=f"remove it first with `braze-reconciler state rm {address}`",
+            )
+        stamp = datetime.now(UTC)
+        record = Record(
+            address=address,
+            kind=kind,
+            status=RecordStatus.ADOPTED,
+            parent_id=resource.parent_id,
+            schedule_id=schedule_id,
+            schedule_time=resource.schedule_time,
+            schedule_mode=resource.schedule_mode,
+            protect=resource.protect,
+            labels=dict(resource.labels),
+            created_at=stamp,
+            updated_at=stamp,
+        )
+        store.put(record)
+        return record
+
+
+def resolve(
+    settings: Settings,
+    address: str,
+    *,
+    schedule_id: str | None,
+    absent: bool,
+    lock_timeout: float,
+) -> Record | None:
+    """Settle an uncertain create: it exists (with this id) or it does not."""
+    _check_address(address)
+    if (schedule_id is None) == (not absent):
+        raise UsageError("give exactly one of --schedule-id ID and --absent")
+    with (
+        open_ledger(settings) as store,
+        store.locked("state resolve", holder(), timeout=lock_timeout),
+    ):
+        store.recover_interrupted()
+        record = store.get(address)
+        if record is None:
+            raise UsageError(f"{address} is not in the ledger")
+        if record.status is not RecordStatus.UNCERTAIN:
+            raise UsageError(
+                f"{address} is {record.status.value}, not uncertain: nothing to resolve"
+            )
+        if absent:
+            store.remove(address)
+            return None
+        resolved = dataclasses.replace(
+            record,
+            status=RecordStatus.ACTIVE,
+            schedule_id=schedule_id,
+            updated_at=datetime.now(UTC),
+        )
+        store.put(resolved)
+        return resolved
+
+
+def remove(settings: Settings, address: str, lock_timeout: float) -> Record:
+    _check_address(address)
+    with open_ledger(settings) as store, store.locked("state rm", holder(), timeout=lock_timeout):
+        record = store.get(address)
+        if record is None:
+            raise UsageError(f"{address} is not in the ledger")
+        store.remove(address)
+        return record
+
+
+def export(settings: Settings) -> dict[str, Any]:
+    with open_ledger(settings) as store:
+        return export_records(store)
+
+
+def import_json(settings: Settings, path: Path, lock_timeout: float) -> int:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise UsageError(f"{path} is not JSON: {exc}") from None
+    with (
+        open_ledger(settings) as store,
+        store.locked("state import-json", holder(), timeout=lock_timeout),
+    ):
+        return import_records(store, data)
+
+
+def force_unlock(settings: Settings, lock_id: str) -> str:
+    with open_ledger(settings) as store:
+        released = store.force_unlock(lock_id)
+        since = f"{released.acquired_at:%Y-%m-%d %H:%M:%SZ}"
+        return f"{released.holder} ({released.operation}, since {since})"

@@ -1,0 +1,368 @@
+"""The planner: desired x recorded x now -> Plan. Pure: no I/O, the clock is a parameter.
+
+For each address it decides one action:
+
+- create: desired, not recorded (or recorded only as a fired tombstone of another body);
+- update: the bodies differ only where Braze's update endpoint can express it (schedule and
+  messages for scheduled messages; schedule alone for campaign and Canvas schedules), or only
+  the ledger's own fields (protect, labels) changed;
+- replace: anything else changed (delete, then create);
+- delete: recorded, no longer desired;
+- forget: the schedule has fired (no API call; the ledger keeps a tombstone);
+- noop: nothing to do.
+
+Equality is decided by the canonical body hash; field diffs are computed only for changes.
+Safety gates (``plan.safety``) then mark changes blocked.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from reconciler.manifest.resource import APPLIED_KINDS, Resource
+from reconciler.plan.diff import changed_fields, field_changes
+from reconciler.plan.lifecycle import LATENESS, Lifecycle, lifecycle, send_window
+from reconciler.plan.model import Action, Change, Plan, PlanOptions, Request
+from reconciler.plan.safety import apply_gates
+from reconciler.state.base import Record, RecordStatus
+from reconciler.timeutil import format_utc
+
+UPDATABLE: dict[str, frozenset[str]] = {
+    "ScheduledMessage": frozenset({"schedule", "messages"}),
+    "CampaignSchedule": frozenset({"schedule"}),
+    "CanvasSchedule": frozenset({"schedule"}),
+    "SendId": frozenset(),
+}
+BASE_PATHS = {
+    "ScheduledMessage": "/messages/schedule",
+    "CampaignSchedule": "/campaigns/trigger/schedule",
+    "CanvasSchedule": "/canvas/trigger/schedule",
+}
+PARENT_KEY = {"CampaignSchedule": "campaign_id", "CanvasSchedule": "canvas_id"}
+SEND_ID_PATH = "/sends/id/create"
+_FIELD_WORDS = {
+    "audience": "audience",
+    "recipients": "recipients",
+    "external_user_ids": "recipients (external_user_ids)",
+    "user_aliases": "recipients (user_aliases)",
+    "segment_id": "segment",
+    "trigger_properties": "trigger properties",
+    "context": "Canvas context",
+    "canvas_entry_properties": "Canvas context",
+    "send_id": "send id",
+    "campaign_id": "campaign",
+    "canvas_id": "Canvas",
+    "broadcast": "broadcast flag",
+    "override_messaging_limits": "override_messaging_limits",
+    "recipient_subscription_state": "recipient subscription state",
+}
+
+
+def plan(
+    desired: Mapping[str, Resource],
+    recorded: Mapping[str, Record],
+    now: datetime,
+    options: PlanOptions | None = None,
+) -> Plan:
+    """Compare every address; return the changes sorted by address."""
+    options = options or PlanOptions()
+    freeze = timedelta(seconds=options.freeze_window_seconds)
+    wanted = {a: r for a, r in desired.items() if r.kind in APPLIED_KINDS}
+    addresses = sorted(set(wanted) | set(recorded))
+    changes: list[Change] = []
+    for address in addresses:
+        resource = wanted.get(address)
+        record = recorded.get(address)
+        if options.targets and not _targeted(address, resource, record, options.targets):
+            continue
+        change = plan_address(address, resource, record, now, freeze)
+        if change is not None:
+            changes.append(change)
+    managed = sum(1 for r in recorded.values() if r.status is not RecordStatus.FIRED)
+    gated = apply_gates(changes, managed=managed, now=now, options=options)
+    return Plan(changes=tuple(gated), now=format_utc(now), options=options, managed=managed)
+
+
+def _targeted(
+    address: str, resource: Resource | None, record: Record | None, targets: tuple[str, ...]
+) -> bool:
+    for target in targets:
+        if "=" in target:
+            key, _, value = target.partition("=")
+            labels: Mapping[str, str] = (
+                resource.labels if resource is not None else (record.labels if record else {})
+            )
+            if labels.get(key) == value:
+                return True
+        elif fnmatch.fnmatchcase(address, target):
+            return True
+    return False
+
+
+def plan_address(
+    address: str,
+    resource: Resource | None,
+    record: Record | None,
+    now: datetime,
+    freeze: timedelta,
+) -> Change | None:
+    if record is None or record.status is RecordStatus.FIRED:
+        if resource is None:
+            return None
+        if record is not None and record.body_hash == resource.body_hash:
+            return _change(resource, record, Action.NOOP, now, freeze, ("sent; kept in git",))
+        reasons = ("not in the ledger",)
+        if record is not None:
+            reasons = (f"the previous schedule was sent ({record.schedule_time}); this is new",)
+        return _create(resource, record, now, freeze, reasons)
+    if record.status is RecordStatus.UNCERTAIN:
+        return _uncertain(address, resource, record, now, freeze)
+    record_life = _record_lifecycle(record, now, freeze)
+    if record_life is Lifecycle.SENT:
+        if (
+            resource is not None
+            and resource.body_hash != record.body_hash
+            and _resource_lifecycle(resource, now, freeze) is Lifecycle.PENDING
+        ):
+            reason = f"the previous schedule was sent ({record.schedule_time}); this is new"
+            return _create(resource, record, now, freeze, (reason,))
+        return _forget(address, record, resource, (f"sent ({record.schedule_time})",), now)
+    if resource is None:
+        if record.kind == "SendId":
+            reason = "not in the manifests; Braze cannot delete a send id, so it is forgotten"
+            return _forget(address, record, None, (reason,), now)
+        return _delete(address, record, now, freeze)
+    return _compare(resource, record, now, freeze)
+
+
+def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelta) -> Change:
+    if record.status is RecordStatus.ADOPTED:
+        return _adopted(resource, record, now, freeze)
+    if record.body_hash == resource.body_hash:
+        meta = _meta_changes(resource, record)
+        if meta:
+            return _change(resource, record, Action.UPDATE, now, freeze, tuple(meta)).with_notes(
+                "ledger only: no call to Braze"
+            )
+        return _change(resource, record, Action.NOOP, now, freeze)
+    before = record.body or {}
+    after = resource.body
+    changed = changed_fields(before, after)
+    fixed = [f for f in changed if f not in UPDATABLE[resource.kind]]
+    if resource.kind == "ScheduledMessage" and "messages" in changed and "messages" not in after:
+        fixed.append("messages")
+    if resource.kind == "SendId":
+        reason = "send ids cannot be changed or deleted in Braze: a new one is created"
+        return _create(resource, record, now, freeze, (reason,))
+    if fixed:
+        reasons = tuple(_replace_reason(field, after) for field in sorted(set(fixed)))
+        change = _change(resource, record, Action.REPLACE, now, freeze, reasons)
+        requests: tuple[Request, ...] = (_delete_request(record), _create_request(resource))
+    else:
+        reasons = tuple(f"{field} changed" for field in changed)
+        change = _change(resource, record, Action.UPDATE, now, freeze, reasons)
+        requests = (_update_request(resource, record),)
+    return change.evolve(field_changes=field_changes(before, after), requests=requests)
+
+
+def _adopted(resource: Resource, record: Record, now: datetime, freeze: timedelta) -> Change:
+    reasons = ("adopted by import: Braze cannot be read back",)
+    notes = (
+        "this update sends the manifest's "
+        + ("schedule and messages" if resource.kind == "ScheduledMessage" else "schedule")
+        + " so that Braze matches it; other fields cannot be updated and are assumed to match",
+    )
+    if resource.kind == "SendId":
+        return _change(resource, record, Action.UPDATE, now, freeze, reasons).with_notes(
+            "ledger only: a send id has nothing to update"
+        )
+    change = _change(resource, record, Action.UPDATE, now, freeze, reasons)
+    return change.evolve(requests=(_update_request(resource, record),)).with_notes(*notes)
+
+
+def _uncertain(
+    address: str, resource: Resource | None, record: Record, now: datetime, freeze: timedelta
+) -> Change:
+    if _record_lifecycle(record, now, freeze) is Lifecycle.SENT:
+        reason = "its send time passed; whether the uncertain create took effect stays unknown"
+        return _forget(address, record, resource, (reason,), now)
+    action = Action.CREATE if resource is not None else Action.DELETE
+    if resource is not None:
+        return _change(resource, record, action, now, freeze, ("the last create is uncertain",))
+    return _record_change(address, record, action, now, freeze, ("the last create is uncertain",))
+
+
+def _create(
+    resource: Resource,
+    record: Record | None,
+    now: datetime,
+    freeze: timedelta,
+    reasons: tuple[str, ...],
+) -> Change:
+    change = _change(resource, record, Action.CREATE, now, freeze, reasons)
+    return change.evolve(requests=(_create_request(resource),))
+
+
+def _delete(address: str, record: Record, now: datetime, freeze: timedelta) -> Change:
+    change = _record_change(address, record, Action.DELETE, now, freeze, ("not in the manifests",))
+    return change.evolve(requests=(_delete_request(record),))
+
+
+def _forget(
+    address: str,
+    record: Record,
+    resource: Resource | None,
+    reasons: tuple[str, ...],
+    now: datetime,
+) -> Change:
+    change = _record_change(address, record, Action.FORGET, now, timedelta(0), reasons)
+    if resource is not None:
+        change = change.evolve(after=resource.body, after_hash=resource.body_hash)
+    return change
+
+
+def _change(
+    resource: Resource,
+    record: Record | None,
+    action: Action,
+    now: datetime,
+    freeze: timedelta,
+    reasons: tuple[str, ...] = (),
+) -> Change:
+    life = _resource_lifecycle(resource, now, freeze)
+    if (
+        record is not None
+        and record.status is not RecordStatus.FIRED
+        and action is not Action.CREATE
+    ):
+        record_life = _record_lifecycle(record, now, freeze)
+        life = _later(record_life, life)
+    before_mode = record.schedule_mode if record else None
+    before_time = record.schedule_time if record else None
+    return Change(
+        address=resource.address,
+        kind=resource.kind,
+        action=action,
+        before=record.body if record and record.status is not RecordStatus.FIRED else None,
+        after=resource.body,
+        reasons=reasons,
+        schedule_id=record.schedule_id if record else None,
+        parent_id=resource.parent_id or (record.parent_id if record else None),
+        schedule_time=resource.schedule_time,
+        schedule_mode=resource.schedule_mode,
+        before_schedule_time=before_time if action is not Action.CREATE else None,
+        before_schedule_mode=before_mode if action is not Action.CREATE else None,
+        send_at=_send_at(resource.schedule_mode, resource.schedule_time),
+        lifecycle=life.value if life else None,
+        protect=resource.protect,
+        recorded_protect=bool(
+            record and record.status is not RecordStatus.FIRED and record.protect
+        ),
+        labels=dict(resource.labels),
+        source=str(resource.source),
+        after_hash=resource.body_hash,
+        recorded_status=record.status.value if record else None,
+    )
+
+
+def _record_change(
+    address: str,
+    record: Record,
+    action: Action,
+    now: datetime,
+    freeze: timedelta,
+    reasons: tuple[str, ...],
+) -> Change:
+    life = _record_lifecycle(record, now, freeze)
+    return Change(
+        address=address,
+        kind=record.kind,
+        action=action,
+        before=record.body,
+        after=None,
+        reasons=reasons,
+        schedule_id=record.schedule_id,
+        parent_id=record.parent_id,
+        before_schedule_time=record.schedule_time,
+        before_schedule_mode=record.schedule_mode,
+        send_at=_send_at(record.schedule_mode, record.schedule_time),
+        lifecycle=life.value if life else None,
+        protect=record.protect,
+        recorded_protect=record.protect,
+        labels=dict(record.labels),
+        recorded_status=record.status.value,
+    )
+
+
+def _later(a: Lifecycle | None, b: Lifecycle | None) -> Lifecycle | None:
+    """The more advanced of two lifecycles (a change is as late as its latest schedule)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if LATENESS.index(a) >= LATENESS.index(b) else b
+
+
+def _resource_lifecycle(resource: Resource, now: datetime, freeze: timedelta) -> Lifecycle | None:
+    if resource.schedule_mode is None or resource.schedule_time is None:
+        return None
+    return lifecycle(resource.schedule_mode, resource.schedule_time, now, freeze)
+
+
+def _record_lifecycle(record: Record, now: datetime, freeze: timedelta) -> Lifecycle | None:
+    if record.schedule_mode is None or record.schedule_time is None:
+        return None
+    return lifecycle(record.schedule_mode, record.schedule_time, now, freeze)
+
+
+def _send_at(mode: str | None, time: str | None) -> str | None:
+    if mode is None or time is None:
+        return None
+    return format_utc(send_window(mode, time)[0])
+
+
+def _meta_changes(resource: Resource, record: Record) -> list[str]:
+    reasons: list[str] = []
+    if resource.protect != record.protect:
+        reasons.append("protect set" if resource.protect else "protect removed")
+    if dict(resource.labels) != dict(record.labels):
+        reasons.append("labels changed")
+    return reasons
+
+
+def _replace_reason(field: str, after: Mapping[str, Any]) -> str:
+    words = _FIELD_WORDS.get(field, field.replace("_", " "))
+    if field == "messages" and "messages" not in after:
+        return "messages removed (an update cannot remove them)"
+    return f"{words} changed (Braze cannot update it)"
+
+
+def _create_request(resource: Resource) -> Request:
+    if resource.kind == "SendId":
+        return Request("create", SEND_ID_PATH, resource.body)
+    return Request("create", BASE_PATHS[resource.kind] + "/create", resource.body)
+
+
+def _update_request(resource: Resource, record: Record) -> Request:
+    """The update body: the complete schedule (and messages), since Braze replaces them."""
+    body: dict[str, Any] = {}
+    parent_key = PARENT_KEY.get(resource.kind)
+    if parent_key is not None:
+        body[parent_key] = record.parent_id or resource.body.get(parent_key)
+    body["schedule_id"] = record.schedule_id
+    body["schedule"] = resource.body["schedule"]
+    if resource.kind == "ScheduledMessage" and "messages" in resource.body:
+        body["messages"] = resource.body["messages"]
+    return Request("update", BASE_PATHS[resource.kind] + "/update", body)
+
+
+def _delete_request(record: Record) -> Request:
+    body: dict[str, Any] = {}
+    parent_key = PARENT_KEY.get(record.kind)
+    if parent_key is not None:
+        body[parent_key] = record.parent_id
+    body["schedule_id"] = record.schedule_id
+    return Request("delete", BASE_PATHS[record.kind] + "/delete", body)

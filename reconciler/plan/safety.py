@@ -1,0 +1,133 @@
+"""Safety gates: changes the plan refuses to make, each with a reason a person can act on.
+
+- ``protected``: delete or replace of a resource with ``protect: true`` (in the manifest or
+  the ledger): remove the flag in an applied change first.
+- ``destroy_threshold``: more than 10 deletes that are also more than 25 % of the managed
+  resources, without ``--allow-destroy``.
+- ``frozen``: a change inside the freeze window before the first send, without
+  ``--allow-late`` (Braze applies such changes best effort).
+- ``sending``: a local-time or optimal-time schedule that has started in some zone: Braze
+  ignores updates then, so nothing is attempted, even with ``--allow-late``.
+- ``past``: a create, or a move, to a send time that has passed.
+- ``uncertain``: an earlier create's outcome is unknown: a person must settle it first.
+
+Gates are evaluated again at apply time (time moves on between plan and apply).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from reconciler.plan.lifecycle import LATENESS, Lifecycle, lifecycle, send_window
+from reconciler.plan.model import Action, BlockCode, Blocked, Change, Plan, PlanOptions
+from reconciler.timeutil import format_duration, format_utc
+
+DESTROY_MIN = 10
+DESTROY_FRACTION = 0.25
+
+
+def apply_gates(
+    changes: Iterable[Change], *, managed: int, now: datetime, options: PlanOptions
+) -> list[Change]:
+    gated = [_gate(change, now, options) for change in changes]
+    deletes = [c for c in gated if c.action is Action.DELETE and c.blocked is None]
+    if (
+        not options.allow_destroy
+        and len(deletes) > DESTROY_MIN
+        and len(deletes) > DESTROY_FRACTION * managed
+    ):
+        reason = (
+            f"the plan deletes {len(deletes)} of {managed} managed resources (more than "
+            f"{DESTROY_MIN} and more than {DESTROY_FRACTION:.0%}): pass --allow-destroy if "
+            "that is intended"
+        )
+        blocked = Blocked(BlockCode.DESTROY_THRESHOLD, reason)
+        gated = [
+            c.evolve(blocked=blocked) if c.action is Action.DELETE and c.blocked is None else c
+            for c in gated
+        ]
+    return gated
+
+
+def _gate(change: Change, now: datetime, options: PlanOptions) -> Change:
+    blocked = _blocked(change, now, options)
+    return change.evolve(blocked=blocked) if blocked is not None else change
+
+
+def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | None:
+    action = change.action
+    if action in (Action.NOOP, Action.FORGET):
+        return None
+    if change.recorded_status == "uncertain" and action in (Action.CREATE, Action.DELETE):
+        return Blocked(
+            BlockCode.UNCERTAIN,
+            "an earlier create's outcome is unknown, so Braze may already hold this schedule: "
+            f"find out, then run `braze-reconciler state resolve {change.address} --schedule-id "
+            "ID` (it exists) or `--absent` (it does not)",
+        )
+    if action in (Action.DELETE, Action.REPLACE) and (change.protect or change.recorded_protect):
+        return Blocked(
+            BlockCode.PROTECTED,
+            f"protect: true refuses {action.value}: remove the flag in an applied change first",
+        )
+    if not change.requests:
+        return None  # ledger only
+    life = Lifecycle(change.lifecycle) if change.lifecycle else None
+    if life is Lifecycle.SENDING:
+        return Blocked(
+            BlockCode.SENDING,
+            "the schedule is sending (its time has passed in some zones): Braze ignores "
+            "changes now, so none is attempted",
+        )
+    if life is Lifecycle.SENT:
+        what = "create it" if action is Action.CREATE else "move it there"
+        return Blocked(
+            BlockCode.PAST,
+            f"the send time {change.schedule_time} has passed: cannot {what}; change the time "
+            "or remove the manifest",
+        )
+    if life is Lifecycle.FROZEN and not options.allow_late:
+        send_at = _nearest_send(change, now)
+        window = format_duration(timedelta(seconds=options.freeze_window_seconds))
+        return Blocked(
+            BlockCode.FROZEN,
+            f"first send in {format_duration(send_at - now)}, inside the {window} freeze window:"
+            " pass --allow-late to change it anyway (Braze applies late changes best effort)",
+        )
+    return None
+
+
+def recheck_gates(plan: Plan, now: datetime) -> Plan:
+    """Time moves on between plan and apply: evaluate every gate again, as of ``now``."""
+    freeze = timedelta(seconds=plan.options.freeze_window_seconds)
+    refreshed = []
+    for change in plan.changes:
+        lives = [
+            lifecycle(mode, time, now, freeze)
+            for mode, time in (
+                (change.schedule_mode, change.schedule_time),
+                (change.before_schedule_mode, change.before_schedule_time),
+            )
+            if mode and time
+        ]
+        latest = max(lives, key=LATENESS.index, default=None)
+        life = latest.value if latest is not None else change.lifecycle
+        refreshed.append(change.evolve(lifecycle=life, blocked=None))
+    gated = apply_gates(refreshed, managed=plan.managed, now=now, options=plan.options)
+    return dataclasses.replace(plan, changes=tuple(gated), now=format_utc(now))
+
+
+def _nearest_send(change: Change, now: datetime) -> datetime:
+    """The first send, of the schedule left or the one made, that is still ahead."""
+    firsts = [
+        send_window(mode, time)[0]
+        for mode, time in (
+            (change.before_schedule_mode, change.before_schedule_time),
+            (change.schedule_mode, change.schedule_time),
+        )
+        if mode and time
+    ]
+    ahead = [first for first in firsts if first >= now]
+    return min(ahead) if ahead else now

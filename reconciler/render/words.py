@@ -1,0 +1,114 @@
+"""Plain words for changes, shared by the renderers (which all read the plan's dict form)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from reconciler.plan.lifecycle import send_window
+from reconciler.timeutil import format_duration, parse_instant
+
+RECIPIENT_KEYS = frozenset({"external_user_id", "braze_id", "email", "external_user_ids"})
+MASK = "•••"
+MODE_WORDS = {
+    "utc": "at one instant (UTC)",
+    "local": "in each user's local time",
+    "optimal": "at each user's optimal time",
+}
+
+
+def mask_recipients(value: Any) -> Any:
+    """A copy of a body with recipient identifiers masked (external ids, emails, aliases)."""
+    if isinstance(value, dict):
+        masked: dict[str, Any] = {}
+        for key, item in value.items():
+            if key in RECIPIENT_KEYS or key in ("user_alias", "user_aliases"):
+                masked[key] = _mask_all(item)
+            else:
+                masked[key] = mask_recipients(item)
+        return masked
+    if isinstance(value, list):
+        return [mask_recipients(item) for item in value]
+    return value
+
+
+def _mask_all(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_mask_all(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _mask_all(item) for key, item in value.items()}
+    return MASK
+
+
+def first_send(mode: str | None, time: str | None) -> datetime | None:
+    if not mode or not time:
+        return None
+    return send_window(mode, time)[0]
+
+
+def when(change: dict[str, Any]) -> datetime | None:
+    """The instant a change is about: the send it creates, moves or cancels."""
+    after = first_send(change.get("schedule_mode"), change.get("schedule_time"))
+    before = first_send(change.get("before_schedule_mode"), change.get("before_schedule_time"))
+    return after or before
+
+
+def schedule_words(mode: str | None, time: str | None) -> str:
+    """``2026-12-05 10:00 UTC``, ``2026-12-05 10:00 in each user's zone``, ``optimal time``."""
+    if not mode or not time:
+        return "—"
+    shown = time.replace("T", " ").removesuffix("Z")[:16]
+    if mode == "utc":
+        return f"{shown} UTC"
+    if mode == "local":
+        return f"{shown} in each user's zone"
+    return f"{shown[:10]} at each user's optimal time"
+
+
+def relative(instant: datetime, now: datetime) -> str:
+    delta = instant - now
+    if delta >= timedelta(0):
+        return f"in {format_duration(delta)}"
+    return f"{format_duration(-delta)} ago"
+
+
+def plain_words(change: dict[str, Any], now: datetime) -> str:
+    """What a change does, in a reviewer's words."""
+    action = change["action"]
+    after = first_send(change.get("schedule_mode"), change.get("schedule_time"))
+    before = first_send(change.get("before_schedule_mode"), change.get("before_schedule_time"))
+    reasons = "; ".join(change.get("reasons") or [])
+    if action == "create":
+        if after is None:
+            return "creates a send id"
+        return f"schedules a send {relative(after, now)}"
+    if action == "delete":
+        if before is None:
+            return "deletes it"
+        return f"cancels a send {relative(before, now)}"
+    if action == "forget":
+        return f"drops it from the ledger ({reasons}); no call to Braze"
+    if action == "replace":
+        return f"deletes and re-creates it: {reasons}"
+    if action == "update":
+        parts: list[str] = []
+        if after and before and after != before:
+            parts.append("moved " + _signed(after - before))
+        mode = change.get("schedule_mode")
+        if before and mode and mode != change.get("before_schedule_mode"):
+            parts.append("now sent " + MODE_WORDS[mode])
+        other = [r for r in change.get("reasons") or [] if r != "schedule changed"]
+        parts.extend(other)
+        if not parts:
+            parts.append("schedule re-sent unchanged in time")
+        return "; ".join(parts)
+    return reasons or "no change"
+
+
+def _signed(delta: timedelta) -> str:
+    sign = "+" if delta >= timedelta(0) else "-"
+    return sign + format_duration(delta)
+
+
+def parse_now(plan: dict[str, Any]) -> datetime:
+    return parse_instant(plan["now"])

@@ -1,0 +1,156 @@
+"""Golden renders of one plan as text, Markdown and JSON (set UPDATE_GOLDEN=1 to rewrite)."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from reconciler.plan.model import Plan, PlanOptions
+from reconciler.plan.planner import plan
+from reconciler.render.json_render import render_json
+from reconciler.render.markdown import LIMIT, MARKER, render_markdown
+from reconciler.render.text import render_text
+from reconciler.state.base import RecordStatus
+from tests.plan.helpers import NOW, campaign, canvas, evolve, message, recorded, resource, send_id
+
+GOLDEN = Path(__file__).parent / "golden"
+
+BACK_IN_STOCK = """kind: CampaignSchedule
+name: back-in-stock
+spec:
+  campaign_id: c1dae081-f8ba-4589-84dc-0a9b121dc236
+  recipients:
+    - external_user_id: cust-100245
+      trigger_properties: {size: M}
+    - email: walker@example.com
+      prioritization: [identified]
+  schedule: {time: "2026-12-08T13:30:00Z"}
+"""
+
+
+def sample_plan() -> Plan:
+    desired = [
+        campaign("gift-guide", time="2026-12-05T12:00:00", local=True),
+        message("flash-sale", alert="Flash sale: 30% off"),
+        canvas("onboarding"),
+        resource(BACK_IN_STOCK),
+        send_id(),
+        campaign("soon", time="2026-12-02T09:00:00Z"),
+        campaign("frozen", time="2026-12-01T09:10:00Z"),
+    ]
+    onboarding = recorded(canvas("onboarding"), schedule_id="sched-canvas")
+    onboarding = evolve(onboarding, body={**(onboarding.body or {}), "context": {"offer": "OLD"}})
+    onboarding = evolve(onboarding, body_hash="sha256:old")
+    records = [
+        recorded(campaign("gift-guide", time="2026-12-05T10:00:00", local=True), schedule_id="s-1"),
+        recorded(message("flash-sale", alert="Sale"), schedule_id="s-2"),
+        onboarding,
+        recorded(message("retired", time="2026-12-01T08:40:00Z"), schedule_id="s-4"),
+        recorded(campaign("last-week", time="2026-11-24T10:00:00Z"), schedule_id="s-5"),
+        recorded(campaign("soon", time="2026-12-02T09:00:00Z"), schedule_id="s-6"),
+        recorded(campaign("frozen", time="2026-12-01T08:10:00Z"), schedule_id="s-7"),
+    ]
+    result = plan({r.address: r for r in desired}, {r.address: r for r in records}, NOW)
+    return dataclasses.replace(
+        result,
+        workspace="production",
+        endpoint="https://rest.iad-03.braze.com",
+        serial=42,
+        created_at="2026-12-01T08:00:05Z",
+        manifests_digest="sha256:digest",
+    )
+
+
+def plain(markup: str) -> str:
+    buffer = io.StringIO()
+    Console(file=buffer, width=120, color_system=None, highlight=False, soft_wrap=True).print(
+        markup, end=""
+    )
+    return buffer.getvalue()
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"golden {name} differs"
+
+
+def test_text_golden() -> None:
+    check_golden("plan.txt", plain(render_text(sample_plan().to_dict())))
+
+
+def test_markdown_golden() -> None:
+    check_golden("plan.md", render_markdown(sample_plan().to_dict()))
+
+
+def test_json_golden() -> None:
+    text = render_json(sample_plan().to_dict())
+    check_golden("plan.json", text)
+    data = json.loads(text)
+    assert data["format_version"] == 1
+    for change in data["changes"]:
+        assert {"address", "action", "before", "after", "blocked"} <= set(change)
+        assert change["action"] in {"create", "update", "replace", "delete", "forget", "noop"}
+
+
+def test_text_ends_with_the_summary_line() -> None:
+    text = plain(render_text(sample_plan().to_dict()))
+    assert text.splitlines()[-1] == (
+        "Plan: 2 to create, 3 to update, 1 to replace, 1 to delete, 1 to forget."
+    )
+
+
+def test_markdown_masks_recipients_unless_asked() -> None:
+    data = sample_plan().to_dict()
+    masked = render_markdown(data)
+    assert "cust-100245" not in masked
+    assert "walker@example.com" not in masked
+    assert masked.startswith(MARKER + "\n")
+    shown = render_markdown(data, show_recipients=True)
+    assert "cust-100245" in shown
+    assert "walker@example.com" in shown
+
+
+def test_markdown_is_sorted_by_send_time() -> None:
+    text = render_markdown(sample_plan().to_dict())
+    lines = text.splitlines()
+    start = lines.index("|---|---|---|---|---|") + 1
+    rows = lines[start : lines.index("", start)]
+    times = [row.split("|")[3].strip() for row in rows]
+    assert len(rows) == 8
+    assert times == sorted(times)
+
+
+def test_markdown_stays_under_the_comment_limit() -> None:
+    desired = [
+        campaign(f"bulk-{i:04d}", extra=f"\n  trigger_properties: {{n: {i}}}") for i in range(1500)
+    ]
+    big = plan({r.address: r for r in desired}, {}, NOW, PlanOptions())
+    text = render_markdown(big.to_dict())
+    assert len(text) < LIMIT
+    assert "more changes are not listed" in text
+
+
+def test_no_changes() -> None:
+    gift = campaign()
+    result = plan({gift.address: gift}, {gift.address: recorded(gift)}, NOW)
+    data = result.to_dict()
+    assert "No changes. 1 managed resources match the manifests." in plain(render_text(data))
+    assert "No changes: Braze matches the manifests." in render_markdown(data)
+
+
+@pytest.mark.parametrize("status", [RecordStatus.UNCERTAIN])
+def test_blocked_changes_are_named(status: RecordStatus) -> None:
+    gift = campaign()
+    result = plan({gift.address: gift}, {gift.address: evolve(recorded(gift), status=status)}, NOW)
+    text = plain(render_text(result.to_dict()))
+    assert "1 change blocked by a safety gate: campaign_schedule/gift-guide (uncertain)" in text
+    assert "apply` will refuse this plan (exit 4)" in render_markdown(result.to_dict())
