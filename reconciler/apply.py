@@ -13,6 +13,7 @@ calls in flight finish and are recorded.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import logging
 import threading
@@ -102,6 +103,7 @@ class Applier:
         self.stop = stop or threading.Event()
         self._results: dict[str, ChangeResult] = {}
         self._failed_send_ids: set[str] = set()
+        self._replace_deleted: set[str] = set()
         self._lock = threading.Lock()
 
     # -- orchestration -----------------------------------------------------------------------
@@ -126,12 +128,12 @@ class Applier:
             interrupted = self._run_phase(pool, last) or interrupted
         results = [self._results[c.address] for c in changes if c.address in self._results]
         for change in changes:
-            if change.address not in self._results:
-                results.append(
-                    self._record_result(
-                        change, Status.NOT_ATTEMPTED, "stopped before this change started"
-                    )
-                )
+            if change.address in self._results:
+                continue
+            message = "stopped before this change started"
+            if change.address in self._replace_deleted:
+                message = "deleted, then stopped before the new schedule was created"
+            results.append(self._record_result(change, Status.NOT_ATTEMPTED, message))
         return ApplyReport(
             results=results,
             calls=self.client.calls - calls_before,
@@ -147,6 +149,7 @@ class Applier:
                 continue
             result = self._results.pop(change.address, None)
             if result is not None and result.status is Status.DONE:
+                self._replace_deleted.add(change.address)
                 creates.append((change, change.requests[1]))
             elif result is not None:
                 self._results[change.address] = result
@@ -155,12 +158,12 @@ class Applier:
     def _run_phase(self, pool: ThreadPoolExecutor, phase: list[tuple[Change, Request]]) -> bool:
         """Run one phase; True if interrupted. Ctrl-C lands here, in the main thread."""
         pending: set[Future[None]] = set()
-        queue = list(phase)
+        queue = collections.deque(phase)
         interrupted = False
         while queue or pending:
             try:
                 while queue and len(pending) < self.parallelism * 2 and not self.stop.is_set():
-                    change, request = queue.pop(0)
+                    change, request = queue.popleft()
                     if self._dependency_failed(change):
                         self._finish(
                             self._record_result(
@@ -196,9 +199,15 @@ class Applier:
             self.on_result(result)
 
     def _record_result(
-        self, change: Change, status: Status, message: str | None = None, **extra: object
+        self,
+        change: Change,
+        status: Status,
+        message: str | None = None,
+        *,
+        schedule_id: str | None = None,
+        notices: tuple[str, ...] = (),
     ) -> ChangeResult:
-        return ChangeResult(change.address, change.action, status, message, **extra)  # type: ignore[arg-type]
+        return ChangeResult(change.address, change.action, status, message, schedule_id, notices)
 
     # -- one call ----------------------------------------------------------------------------
     def _execute(self, change: Change, request: Request) -> None:

@@ -35,6 +35,12 @@ BROADCAST_LIMITED = frozenset(
     }
 )
 SEND_IDS_PATH = "/sends/id/create"
+_BUCKET_WORDS = {
+    "hourly": "requests per hour",
+    "send_ids": "send ids per day",
+    "broadcast": "broadcasts per minute",
+    "audience": "broadcasts per minute per audience",
+}
 HEADER_MARGIN = 1.0
 """Headers carry whole seconds: wait a little past a reset so the server agrees it passed."""
 
@@ -237,11 +243,14 @@ class Pacer:
                         self._sliding_bucket(name).take(now)
                     return ticket
             if wait >= 5:
+                names = (
+                    _BUCKET_WORDS[name.split(":")[0]] for name in ticket.fixed + ticket.sliding
+                )
                 log.warning(
-                    "pacing: waiting %.0f s for Braze's rate limit (%s) before %s",
+                    "pacing: waiting %.0f s before %s, for Braze's rate limit (%s)",
                     wait,
-                    ", ".join(ticket.fixed + ticket.sliding).split(":")[0],
                     path,
+                    " and ".join(names),
                 )
             else:
                 log.debug("pacing: waiting %.2fs for %s", wait, path)

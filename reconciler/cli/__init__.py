@@ -7,6 +7,7 @@ since 2 means "changes present".
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 from pathlib import Path
@@ -23,8 +24,39 @@ from reconciler.settings import Settings
 log = logging.getLogger("reconciler")
 
 
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("reconciler.cli.validate_cmd", "validate"),
+    "plan": ("reconciler.cli.plan_cmd", "plan"),
+    "apply": ("reconciler.cli.apply_cmd", "apply"),
+    "import": ("reconciler.cli.state_cmd", "import_"),
+    "state": ("reconciler.cli.state_cmd", "state"),
+    "schema": ("reconciler.cli.schema_cmd", "schema"),
+    "emulator": ("reconciler.cli.emulator_cmd", "emulator"),
+}
+"""Each command and where it lives: a command's module is imported only when it runs, so
+``validate`` and ``plan`` do not pay for the HTTP client, the applier or the emulator."""
+
+
 class ReconcilerGroup(click.Group):
-    """Runs commands with the tool's own exit codes and error reports."""
+    """Runs commands with the tool's own exit codes and error reports; loads them lazily."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:  # noqa: ARG002 (click's API)
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(
+        self,
+        ctx: click.Context,  # noqa: ARG002 (click's API)
+        cmd_name: str,
+    ) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module = importlib.import_module(target[0])
+        command: click.Command = getattr(module, target[1])
+        self.commands[cmd_name] = command
+        return command
 
     def main(  # type: ignore[override]
         self,
@@ -157,25 +189,3 @@ def cli(
 
 def main() -> None:
     cli.main()
-
-
-def _register() -> None:
-    from reconciler.cli import (
-        apply_cmd,
-        emulator_cmd,
-        plan_cmd,
-        schema_cmd,
-        state_cmd,
-        validate_cmd,
-    )
-
-    cli.add_command(validate_cmd.validate)
-    cli.add_command(plan_cmd.plan)
-    cli.add_command(apply_cmd.apply)
-    cli.add_command(state_cmd.import_)
-    cli.add_command(state_cmd.state)
-    cli.add_command(schema_cmd.schema)
-    cli.add_command(emulator_cmd.emulator)
-
-
-_register()

@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -86,13 +86,41 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
+class ManifestLoading:
+    """Manifests being read: worker processes parse a large tree while the caller reads the
+    ledger; ``result()`` waits for them (a small tree is read there, in-process)."""
+
+    def __init__(self, paths: Sequence[str | Path], now: datetime) -> None:
+        self.now = now
+        self.names = [str(path) for path in discover(paths)]
+        self._pool: ProcessPoolExecutor | None = None
+        self._parts: list[Future[list[FileOutcome]]] = []
+        parallel = len(self.names) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1
+        if parallel and _single_threaded():
+            workers = min(2, os.cpu_count() or 1)
+            self._pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("fork")
+            )
+            self._parts = [
+                self._pool.submit(_load_chunk, self.names[i::workers], now) for i in range(workers)
+            ]
+
+    def result(self) -> LoadResult:
+        if self._pool is None:
+            return _combine([load_file(name, self.now) for name in self.names])
+        try:
+            by_name = {o.path: o for part in self._parts for o in part.result()}
+        finally:
+            self._pool.shutdown()
+        return _combine([by_name[name] for name in self.names])
+
+
 def load_manifests(paths: Sequence[str | Path], now: datetime) -> LoadResult:
-    files = discover(paths)
-    names = [str(path) for path in files]
-    if len(names) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1 and _single_threaded():
-        outcomes = _load_parallel(names, now)
-    else:
-        outcomes = [load_file(name, now) for name in names]
+    return ManifestLoading(paths, now).result()
+
+
+def _combine(outcomes: list[FileOutcome]) -> LoadResult:
+    names = [outcome.path for outcome in outcomes]
     resources = [r for outcome in outcomes for r in outcome.resources]
     diagnostics = [d for outcome in outcomes for d in outcome.diagnostics]
     diagnostics.extend(cross_checks(resources))
@@ -105,16 +133,6 @@ def load_manifests(paths: Sequence[str | Path], now: datetime) -> LoadResult:
 
 def _single_threaded() -> bool:
     return threading.active_count() == 1 and multiprocessing.get_start_method() == "fork"
-
-
-def _load_parallel(names: list[str], now: datetime) -> list[FileOutcome]:
-    workers = min(2, os.cpu_count() or 1)
-    chunks = [names[i::workers] for i in range(workers)]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        parts = list(pool.map(_load_chunk, chunks, [now] * workers))
-    by_name = {outcome.path: outcome for part in parts for outcome in part}
-    return [by_name[name] for name in names]
 
 
 def _load_chunk(names: list[str], now: datetime) -> list[FileOutcome]:

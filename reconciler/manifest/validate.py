@@ -310,8 +310,8 @@ def _resource(context: DocumentContext, manifest: ManifestBase) -> Resource:
         schedule_time=schedule_time,
         schedule_mode=schedule_mode,
         locations={
-            format_path(path): context.location(context.document.value_position(path))
+            format_path(path): context.location(position)
             for path in _LOCATED_FIELDS
-            if path in context.document.values
+            if (position := context.document.find(path)) is not None
         },
     )

@@ -20,6 +20,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml import events as ev
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+try:  # ruamel.yaml's C parser (ruamel.yaml.clib), several times faster than the pure one
+    from ruamel.yaml.clib._ruamel_yaml import CParser as _CParser
+except ImportError:  # pragma: no cover
+    _CParser = None
+
 Path = tuple[str | int, ...]
 Pos = tuple[int, int]
 """1-based line and column."""
@@ -68,27 +73,36 @@ class YamlDocument:
     index: int
     value: Any
     start: Pos
-    values: dict[Path, Pos]
-    """Where the value at each path starts."""
-    keys: dict[Path, Pos]
-    """Where the mapping key of each path starts."""
+    positions: dict[int, dict[Any, tuple[Pos, Pos]]]
+    """Per container (by ``id``): each key or index -> (key position, value position)."""
+    root: Pos
+
+    def _walk(self, path: Path) -> tuple[Pos, Pos, int]:
+        """Positions of the deepest existing node on ``path``, and how deep it is."""
+        key_pos = value_pos = self.root
+        current = self.value
+        depth = 0
+        for part in path:
+            table = self.positions.get(id(current))
+            if table is None or part not in table:
+                break
+            key_pos, value_pos = table[part]
+            current = current[part]
+            depth += 1
+        return key_pos, value_pos, depth
+
+    def find(self, path: Path) -> Pos | None:
+        """The value's position, or None when the path does not exist."""
+        _, value_pos, depth = self._walk(path)
+        return value_pos if depth == len(path) else None
 
     def value_position(self, path: Path) -> Pos:
         """The value's position, or its nearest ancestor's (for a missing field)."""
-        return _nearest(self.values, path, self.start)
+        return self._walk(path)[1]
 
     def key_position(self, path: Path) -> Pos:
-        found = self.keys.get(path)
-        return found if found is not None else self.value_position(path)
-
-
-def _nearest(table: dict[Path, Pos], path: Path, default: Pos) -> Pos:
-    while path:
-        found = table.get(path)
-        if found is not None:
-            return found
-        path = path[:-1]
-    return table.get((), default)
+        key_pos, value_pos, depth = self._walk(path)
+        return key_pos if depth == len(path) and depth else value_pos
 
 
 def _plain_scalar(value: str) -> Any:
@@ -147,164 +161,206 @@ def _tagged_scalar(tag: str, value: str, pos: Pos) -> Any:
     raise YamlProblem(f"{value!r} is not a valid {tag.removeprefix(_YAML)}", pos, code="yaml_tag")
 
 
-class _Node:
+_NO_KEY = object()
+_MERGE = "<<"
+_SCALAR = ev.ScalarEvent
+_MAPPING_START = ev.MappingStartEvent
+_SEQUENCE_START = ev.SequenceStartEvent
+_MAPPING_END = ev.MappingEndEvent
+_SEQUENCE_END = ev.SequenceEndEvent
+_ALIAS = ev.AliasEvent
+_DOCUMENT_START = ev.DocumentStartEvent
+_DOCUMENT_END = ev.DocumentEndEvent
+
+
+class _Frame:
     """A mapping or sequence being composed."""
 
-    __slots__ = ("anchor", "container", "key", "key_pos", "merged", "path", "pos", "size")
+    __slots__ = ("anchor", "container", "key", "key_pos", "merged", "pos", "size", "table")
 
-    def __init__(self, container: Any, path: Path, pos: Pos, anchor: str | None) -> None:
+    def __init__(self, container: Any, pos: Pos, anchor: str | None) -> None:
         self.container = container
-        self.path = path
         self.pos = pos
         self.anchor = anchor
         self.key: Any = _NO_KEY
         self.key_pos: Pos = pos
         self.size = 1
         self.merged: set[str] | None = None
+        self.table: dict[Any, tuple[Pos, Pos]] = {}
 
 
-_NO_KEY = object()
-_MERGE = "<<"
+def _stack_path(stack: list[_Frame]) -> Path:
+    """The path of the innermost open container (only computed for an error)."""
+    path: list[str | int] = []
+    for frame in stack[:-1]:
+        container = frame.container
+        path.append(len(container) if type(container) is list else frame.key)
+    return tuple(path)
 
 
-class _Composer:
-    def __init__(self, index: int, start: Pos) -> None:
-        self.index = index
-        self.start = start
-        self.values: dict[Path, Pos] = {}
-        self.keys: dict[Path, Pos] = {}
-        self.anchors: dict[str, tuple[Any, int]] = {}
-        self.open_anchors: set[str] = set()
-        self.stack: list[_Node] = []
-        self.total = 0
-        self.result: Any = None
-        self.done = False
+def _too_large(pos: Pos) -> YamlProblem:
+    return YamlProblem(
+        f"document expands to more than {MAX_NODES:,} values through aliases",
+        pos,
+        hint="this looks like an alias bomb; manifests need no deep aliasing",
+        code="yaml_too_large",
+    )
 
-    def child_path(self) -> Path:
-        if not self.stack:
-            return ()
-        top = self.stack[-1]
-        if type(top.container) is list:
-            return (*top.path, len(top.container))
-        return (*top.path, top.key)
 
-    def add(self, value: Any, pos: Pos, size: int) -> None:
-        """Place a finished value into the enclosing mapping or sequence."""
-        self.total += size
-        if self.total > MAX_NODES:
+def _merge(frame: _Frame, value: Any, pos: Pos) -> None:
+    sources = value if isinstance(value, list) else [value]
+    for source in sources:
+        if not isinstance(source, dict):
             raise YamlProblem(
-                f"document expands to more than {MAX_NODES:,} values through aliases",
-                pos,
-                hint="this looks like an alias bomb; manifests need no deep aliasing",
-                code="yaml_too_large",
+                "a merge key (<<) takes a mapping or a list of mappings", pos, code="yaml_merge"
             )
-        if not self.stack:
-            self.values[()] = pos
-            self.result = value
-            self.done = True
-            return
-        top = self.stack[-1]
+        if frame.merged is None:
+            frame.merged = set()
+        for key, item in source.items():
+            if key not in frame.container:
+                frame.container[key] = item
+                frame.merged.add(key)
+                frame.table[key] = (pos, pos)
+
+
+def _events(text: str) -> Iterator[Any]:
+    """Parser events, from ruamel.yaml's C parser when it is installed."""
+    if _CParser is not None:
+        parser = _CParser(text)
+        get = parser.get_event
+        while True:
+            event = get()
+            if event is None:
+                return
+            yield event
+    else:  # pragma: no cover - without ruamel.yaml.clib
+        yield from YAML(typ="safe", pure=True).parse(text)
+
+
+def _compose(text: str) -> Iterator[YamlDocument]:
+    """The composer: one tight loop over the events (it runs for every line of every file)."""
+    stack: list[_Frame] = []
+    positions: dict[int, dict[Any, tuple[Pos, Pos]]] = {}
+    anchors: dict[str, tuple[Any, int]] = {}
+    open_anchors: set[str] = set()
+    total = 0
+    index = 0
+    start: Pos = (1, 1)
+    result: Any = None
+    root: Pos = (1, 1)
+    done = False
+    for event in _events(text):
+        kind = type(event)
+        if kind is _SCALAR:
+            mark = event.start_mark
+            pos = (mark.line + 1, mark.column + 1)
+            value = event.value
+            tag = event.tag
+            if tag is not None and tag != "!":
+                value = _tagged_scalar(tag, value, pos)
+            elif not event.style and tag is None:
+                value = _plain_scalar(value)
+            if event.anchor is not None:
+                anchors[event.anchor] = (value, 1)
+            size = 1
+        elif kind is _MAPPING_START or kind is _SEQUENCE_START:
+            mark = event.start_mark
+            anchor = event.anchor
+            if anchor is not None:
+                open_anchors.add(anchor)
+            stack.append(
+                _Frame(
+                    {} if kind is _MAPPING_START else [], (mark.line + 1, mark.column + 1), anchor
+                )
+            )
+            continue
+        elif kind is _MAPPING_END or kind is _SEQUENCE_END:
+            frame = stack.pop()
+            value = frame.container
+            pos = frame.pos
+            size = frame.size
+            if frame.table:
+                positions[id(value)] = frame.table
+            if frame.anchor is not None:
+                open_anchors.discard(frame.anchor)
+                anchors[frame.anchor] = (value, size)
+        elif kind is _ALIAS:
+            mark = event.start_mark
+            pos = (mark.line + 1, mark.column + 1)
+            name = event.anchor
+            if name in open_anchors:
+                raise YamlProblem(
+                    f"alias *{name} refers to a value that contains it",
+                    pos,
+                    hint="recursive aliases cannot be represented in JSON; remove the alias",
+                    code="yaml_recursive_alias",
+                )
+            found = anchors.get(name)
+            if found is None:
+                raise YamlProblem(
+                    f"alias *{name} has no anchor &{name} before it",
+                    pos,
+                    hint=f"define &{name} earlier in the same document",
+                    code="yaml_undefined_alias",
+                )
+            value, size = found
+        elif kind is _DOCUMENT_START:
+            mark = event.start_mark
+            start = (mark.line + 1, mark.column + 1)
+            positions, anchors, open_anchors = {}, {}, set()
+            total, done, result = 0, False, None
+            continue
+        elif kind is _DOCUMENT_END:
+            # An empty document (only comments, or a bare "---") declares nothing.
+            if done and result is not None:
+                yield YamlDocument(index, result, start, positions, root)
+            index += 1
+            continue
+        else:
+            continue
+        # Place the finished value into the enclosing mapping or sequence.
+        total += size
+        if total > MAX_NODES:
+            raise _too_large(pos)
+        if not stack:
+            result, root, done = value, pos, True
+            continue
+        top = stack[-1]
         top.size += size
         container = top.container
         if type(container) is list:
-            self.values[(*top.path, len(container))] = pos
+            top.table[len(container)] = (pos, pos)
             container.append(value)
-            return
-        if top.key is _NO_KEY:
-            if isinstance(value, dict | list):
+        elif top.key is _NO_KEY:
+            if type(value) is dict or type(value) is list:
                 raise YamlProblem(
                     "mapping keys must be plain scalars",
                     pos,
-                    path=top.path,
                     hint="write the key as a string",
                     code="yaml_complex_key",
                 )
-            top.key = value if isinstance(value, str) else _key_text(value)
+            top.key = value if type(value) is str else _key_text(value)
             top.key_pos = pos
-            return
-        key = top.key
-        top.key = _NO_KEY
-        if key == _MERGE:
-            self.merge(top, value, pos)
-            return
-        path = (*top.path, key)
-        if key in container and not (top.merged and key in top.merged):
-            raise YamlProblem(
-                f"duplicate key {key!r}",
-                top.key_pos,
-                path=path,
-                hint=f"the first {key!r} is at line {self.keys[path][0]}; keep one",
-                other=self.keys[path],
-                code="yaml_duplicate_key",
-            )
-        container[key] = value
-        if top.merged:
-            top.merged.discard(key)
-        self.keys[path] = top.key_pos
-        self.values[path] = pos
-
-    def merge(self, top: _Node, value: Any, pos: Pos) -> None:
-        sources = value if isinstance(value, list) else [value]
-        for source in sources:
-            if not isinstance(source, dict):
-                raise YamlProblem(
-                    "a merge key (<<) takes a mapping or a list of mappings",
-                    pos,
-                    path=top.path,
-                    code="yaml_merge",
-                )
-            if top.merged is None:
-                top.merged = set()
-            for key, item in source.items():
-                if key not in top.container:
-                    top.container[key] = item
-                    top.merged.add(key)
-                    self.keys.setdefault((*top.path, key), pos)
-                    self.values.setdefault((*top.path, key), pos)
-
-    def open(self, container: Any, pos: Pos, anchor: str | None) -> None:
-        path = self.child_path()
-        if anchor is not None:
-            self.open_anchors.add(anchor)
-        self.stack.append(_Node(container, path, pos, anchor))
-
-    def close(self) -> None:
-        node = self.stack.pop()
-        if node.anchor is not None:
-            self.open_anchors.discard(node.anchor)
-            self.anchors[node.anchor] = (node.container, node.size)
-        self.add(node.container, node.pos, node.size)
-
-    def scalar(self, event: Any, pos: Pos) -> None:
-        text = event.value
-        tag = event.tag
-        if tag is not None and tag != "!":
-            value = _tagged_scalar(tag, text, pos)
-        elif event.style or tag == "!":
-            value = text
         else:
-            value = _plain_scalar(text)
-        if event.anchor is not None:
-            self.anchors[event.anchor] = (value, 1)
-        self.add(value, pos, 1)
-
-    def alias(self, anchor: str, pos: Pos) -> None:
-        if anchor in self.open_anchors:
-            raise YamlProblem(
-                f"alias *{anchor} refers to a value that contains it",
-                pos,
-                hint="recursive aliases cannot be represented in JSON; remove the alias",
-                code="yaml_recursive_alias",
-            )
-        found = self.anchors.get(anchor)
-        if found is None:
-            raise YamlProblem(
-                f"alias *{anchor} has no anchor &{anchor} before it",
-                pos,
-                hint=f"define &{anchor} earlier in the same document",
-                code="yaml_undefined_alias",
-            )
-        self.add(found[0], pos, found[1])
+            key = top.key
+            top.key = _NO_KEY
+            if key == _MERGE:
+                _merge(top, value, pos)
+            elif key in container and not (top.merged and key in top.merged):
+                first = top.table[key][0]
+                raise YamlProblem(
+                    f"duplicate key {key!r}",
+                    top.key_pos,
+                    path=(*_stack_path(stack), key),
+                    hint=f"the first {key!r} is at line {first[0]}; keep one",
+                    other=first,
+                    code="yaml_duplicate_key",
+                )
+            else:
+                container[key] = value
+                if top.merged:
+                    top.merged.discard(key)
+                top.table[key] = (top.key_pos, pos)
 
 
 def _key_text(value: Any) -> str:
@@ -321,38 +377,8 @@ def _pos(mark: Any) -> Pos:
 
 def compose_documents(text: str) -> Iterator[YamlDocument]:
     """Yield each non-empty document of ``text``; raise YamlProblem at the first problem."""
-    parser = YAML(typ="safe", pure=False)
-    composer: _Composer | None = None
-    index = 0
     try:
-        for event in parser.parse(text):
-            kind = type(event)
-            if kind is ev.ScalarEvent:
-                assert composer is not None
-                composer.scalar(event, _pos(event.start_mark))
-            elif kind is ev.MappingStartEvent:
-                assert composer is not None
-                composer.open({}, _pos(event.start_mark), event.anchor)
-            elif kind is ev.SequenceStartEvent:
-                assert composer is not None
-                composer.open([], _pos(event.start_mark), event.anchor)
-            elif kind is ev.MappingEndEvent or kind is ev.SequenceEndEvent:
-                assert composer is not None
-                composer.close()
-            elif kind is ev.AliasEvent:
-                assert composer is not None
-                composer.alias(event.anchor, _pos(event.start_mark))
-            elif kind is ev.DocumentStartEvent:
-                composer = _Composer(index, _pos(event.start_mark))
-            elif kind is ev.DocumentEndEvent:
-                assert composer is not None
-                # An empty document (only comments, or a bare "---") declares nothing.
-                if composer.done and composer.result is not None:
-                    yield YamlDocument(
-                        index, composer.result, composer.start, composer.values, composer.keys
-                    )
-                index += 1
-                composer = None
+        yield from _compose(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         position = _pos(mark) if mark is not None else (1, 1)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from deepdiff import DeepDiff
-from deepdiff.helper import NotPresent
-
 from reconciler.manifest.diagnostics import format_path
 from reconciler.plan.model import FieldChange
 
 
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[FieldChange, ...]:
     """Each changed leaf (or added/removed subtree), sorted by path."""
+    # Imported here: a plan without changes never needs it, and it is slow to import.
+    from deepdiff import DeepDiff
+    from deepdiff.helper import NotPresent
+
     diff = DeepDiff(dict(before), dict(after), view="tree", ignore_order=False)
     changes: list[FieldChange] = []
     for levels in diff.values():

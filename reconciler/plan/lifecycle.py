@@ -9,6 +9,7 @@ zone. The freeze window before the first send is when changes become best effort
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
@@ -30,6 +31,7 @@ LATENESS = [Lifecycle.PENDING, Lifecycle.FROZEN, Lifecycle.SENDING, Lifecycle.SE
 """Lifecycles in order: a change is as late as the latest schedule it touches."""
 
 
+@functools.lru_cache(maxsize=65536)
 def send_window(mode: str, time: str) -> tuple[datetime, datetime]:
     """The first and last instants (UTC) at which the schedule sends to someone."""
     parsed = parse_iso(time)

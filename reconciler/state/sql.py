@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -177,6 +177,45 @@ def record_params(workspace: str, record: Record) -> tuple[Any, ...]:
     )
 
 
+class LazyJson(Mapping[str, Any]):
+    """A JSON object decoded on first use.
+
+    A plan of 10,000 unchanged resources compares body hashes only; decoding every stored
+    body up front would cost more than the whole comparison.
+    """
+
+    __slots__ = ("_text", "_value")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._value: dict[str, Any] | None = None
+
+    def _decoded(self) -> dict[str, Any]:
+        if self._value is None:
+            value = json.loads(self._text)
+            self._value = value if isinstance(value, dict) else {}
+        return self._value
+
+    def __getitem__(self, key: str) -> Any:
+        return self._decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+    def __repr__(self) -> str:
+        return repr(self._decoded())
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (self._decoded(),))
+
+
+def _small_json(text: str, empty: Any) -> Any:
+    return empty if text in ("{}", "[]") else json.loads(text)
+
+
 def row_to_record(row: Sequence[Any]) -> Record:
     return Record(
         address=row[0],
@@ -185,13 +224,13 @@ def row_to_record(row: Sequence[Any]) -> Record:
         parent_id=row[3],
         schedule_id=row[4],
         dispatch_id=row[5],
-        body=None if row[6] is None else json.loads(row[6]),
+        body=None if row[6] is None else LazyJson(row[6]),
         body_hash=row[7],
         schedule_time=row[8],
         schedule_mode=row[9],
         protect=bool(row[10]),
-        labels=json.loads(row[11]),
-        notices=tuple(json.loads(row[12])),
+        labels=_small_json(row[11], {}),
+        notices=tuple(_small_json(row[12], ())),
         unknown_outcome=row[13],
         created_at=from_text(row[14]),
         updated_at=from_text(row[15]),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,24 +21,7 @@ from reconciler.braze.models import (
     WebPush,
     WhatsApp,
 )
-
-
-def assert_error(
-    validate: Callable[[Any], object],
-    body: Any,
-    code: str,
-    loc: tuple[str | int, ...],
-    braze_message: str | None = "Bad Request",
-) -> dict[str, Any]:
-    with pytest.raises(ValidationError) as caught:
-        validate(body)
-    errors = caught.value.errors()
-    assert len(errors) == 1, errors
-    error: dict[str, Any] = dict(errors[0])
-    ctx = error.get("ctx") or {}
-    assert (error["type"], error["loc"], ctx.get("braze_message")) == (code, loc, braze_message)
-    return error
-
+from tests.braze.helpers import assert_error
 
 APPLE: dict[str, Any] = {"alert": "Your order shipped"}
 ANDROID: dict[str, Any] = {"alert": "Your order shipped", "title": "Acme"}

@@ -3,7 +3,6 @@ table and the unique-audience key."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -29,25 +28,9 @@ from reconciler.braze.models import (
     unique_audience_key,
 )
 from reconciler.braze.models.recipients import PROPERTIES_MAX_BYTES
+from tests.braze.helpers import assert_error
 
 TOO_MANY = "The max number of external_ids and aliases per request was exceeded"
-
-
-def assert_error(
-    validate: Callable[[Any], object],
-    body: Any,
-    code: str,
-    loc: tuple[str | int, ...],
-    braze_message: str | None = "Bad Request",
-) -> dict[str, Any]:
-    with pytest.raises(ValidationError) as caught:
-        validate(body)
-    errors = caught.value.errors()
-    assert len(errors) == 1, errors
-    error: dict[str, Any] = dict(errors[0])
-    ctx = error.get("ctx") or {}
-    assert (error["type"], error["loc"], ctx.get("braze_message")) == (code, loc, braze_message)
-    return error
 
 
 def with_(base: dict[str, Any], **changes: Any) -> dict[str, Any]:

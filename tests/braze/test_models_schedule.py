@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
 from reconciler.braze.models import ScheduleObject
-
-
-def assert_error(
-    validate: Callable[[Any], object],
-    body: Any,
-    code: str,
-    loc: tuple[str | int, ...],
-    braze_message: str | None = "Bad Request",
-) -> dict[str, Any]:
-    with pytest.raises(ValidationError) as caught:
-        validate(body)
-    errors = caught.value.errors()
-    assert len(errors) == 1, errors
-    error: dict[str, Any] = dict(errors[0])
-    ctx = error.get("ctx") or {}
-    assert (error["type"], error["loc"], ctx.get("braze_message")) == (code, loc, braze_message)
-    return error
-
+from tests.braze.helpers import assert_error
 
 validate = ScheduleObject.model_validate
 
