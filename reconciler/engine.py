@@ -159,6 +159,7 @@ def make_plan(
     *,
     api_key: str | None,
     records: Mapping[str, Record] | None = None,
+    holding_lock: bool = False,
 ) -> Plan:
     endpoint = settings.require_endpoint()
     warnings = check_binding(store, endpoint, api_key)
@@ -166,7 +167,7 @@ def make_plan(
     if records is None:
         records = effective_records(store)
     plan = planner.plan(desired, records, now, options)
-    lock = store.current_lock()
+    lock = None if holding_lock else store.current_lock()
     if lock is not None:
         warnings.append(
             f"an apply is running ({lock.holder}, since {format_utc(lock.acquired_at)}): "
@@ -324,7 +325,14 @@ def apply_use_case(
             else:
                 assert load is not None
                 plan = make_plan(
-                    settings, store, desired, load, now, request.options, api_key=api_key
+                    settings,
+                    store,
+                    desired,
+                    load,
+                    now,
+                    request.options,
+                    api_key=api_key,
+                    holding_lock=True,
                 )
             refuse_blocked(plan)
             if not plan.has_changes:

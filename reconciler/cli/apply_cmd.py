@@ -19,6 +19,7 @@ from reconciler.engine import ApplyRequest, apply_use_case, current_time
 from reconciler.errors import EXIT_APPLY_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, UsageError
 from reconciler.plan.model import Plan
 from reconciler.render.json_render import render_json
+from reconciler.render.text import render_text
 from reconciler.settings import Settings
 
 _STATUS_STYLE = {
@@ -139,7 +140,10 @@ def apply(
     progress = _ProgressView(enabled=output_format == "text" and sys.stderr.isatty())
 
     def confirm(plan: Plan) -> bool:
-        render_plan(plan, output_format)
+        if output_format == "text":
+            render_plan(plan, "text")
+        elif not auto_approve:  # JSON goes out once, at the end; a person reads text
+            err_console().print(render_text(plan.to_dict()), end="")
         if auto_approve:
             return True
         if not sys.stdin.isatty():
@@ -164,13 +168,22 @@ def apply(
         on_result=progress.advance,
     )
     progress.stop()
+    if output_format == "json":
+        document = {
+            "format_version": 1,
+            "plan": plan.to_dict(),
+            "apply": report.to_dict() if report is not None else None,
+        }
+        write(render_json(document))
+    elif report is None and not plan.has_changes:
+        render_plan(plan, "text")
+    elif report is not None:
+        _render_report(report)
     if report is None:
         if not plan.has_changes:
-            render_plan(plan, output_format)
             return EXIT_OK
         err_console().print("Apply cancelled; nothing changed.")
         return EXIT_UNEXPECTED
-    _render_report(report, output_format)
     return EXIT_OK if report.ok else EXIT_APPLY_INCOMPLETE
 
 
@@ -205,10 +218,7 @@ class _ProgressView:
             self._progress.stop()
 
 
-def _render_report(report: ApplyReport, output_format: str) -> None:
-    if output_format == "json":
-        write(render_json({"format_version": 1, "apply": report.to_dict()}))
-        return
+def _render_report(report: ApplyReport) -> None:
     console = out_console()
     console.print()
     for result in sorted(report.results, key=lambda r: r.address):
@@ -226,7 +236,8 @@ def _render_report(report: ApplyReport, output_format: str) -> None:
         console.print(line)
     counts = ", ".join(f"{report.count(s)} {s.value}" for s in Status)
     if report.ok:
-        console.print(f"\nApply complete: {counts}. ({report.calls} calls, {report.seconds:.1f} s)")
+        calls = f"{report.calls} call" + ("" if report.calls == 1 else "s")
+        console.print(f"\nApply complete: {counts}. ({calls}, {report.seconds:.1f} s)")
         return
     if report.interrupted:
         console.print(
