@@ -151,8 +151,9 @@ class _FixedWindow:
         self.tokens = min(self.tokens, info.remaining - self.in_flight)
 
     def block(self, seconds: float, now: float) -> None:
+        # The server's reset is the authority: the window it counts ends then.
         self.tokens = 0
-        self.end = max(self.end, now + seconds)
+        self.end = now + seconds
         self.margin = HEADER_MARGIN
 
 
