@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("reconciler.cli.validate_cmd", "validate"),
     "plan": ("reconciler.cli.plan_cmd", "plan"),
     "apply": ("reconciler.cli.apply_cmd", "apply"),
+    "audit": ("reconciler.cli.audit_cmd", "audit"),
     "import": ("reconciler.cli.state_cmd", "import_"),
     "state": ("reconciler.cli.state_cmd", "state"),
     "schema": ("reconciler.cli.schema_cmd", "schema"),

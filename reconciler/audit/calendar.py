@@ -1,0 +1,258 @@
+"""The audit: one calendar of everything due within a horizon, and whether it matches git.
+
+``audit(desired, recorded, listing, now, horizon) -> AuditReport``. Pure: no I/O; the ledger's
+records, Braze's listing and the clock are parameters. Three sources feed the calendar:
+
+- managed API schedules (the ledger's records, not fired): ``uncertain`` when a create's
+  outcome (or an update's or delete's) is unknown; ``pending_change`` when the planner would
+  change them (the manifest differs, or was removed); else ``in_sync``;
+- desired resources not in the ledger: ``pending_change`` (not applied yet);
+- dashboard broadcasts (``audit.dashboard``): ``in_sync``, ``unexpected``, ``missing`` or
+  ``mismatched`` against the ``DashboardSchedule`` expectations.
+
+An entry is in the calendar when a send it is about starts by ``now + horizon`` and has not
+finished (a local-time schedule that is sending is in; a fired one is out). A pending change
+without a send time (a send id) is always in. Entries are sorted by first send.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from reconciler.audit.dashboard import dashboard_entries
+from reconciler.audit.report import AuditEntry, AuditReport, Source, Status
+from reconciler.manifest.resource import Resource
+from reconciler.plan import planner
+from reconciler.plan.lifecycle import (
+    DEFAULT_FREEZE_WINDOW,
+    EARLIEST_ZONE,
+    Lifecycle,
+    lifecycle,
+    send_window,
+)
+from reconciler.plan.model import Action, Change, PlanOptions
+from reconciler.state.base import Record, RecordStatus
+from reconciler.timeutil import format_duration, format_utc
+
+__all__ = ["AuditEntry", "AuditReport", "Source", "Status", "audit", "listing_end_time"]
+
+
+def listing_end_time(now: datetime, horizon: timedelta) -> str:
+    """The ``end_time`` to ask of GET /messages/scheduled_broadcasts.
+
+    Braze reads it as midnight UTC of its date, so ask for the day after the horizon; a
+    wall-clock (local-time) send starts up to 14 h before its time read as UTC, so reach that
+    much further. The audit filters the items itself.
+    """
+    reach = now + horizon + EARLIEST_ZONE
+    return (reach.date() + timedelta(days=1)).isoformat() + "T00:00:00Z"
+
+
+def audit(
+    desired: Mapping[str, Resource],
+    recorded: Mapping[str, Record],
+    listing: Iterable[Mapping[str, Any]],
+    now: datetime,
+    horizon: timedelta,
+    *,
+    freeze_window: timedelta = DEFAULT_FREEZE_WINDOW,
+) -> AuditReport:
+    end = now + horizon
+    end_time = listing_end_time(now, horizon)
+    entries = managed_entries(desired, recorded, now, end, freeze_window)
+    dashboard, warnings = dashboard_entries(desired, listing, now, end, freeze_window, end_time)
+    entries.extend(dashboard)
+    entries.sort(key=AuditEntry.sort_key)
+    return AuditReport(
+        now=format_utc(now),
+        horizon_seconds=int(horizon.total_seconds()),
+        entries=tuple(entries),
+        listing_end_time=end_time,
+        warnings=tuple(warnings),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Timing:
+    mode: str
+    time: str
+    first: datetime
+    life: Lifecycle
+
+    def due_by(self, end: datetime) -> bool:
+        return self.life is not Lifecycle.SENT and self.first <= end
+
+
+def _timing(mode: str | None, time: str | None, now: datetime, freeze: timedelta) -> _Timing | None:
+    if mode is None or time is None:
+        return None
+    return _Timing(mode, time, send_window(mode, time)[0], lifecycle(mode, time, now, freeze))
+
+
+def managed_entries(
+    desired: Mapping[str, Resource],
+    recorded: Mapping[str, Record],
+    now: datetime,
+    end: datetime,
+    freeze: timedelta,
+) -> list[AuditEntry]:
+    """The managed API schedules due by ``end``, each classified by what the planner says."""
+    options = PlanOptions(freeze_window_seconds=int(freeze.total_seconds()))
+    plan = planner.plan(desired, recorded, now, options)
+    entries: list[AuditEntry] = []
+    for change in plan.changes:
+        record = recorded.get(change.address)
+        if record is not None and record.status is RecordStatus.FIRED:
+            record = None
+        resource = desired.get(change.address)
+        entry = _managed_entry(change, resource, record, now, freeze, end)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def _managed_entry(
+    change: Change,
+    resource: Resource | None,
+    record: Record | None,
+    now: datetime,
+    freeze: timedelta,
+    end: datetime,
+) -> AuditEntry | None:
+    if change.action is Action.FORGET:
+        return None  # fired: out of the calendar; the ledger's housekeeping is not drift
+    recorded_timing = (
+        _timing(record.schedule_mode, record.schedule_time, now, freeze) if record else None
+    )
+    desired_timing = (
+        _timing(resource.schedule_mode, resource.schedule_time, now, freeze) if resource else None
+    )
+    timings = [t for t in (recorded_timing, desired_timing) if t is not None]
+    if change.action is Action.NOOP and record is None:
+        return None  # a manifest kept in git for a schedule that has fired
+    if timings and not any(t.due_by(end) for t in timings):
+        return None
+    if not timings and change.action is Action.NOOP:
+        return None  # an applied send id: nothing is sent
+    if record is not None and (
+        record.status is RecordStatus.UNCERTAIN or record.unknown_outcome is not None
+    ):
+        return _entry(
+            change,
+            Source.LEDGER,
+            Status.UNCERTAIN,
+            _uncertain(record),
+            timing=recorded_timing,
+        )
+    if change.action is Action.NOOP:
+        assert record is not None
+        detail = "as applied"
+        if record.schedule_id:
+            detail += f" (schedule_id {record.schedule_id})"
+        return _entry(change, Source.LEDGER, Status.IN_SYNC, detail, timing=recorded_timing)
+    if record is None or change.action is Action.CREATE:
+        return _entry(
+            change,
+            Source.MANIFEST,
+            Status.PENDING_CHANGE,
+            _blocked(change, _create_words(change, record)),
+            timing=desired_timing,
+        )
+    moved = _moved(recorded_timing, desired_timing)
+    return dataclasses.replace(
+        _entry(
+            change,
+            Source.LEDGER,
+            Status.PENDING_CHANGE,
+            _blocked(change, _change_words(change, record, moved)),
+            timing=recorded_timing,
+        ),
+        desired_send_at=format_utc(desired_timing.first) if moved and desired_timing else None,
+        desired_schedule_mode=desired_timing.mode if moved and desired_timing else None,
+        desired_schedule_time=desired_timing.time if moved and desired_timing else None,
+    )
+
+
+def _entry(
+    change: Change,
+    source: Source,
+    status: Status,
+    detail: str,
+    *,
+    timing: _Timing | None,
+) -> AuditEntry:
+    return AuditEntry(
+        source=source,
+        status=status,
+        detail=detail,
+        send_at=format_utc(timing.first) if timing else None,
+        lifecycle=timing.life.value if timing else None,
+        address=change.address,
+        kind=change.kind,
+        schedule_mode=timing.mode if timing else None,
+        schedule_time=timing.time if timing else None,
+        schedule_id=change.schedule_id,
+        action=None if change.action is Action.NOOP else change.action.value,
+    )
+
+
+def _uncertain(record: Record) -> str:
+    if record.status is RecordStatus.UNCERTAIN:
+        return (
+            "the create's outcome is unknown: Braze may or may not hold this schedule; find "
+            f"out, then `braze-reconciler state resolve {record.address}`"
+        )
+    return (
+        f"the outcome of the last {record.unknown_outcome} is unknown: Braze may hold the "
+        f"schedule before or after it; the next apply repeats the {record.unknown_outcome}"
+    )
+
+
+def _create_words(change: Change, record: Record | None) -> str:
+    if record is None and change.recorded_status is None:
+        where = f" at {change.source}" if change.source else ""
+        return f"declared{where}, not applied yet: apply creates it"
+    reasons = "; ".join(change.reasons)
+    return f"{reasons}: apply creates it" if reasons else "apply creates it"
+
+
+def _moved(before: _Timing | None, after: _Timing | None) -> str | None:
+    if before is None or after is None or (before.mode, before.time) == (after.mode, after.time):
+        return None
+    delta = after.first - before.first
+    if delta == timedelta(0):
+        return "now sent " + _MODE_WORDS.get(after.mode, after.mode)
+    sign = "+" if delta > timedelta(0) else "-"
+    return f"moved {sign}{format_duration(delta)}"
+
+
+_MODE_WORDS = {
+    "utc": "at one instant (UTC)",
+    "local": "in each user's local time",
+    "optimal": "at each user's optimal time",
+}
+
+
+def _change_words(change: Change, record: Record, moved: str | None) -> str:
+    if change.action is Action.DELETE:
+        return "no longer in the manifests: apply cancels this send"
+    if record.status is RecordStatus.ADOPTED:
+        return "adopted by import: apply sends the manifest's schedule so that Braze matches it"
+    reasons = [r for r in change.reasons if not (moved and r == "schedule changed")]
+    if moved:
+        reasons.insert(0, moved)
+    words = "; ".join(reasons) or "changed"
+    if change.action is Action.REPLACE:
+        return f"the manifests differ from what was applied ({words}): apply replaces it"
+    if "ledger only: no call to Braze" in change.notes:
+        return f"{words}: apply records it in the ledger (no call to Braze)"
+    return f"the manifests differ from what was applied ({words}): apply updates it"
+
+
+def _blocked(change: Change, words: str) -> str:
+    if change.blocked is None:
+        return words
+    return f"{words}; blocked ({change.blocked.code.value}): {change.blocked.reason}"

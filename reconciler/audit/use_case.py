@@ -1,0 +1,79 @@
+"""The audit use case: manifests, ledger and Braze's listing in; an ``AuditReport`` out.
+
+It reads the ledger without taking the lock and never writes it; its only call to Braze is
+GET /messages/scheduled_broadcasts. No printing here; the CLI renders the report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from reconciler.audit.calendar import audit, listing_end_time
+from reconciler.audit.expectations import write_drafts
+from reconciler.audit.report import AuditReport
+from reconciler.engine import (
+    braze_client,
+    check_binding,
+    effective_records,
+    load_desired,
+    open_ledger,
+)
+from reconciler.errors import UsageError
+from reconciler.settings import Settings
+from reconciler.timeutil import format_utc
+
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass(frozen=True)
+class AuditRun:
+    report: AuditReport
+    drafted: tuple[Path, ...] = ()
+    """Draft DashboardSchedule manifests written (``--generate-expectations``)."""
+
+
+def audit_use_case(
+    settings: Settings,
+    paths: Sequence[str],
+    now: datetime,
+    horizon: timedelta,
+    *,
+    expectations_dir: Path | None = None,
+) -> AuditRun:
+    load, desired = load_desired(paths, now)
+    api_key = settings.api_key()
+    endpoint = settings.require_endpoint()
+    with open_ledger(settings) as store:
+        warnings = check_binding(store, endpoint, api_key)
+        recorded = effective_records(store)
+        lock = store.current_lock()
+        if lock is not None:
+            warnings.append(
+                f"an apply is running ({lock.holder}, since {format_utc(lock.acquired_at)}): "
+                "this audit may be out of date"
+            )
+    end_time = listing_end_time(now, horizon)
+    with braze_client(settings, api_key, now) as client:
+        log.info("audit: listing dashboard broadcasts until %s", end_time)
+        listing = client.scheduled_broadcasts(end_time)
+    report = audit(desired, recorded, listing, now, horizon)
+    report = dataclasses.replace(
+        report,
+        workspace=settings.workspace,
+        endpoint=endpoint,
+        warnings=tuple(warnings) + report.warnings,
+    )
+    drafted: tuple[Path, ...] = ()
+    if expectations_dir is not None:
+        taken = [r.name for r in load.resources if r.kind == "DashboardSchedule"]
+        try:
+            drafted = tuple(write_drafts(report, expectations_dir, taken))
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write draft expectations into {expectations_dir}: {exc.strerror or exc}"
+            ) from None
+    return AuditRun(report, drafted)

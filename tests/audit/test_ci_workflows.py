@@ -1,0 +1,200 @@
+"""The CI examples in docs/ci/ and the pre-commit hook: they parse, name only commands and
+options that exist, and their command lines, run against the emulator, give the exit codes
+each workflow relies on."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from reconciler.cli import cli
+from reconciler.render.audit_markdown import MARKER as AUDIT_MARKER
+from reconciler.render.markdown import MARKER as PLAN_MARKER
+from tests.audit.workflows import (
+    CI_DIR,
+    REPO,
+    Invocation,
+    check_options,
+    invocations,
+    job_env,
+    load,
+    workflows,
+)
+from tests.e2e.conftest import KEY, NOW_TEXT, Project, campaign_schedule, scheduled_message
+
+EXAMPLES = REPO / "examples"
+
+
+def only(workflow: str, subcommand: str) -> Invocation:
+    found = [i for i in invocations(workflow, workflows()[workflow]) if subcommand in i.args[:1]]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def run_line(project: Project, invocation: Invocation) -> int:
+    """Run a workflow's command line as its runner would: the job's environment, with the
+    secrets pointing at the emulator and a SQLite ledger, and ``manifests/`` at the project's."""
+    secrets = {
+        "BRAZE_API_KEY": KEY,
+        "BRAZE_REST_ENDPOINT": project.emulator.base_url,
+        "BRAZE_RECONCILER_STATE": project.state,
+    }
+    env = job_env(workflows()[invocation.workflow], invocation.job, secrets)
+    env["BRAZE_RECONCILER_NOW"] = NOW_TEXT  # the emulator's clock
+    result = CliRunner().invoke(cli, invocation.with_manifests(project.manifests), env=env)
+    if invocation.stdout_to:
+        (project.root / invocation.stdout_to).write_text(result.stdout, encoding="utf-8")
+    return result.exit_code
+
+
+def handles(invocation: Invocation, *codes: int) -> None:
+    """The step's script treats each exit code explicitly (``case`` arms)."""
+    for code in codes:
+        assert re.search(rf"^\s*{code}\)", invocation.script, re.MULTILINE), (
+            f"{invocation.workflow} step {invocation.step!r} does not handle exit {code}"
+        )
+
+
+# -- shape ----------------------------------------------------------------------------------
+
+
+def test_every_workflow_parses_and_runs_only_known_commands_and_options() -> None:
+    found = workflows()
+    assert sorted(found) == ["apply.yml", "audit.yml", "pull-request.yml"]
+    used: set[str] = set()
+    for name, workflow in found.items():
+        assert {"name", "on", "jobs", "permissions"} <= set(workflow), name
+        lines = list(invocations(name, workflow))
+        assert lines, f"{name} runs no braze-reconciler command"
+        for invocation in lines:
+            used.add(check_options(invocation.args))
+    assert used == {"validate", "plan", "apply", "audit"}
+
+
+def test_unknown_options_and_commands_are_caught() -> None:
+    with pytest.raises(click.NoSuchOption):
+        check_options(("audit", "--fail-on-drfit", "manifests/"))
+    with pytest.raises(click.NoSuchOption):
+        check_options(("--endpont", "local", "plan"))
+    with pytest.raises(click.UsageError):
+        check_options(("deploy", "manifests/"))
+    with pytest.raises(click.BadParameter):
+        check_options(("apply", "--lock-timeout", "ten minutes"))
+    assert check_options(("--endpoint", "local", "-v", "audit", "--horizon", "7d")) == "audit"
+
+
+def test_secrets_and_the_apply_concurrency_group() -> None:
+    for name, workflow in workflows().items():
+        for job in workflow["jobs"].values():
+            env = job["env"]
+            for secret in ("BRAZE_API_KEY", "BRAZE_REST_ENDPOINT", "BRAZE_RECONCILER_STATE"):
+                assert env[secret] == f"${{{{ secrets.{secret} }}}}", (name, secret)
+    apply = workflows()["apply.yml"]
+    assert apply["concurrency"] == {"group": "braze-apply-production", "cancel-in-progress": False}
+    assert apply["on"]["push"]["branches"] == ["main"]
+    assert "--lock-timeout" in only("apply.yml", "apply").args
+
+
+def test_the_comment_and_issue_steps_find_their_marker_and_label() -> None:
+    pull_request = (CI_DIR / "pull-request.yml").read_text(encoding="utf-8")
+    assert f'const marker = "{PLAN_MARKER}";' in pull_request
+    audit = (CI_DIR / "audit.yml").read_text(encoding="utf-8")
+    assert audit.count("--label braze-drift") >= 3
+    assert "--body-file audit.md" in audit
+
+
+# -- the command lines, run -----------------------------------------------------------------
+
+
+def test_pull_request_workflow(project: Project) -> None:
+    validate = only("pull-request.yml", "validate")
+    plan = only("pull-request.yml", "plan")
+    handles(plan, 0, 2, 4)
+    project.write("gift.yaml", campaign_schedule("gift-guide-push"))
+    project.write("flash.yaml", scheduled_message("flash-sale"))
+    assert run_line(project, validate) == 0
+    assert run_line(project, plan) == 2, "changes: the comment is posted"
+    comment = (project.root / "plan.md").read_text(encoding="utf-8")
+    assert comment.startswith(PLAN_MARKER + "\n")
+    assert len(comment) < 65_536
+
+    assert run_line(project, only("apply.yml", "apply")) == 0
+    assert run_line(project, plan) == 0, "no changes after the merge"
+
+    project.write("late.yaml", scheduled_message("too-late", time="2026-12-01T08:05:00Z"))
+    assert run_line(project, plan) == 4, "blocked by a safety gate"
+    project.write("broken.yaml", "kind: ScheduledMessage\nname: Broken Name\nspec: {}\n")
+    assert run_line(project, validate) == 3
+
+
+def test_apply_workflow(project: Project) -> None:
+    apply = only("apply.yml", "apply")
+    check = only("apply.yml", "plan")
+    project.write("gift.yaml", campaign_schedule("gift-guide-push"))
+    assert run_line(project, apply) == 0
+    assert run_line(project, check) == 0
+    assert len(project.live()) == 1
+
+    project.write("flash.yaml", scheduled_message("flash-sale"))
+    project.emulator.admin.set_faults(
+        [{"endpoint": "/messages/schedule/create", "fault": "drop_after_commit", "count": 1}]
+    )
+    assert run_line(project, apply) == 7, "an uncertain create"
+    assert run_line(project, apply) == 4, "it blocks the resource until resolved"
+    assert run_line(project, only("audit.yml", "audit")) == 2, "the audit reports it too"
+
+
+def test_audit_workflow(project: Project) -> None:
+    audit = only("audit.yml", "audit")
+    handles(audit, 0, 2)
+    project.write("gift.yaml", campaign_schedule("gift-guide-push"))
+    assert run_line(project, only("apply.yml", "apply")) == 0
+    assert run_line(project, audit) == 2, "the demo workspace's dashboard broadcasts"
+    issue = (project.root / "audit.md").read_text(encoding="utf-8")
+    assert issue.startswith(AUDIT_MARKER + "\n")
+    assert "December newsletter" in issue
+    project.write(
+        "expected.yaml", (EXAMPLES / "dashboard" / "expected-broadcasts.yaml").read_text()
+    )
+    assert run_line(project, audit) == 0
+
+
+# -- pre-commit -----------------------------------------------------------------------------
+
+
+def test_pre_commit_hook_validates_the_examples(monkeypatch: pytest.MonkeyPatch) -> None:
+    hooks = load(REPO / ".pre-commit-hooks.yaml")
+    assert isinstance(hooks, list)
+    (hook,) = hooks
+    assert hook["id"] == "braze-reconciler-validate"
+    assert hook["language"] == "python"
+    assert hook["pass_filenames"] is False
+    program, *entry = shlex.split(hook["entry"])
+    scripts: Mapping[str, str] = tomllib.loads((REPO / "pyproject.toml").read_text())["project"][
+        "scripts"
+    ]
+    assert program in scripts
+    args = [*entry, *(str(EXAMPLES) if a == "manifests/" else a for a in hook["args"])]
+    assert check_options(tuple(args)) == "validate"
+    monkeypatch.delenv("BRAZE_RECONCILER_NOW", raising=False)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "valid" in result.stdout
+    broken = CliRunner().invoke(cli, [*entry, str(REPO / "tests" / "manifest" / "invalid")])
+    assert broken.exit_code == 3
+
+
+def test_docs_name_the_ci_files_and_exit_codes() -> None:
+    text = (REPO / "docs" / "workflow.md").read_text(encoding="utf-8")
+    for name in ("pull-request.yml", "apply.yml", "audit.yml", ".pre-commit-hooks.yaml"):
+        assert name in text
+    for code in range(8):
+        assert f"| {code} |" in text
+    assert not any(Path(EXAMPLES).rglob("*.yml")), "examples/ holds manifests only"
