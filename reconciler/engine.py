@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from reconciler.braze.ratelimit import RateLimits
 from reconciler.errors import (
@@ -221,6 +222,21 @@ class ApplyRequest:
     """None: the client's default policy."""
 
 
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+
+def refuse_virtual_time_against_braze(endpoint: str, now: datetime) -> None:
+    """``--now`` is for reproducible plans and emulators: against Braze itself, time gates
+    evaluated at another instant could let a change through while a schedule is sending."""
+    host = urlsplit(endpoint).hostname or ""
+    if host.endswith((".braze.com", ".braze.eu")) and abs(now - datetime.now(UTC)) > MAX_CLOCK_SKEW:
+        raise UsageError(
+            f"--now {format_utc(now)} is not the current time, and {endpoint} is Braze itself",
+            hint="apply to Braze evaluates the safety gates at the real time: drop --now "
+            "(and BRAZE_RECONCILER_NOW)",
+        )
+
+
 def refuse_blocked(plan: Plan) -> None:
     blocked = plan.blocked
     if blocked:
@@ -296,6 +312,7 @@ def apply_use_case(
 
     api_key = settings.api_key()
     endpoint = settings.require_endpoint()
+    refuse_virtual_time_against_braze(endpoint, now)
     load: LoadResult | None = None
     desired: dict[str, Resource] = {}
     if request.plan_file is None:

@@ -142,3 +142,14 @@ def test_force_unlock(project: Project) -> None:
     assert "held by bob@dead-runner pid 1" in result.stderr
     project.write("a.yaml", campaign_schedule("a"))
     assert project.apply().code == 0
+
+
+def test_apply_to_braze_itself_refuses_a_virtual_clock(project: Project) -> None:
+    project.write("a.yaml", campaign_schedule("a"))
+    result = project.run(
+        "apply", str(project.manifests), "--auto-approve", endpoint="https://rest.iad-03.braze.com"
+    )
+    assert result.code == 3
+    assert "is not the current time, and https://rest.iad-03.braze.com is Braze itself" in (
+        result.stderr
+    )
