@@ -82,7 +82,7 @@ def test_a_plan_for_another_workspace_or_endpoint_is_refused(project: Project) -
         "--plan",
         str(plan_file),
         "--auto-approve",
-        endpoint="https://rest.iad-01.braze.com",
+        endpoint="http://127.0.0.1:9",
     )
     assert result.code == 5
     assert "the saved plan is for endpoint" in result.stderr
