@@ -174,6 +174,14 @@ def make_plan(
             f"an apply is running ({lock.holder}, since {format_utc(lock.acquired_at)}): "
             "this plan may be out of date"
         )
+    elif not holding_lock:
+        interrupted = store.intents(open_only=True)
+        if interrupted:
+            warnings.append(
+                f"{len(interrupted)} call(s) of an interrupted apply have unknown outcomes "
+                f"({', '.join(sorted({i.address for i in interrupted}))}): shown as uncertain; "
+                "the next apply records them so"
+            )
     return dataclasses.replace(
         plan,
         workspace=settings.workspace,

@@ -153,3 +153,26 @@ def test_apply_to_braze_itself_refuses_a_virtual_clock(project: Project) -> None
     assert "is not the current time, and https://rest.iad-03.braze.com is Braze itself" in (
         result.stderr
     )
+
+
+def test_plan_shows_an_interrupted_create_as_uncertain_without_writing(project: Project) -> None:
+    project.write("a.yaml", campaign_schedule("a"))
+    store = open_store(project.state, "default", default_dir=project.root)
+    try:
+        store.begin(
+            address="campaign_schedule/a",
+            kind="CampaignSchedule",
+            action="create",
+            endpoint="/campaigns/trigger/schedule/create",
+            body={"campaign_id": "c", "schedule": {"time": "2026-12-05T10:00:00Z"}},
+            body_hash="sha256:x",
+            run_id="dead-run",
+        )
+        serial = store.info().serial
+        result = project.plan()
+        assert result.code == 4
+        assert "1 call(s) of an interrupted apply have unknown outcomes" in result.stdout
+        assert "campaign_schedule/a (uncertain)" in result.stdout
+        assert store.info().serial == serial  # plan wrote nothing
+    finally:
+        store.close()
