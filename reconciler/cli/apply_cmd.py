@@ -143,7 +143,7 @@ def apply(
         if output_format == "text":
             render_plan(plan, "text")
         elif not auto_approve:  # JSON goes out once, at the end; a person reads text
-            err_console().print(render_text(plan.to_dict()), end="")
+            err_console().print(render_text(plan.to_dict(noop_bodies=False)), end="")
         if auto_approve:
             return True
         if not sys.stdin.isatty():

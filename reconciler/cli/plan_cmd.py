@@ -67,7 +67,7 @@ def build_options(
 
 
 def render_plan(plan: Plan, output_format: str, *, show_recipients: bool = False) -> None:
-    data = plan.to_dict()
+    data = plan.to_dict(noop_bodies=output_format == "json")
     if output_format == "json":
         write(render_json(data))
     elif output_format == "markdown":

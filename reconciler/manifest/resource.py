@@ -67,6 +67,31 @@ class Resource:
     def location_of(self, path: str) -> Location:
         return self.locations.get(path, self.source)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Worker processes send resources back pickled: plain tuples are several times
+        # cheaper than dataclasses, which matters at 10,000 resources per plan.
+        locations = tuple(
+            (path, where.file, where.line, where.column) for path, where in self.locations.items()
+        )
+        source = (self.source.file, self.source.line, self.source.column)
+        return (
+            _rebuild,
+            (
+                self.kind,
+                self.name,
+                self.body,
+                self.body_hash,
+                source,
+                self.description,
+                self.protect,
+                self.labels,
+                self.parent_id,
+                self.schedule_time,
+                self.schedule_mode,
+                locations,
+            ),
+        )
+
     @property
     def address(self) -> str:
         return address_of(self.kind, self.name)
@@ -86,3 +111,33 @@ class Resource:
             "schedule_time": self.schedule_time,
             "schedule_mode": self.schedule_mode,
         }
+
+
+def _rebuild(
+    kind: str,
+    name: str,
+    body: Mapping[str, Any],
+    body_hash: str,
+    source: tuple[str, int, int],
+    description: str | None,
+    protect: bool,
+    labels: Mapping[str, str],
+    parent_id: str | None,
+    schedule_time: str | None,
+    schedule_mode: str | None,
+    locations: tuple[tuple[str, str, int, int], ...],
+) -> Resource:
+    return Resource(
+        kind=kind,
+        name=name,
+        body=body,
+        body_hash=body_hash,
+        source=Location(*source),
+        description=description,
+        protect=protect,
+        labels=labels,
+        parent_id=parent_id,
+        schedule_time=schedule_time,
+        schedule_mode=schedule_mode,
+        locations={path: Location(file, line, column) for path, file, line, column in locations},
+    )

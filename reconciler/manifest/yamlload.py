@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -223,18 +223,13 @@ def _merge(frame: _Frame, value: Any, pos: Pos) -> None:
                 frame.table[key] = (pos, pos)
 
 
-def _events(text: str) -> Iterator[Any]:
-    """Parser events, from ruamel.yaml's C parser when it is installed."""
+def _event_source(text: str) -> Callable[[], Any]:
+    """The next parser event, or None: from ruamel.yaml's C parser when it is installed."""
     if _CParser is not None:
-        parser = _CParser(text)
-        get = parser.get_event
-        while True:
-            event = get()
-            if event is None:
-                return
-            yield event
-    else:  # pragma: no cover - without ruamel.yaml.clib
-        yield from YAML(typ="safe", pure=True).parse(text)
+        get: Callable[[], Any] = _CParser(text).get_event
+        return get
+    events = YAML(typ="safe", pure=True).parse(text)  # pragma: no cover - without clib
+    return lambda: next(events, None)  # pragma: no cover
 
 
 def _compose(text: str) -> Iterator[YamlDocument]:
@@ -249,7 +244,8 @@ def _compose(text: str) -> Iterator[YamlDocument]:
     result: Any = None
     root: Pos = (1, 1)
     done = False
-    for event in _events(text):
+    next_event = _event_source(text)
+    while (event := next_event()) is not None:
         kind = type(event)
         if kind is _SCALAR:
             mark = event.start_mark

@@ -258,7 +258,10 @@ class Plan:
             f"{c['delete']} to delete, {c['forget']} to forget."
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, noop_bodies: bool = True) -> dict[str, Any]:
+        """The plan's dict form. ``noop_bodies=False`` leaves the bodies of no-op changes out:
+        the text and Markdown renderers do not show them, and decoding 10,000 stored bodies
+        would cost more than the whole plan."""
         return {
             "format_version": FORMAT_VERSION,
             "now": self.now,
@@ -273,7 +276,10 @@ class Plan:
             "has_changes": self.has_changes,
             "blocked": len(self.blocked),
             "warnings": list(self.warnings),
-            "changes": [c.to_dict() for c in self.changes],
+            "changes": [
+                c.to_dict() if noop_bodies or c.is_change else c.evolve(before=None).to_dict()
+                for c in self.changes
+            ],
         }
 
     @classmethod
