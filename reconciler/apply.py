@@ -238,6 +238,8 @@ class Applier:
         except OutcomeUnknownError as exc:
             return self._unknown(intent, change, request, exc.cause)
         except BrazeApiError as exc:
+            if not exc.proves_nothing_happened:  # a 504 after the last retry: it may be done
+                return self._unknown(intent, change, request, exc.message)
             if (
                 request.call == "delete"
                 and is_unknown_schedule(exc)

@@ -221,6 +221,10 @@ class BrazeClient:
                 )
             error = self._error(response, path, info)
             error.after_unknown = unknown_before
+            if not error.proves_nothing_happened:
+                # A 504: the backend may have finished the call, so a retry answered "Invalid
+                # schedule_id" may mean that this attempt deleted it.
+                unknown_before = True
             if isinstance(error, RateLimitedError):
                 self.rate_limited += 1
                 self.pacer.rate_limited(ticket, error.reset_in)
