@@ -88,7 +88,8 @@ def resolve(
     absent: bool,
     lock_timeout: float,
 ) -> Record | None:
-    """Settle an uncertain create: it exists (with this id) or it does not."""
+    """Settle an uncertain create, or a delete of unknown outcome: the schedule exists (with
+    this id) or it does not."""
     _check_address(address)
     if (schedule_id is None) == (not absent):
         raise UsageError("give exactly one of --schedule-id ID and --absent")
@@ -100,7 +101,8 @@ def resolve(
         record = store.get(address)
         if record is None:
             raise UsageError(f"{address} is not in the ledger")
-        if record.status is not RecordStatus.UNCERTAIN:
+        unsettled_delete = record.unknown_outcome == "delete"
+        if record.status is not RecordStatus.UNCERTAIN and not unsettled_delete:
             raise UsageError(
                 f"{address} is {record.status.value}, not uncertain: nothing to resolve"
             )
@@ -111,6 +113,7 @@ def resolve(
             record,
             status=RecordStatus.ACTIVE,
             schedule_id=schedule_id,
+            unknown_outcome=None,
             updated_at=datetime.now(UTC),
         )
         store.put(resolved)

@@ -111,7 +111,12 @@ def _http_date(value: str | None) -> float | None:
 
 
 class _FixedWindow:
-    """A counter per window, aligned on the server's resets once headers have been seen."""
+    """A counter per window, aligned on the server's resets once headers have been seen.
+
+    Until the first answer, the window is a guess (the clock hour); the first answer's headers
+    replace it. After that, an answer naming a later reset starts a new window; one naming an
+    earlier reset is a late answer from an old window and is ignored.
+    """
 
     def __init__(self, limit: int, window: float, first_end: float) -> None:
         self.limit = limit
@@ -120,6 +125,8 @@ class _FixedWindow:
         self.tokens = limit
         self.in_flight = 0
         self.margin = 0.0
+        self.confirmed = False
+        self.blocked_until = 0.0
 
     def roll(self, now: float) -> None:
         while now >= self.end + self.margin:
@@ -128,6 +135,8 @@ class _FixedWindow:
             self.margin = 0.0
 
     def wait(self, now: float) -> float:
+        if now < self.blocked_until:
+            return self.blocked_until - now
         self.roll(now)
         return 0.0 if self.tokens > 0 else self.end + self.margin - now
 
@@ -141,20 +150,22 @@ class _FixedWindow:
             return
         if info.limit is not None and info.limit > 0:
             self.limit = info.limit
-        if info.reset_in is not None:
-            end = now + info.reset_in
-            if abs(end - self.end) > HEADER_MARGIN:
-                self.end = end
-            self.margin = HEADER_MARGIN
         # Requests still in flight were sent before this answer; the server may not have
         # counted them yet, so they are spent too.
-        self.tokens = min(self.tokens, info.remaining - self.in_flight)
+        available = info.remaining - self.in_flight
+        if info.reset_in is not None:
+            end = now + info.reset_in
+            if not self.confirmed or end > self.end + HEADER_MARGIN:
+                self.end, self.tokens, self.margin = end, available, HEADER_MARGIN
+                self.confirmed = True
+                return
+            if end < self.end - HEADER_MARGIN:
+                return  # a late answer, counted in a window that has passed
+        self.tokens = min(self.tokens, available)
 
     def block(self, seconds: float, now: float) -> None:
-        # The server's reset is the authority: the window it counts ends then.
-        self.tokens = 0
-        self.end = now + seconds
-        self.margin = HEADER_MARGIN
+        """A 429: nothing goes out until its reset, whatever the window says."""
+        self.blocked_until = max(self.blocked_until, now + seconds + HEADER_MARGIN)
 
 
 class _SlidingWindow:

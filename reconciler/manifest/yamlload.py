@@ -31,6 +31,8 @@ Pos = tuple[int, int]
 
 MAX_NODES = 200_000
 """Nodes one document may expand to through aliases (a manifest has a few hundred)."""
+MAX_DEPTH = 64
+"""Nesting levels (a manifest has about eight; deep nesting would exhaust the validators)."""
 
 _YAML = "tag:yaml.org,2002:"
 _INT = re.compile(r"[-+]?[0-9]+\Z")
@@ -258,9 +260,16 @@ def _compose(text: str) -> Iterator[YamlDocument]:
                 value = _plain_scalar(value)
             if event.anchor is not None:
                 anchors[event.anchor] = (value, 1)
-            size = 1
+            size = counted = 1
         elif kind is _MAPPING_START or kind is _SEQUENCE_START:
             mark = event.start_mark
+            if len(stack) >= MAX_DEPTH:
+                raise YamlProblem(
+                    f"values nested more than {MAX_DEPTH} levels deep",
+                    (mark.line + 1, mark.column + 1),
+                    hint="manifests need a few levels; check the indentation or brackets",
+                    code="yaml_too_deep",
+                )
             anchor = event.anchor
             if anchor is not None:
                 open_anchors.add(anchor)
@@ -275,6 +284,7 @@ def _compose(text: str) -> Iterator[YamlDocument]:
             value = frame.container
             pos = frame.pos
             size = frame.size
+            counted = 1  # its children were counted as they were placed
             if frame.table:
                 positions[id(value)] = frame.table
             if frame.anchor is not None:
@@ -300,6 +310,7 @@ def _compose(text: str) -> Iterator[YamlDocument]:
                     code="yaml_undefined_alias",
                 )
             value, size = found
+            counted = size  # an alias expands to a copy of the whole anchored value
         elif kind is _DOCUMENT_START:
             mark = event.start_mark
             start = (mark.line + 1, mark.column + 1)
@@ -315,7 +326,7 @@ def _compose(text: str) -> Iterator[YamlDocument]:
         else:
             continue
         # Place the finished value into the enclosing mapping or sequence.
-        total += size
+        total += counted
         if total > MAX_NODES:
             raise _too_large(pos)
         if not stack:

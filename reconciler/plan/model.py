@@ -124,6 +124,8 @@ class Change:
     after_hash: str | None = None
     recorded_status: str | None = None
     """The ledger record's status (active, adopted, uncertain, fired), None if unrecorded."""
+    recorded_unknown: str | None = None
+    """``update`` or ``delete`` when the ledger's last such call has an unknown outcome."""
     notes: tuple[str, ...] = ()
 
     @property
@@ -162,6 +164,7 @@ class Change:
             "source": self.source,
             "after_hash": self.after_hash,
             "recorded_status": self.recorded_status,
+            "recorded_unknown": self.recorded_unknown,
             "notes": list(self.notes),
         }
 
@@ -192,6 +195,7 @@ class Change:
             source=data.get("source"),
             after_hash=data.get("after_hash"),
             recorded_status=data.get("recorded_status"),
+            recorded_unknown=data.get("recorded_unknown"),
             notes=tuple(data.get("notes", ())),
         )
 

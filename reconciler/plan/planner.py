@@ -141,6 +141,19 @@ def plan_address(
 def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelta) -> Change:
     if record.status is RecordStatus.ADOPTED:
         return _adopted(resource, record, now, freeze)
+    if record.unknown_outcome == "delete":
+        # Braze may no longer hold it: nothing is sent until a person has found out (the
+        # safety gates block this change), then it stays or is created again.
+        reason = "the last delete's outcome is unknown: the schedule may be gone"
+        return _change(resource, record, Action.CREATE, now, freeze, (reason,))
+    if record.unknown_outcome == "update" and resource.kind != "SendId":
+        # Braze may hold the lost update's body or the one before: send the manifest's again.
+        reason = "the last update's outcome is unknown: it is sent again"
+        change = _change(resource, record, Action.UPDATE, now, freeze, (reason,))
+        return change.evolve(
+            field_changes=field_changes(record.body or {}, resource.body),
+            requests=(_update_request(resource, record),),
+        )
     if record.body_hash == resource.body_hash:
         meta = _meta_changes(resource, record)
         if meta:
@@ -265,6 +278,7 @@ def _change(
         source=str(resource.source),
         after_hash=resource.body_hash,
         recorded_status=record.status.value if record else None,
+        recorded_unknown=record.unknown_outcome if record else None,
     )
 
 

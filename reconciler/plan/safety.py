@@ -67,6 +67,13 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
             f"find out, then run `braze-reconciler state resolve {change.address} --schedule-id "
             "ID` (it exists) or `--absent` (it does not)",
         )
+    if change.recorded_unknown == "delete" and action is not Action.DELETE:
+        return Blocked(
+            BlockCode.UNCERTAIN,
+            "the last delete's outcome is unknown, so Braze may no longer hold this schedule: "
+            f"find out, then run `braze-reconciler state resolve {change.address} --schedule-id "
+            f"{change.schedule_id}` (it is still there) or `--absent` (it was deleted)",
+        )
     if action in (Action.DELETE, Action.REPLACE) and (change.protect or change.recorded_protect):
         return Blocked(
             BlockCode.PROTECTED,

@@ -102,3 +102,27 @@ def test_resolve_needs_an_uncertain_record_and_one_answer(project: Project) -> N
     settled = project.run("state", "resolve", "scheduled_message/a", "--absent")
     assert settled.code == 3
     assert "scheduled_message/a is active, not uncertain: nothing to resolve" in settled.stderr
+
+
+def test_resolve_settles_a_delete_of_unknown_outcome(project: Project) -> None:
+    import dataclasses
+
+    from reconciler.state import open_store
+
+    project.write("a.yaml", scheduled_message("a"))
+    assert project.apply().code == 0
+    store = open_store(project.state, "default", default_dir=project.root)
+    try:
+        record = store.get("scheduled_message/a")
+        assert record is not None
+        store.put(dataclasses.replace(record, unknown_outcome="delete"))
+    finally:
+        store.close()
+    blocked = project.plan()
+    assert blocked.code == 4
+    assert "the last delete's outcome is unknown" in blocked.stdout
+    still_there = project.run(
+        "state", "resolve", "scheduled_message/a", "--schedule-id", str(record.schedule_id)
+    )
+    assert still_there.code == 0, still_there.stderr
+    project.assert_converged()

@@ -182,21 +182,21 @@ CAMPAIGN_HEAD = (
 def deep_inputs() -> Iterator[tuple[str, str, str]]:
     """(id, text, the diagnostic code expected)."""
     depth = 10_000
-    yield "open-brackets", "[" * depth, "yaml_syntax"
-    yield "balanced-brackets", "[" * depth + "]" * depth, "yaml_too_large"
-    yield "open-braces", "{a: " * depth, "yaml_syntax"
-    yield "balanced-braces", "{a: " * depth + "1" + "}" * depth, "yaml_too_large"
-    yield "block-sequences", "".join(" " * i + "-\n" for i in range(3000)), "yaml_too_large"
+    yield "open-brackets", "[" * depth, "yaml_too_deep"
+    yield "balanced-brackets", "[" * depth + "]" * depth, "yaml_too_deep"
+    yield "open-braces", "{a: " * depth, "yaml_too_deep"
+    yield "balanced-braces", "{a: " * depth + "1" + "}" * depth, "yaml_too_deep"
+    yield "block-sequences", "".join(" " * i + "-\n" for i in range(3000)), "yaml_too_deep"
     yield (
         "block-mappings",
         "".join(" " * i + f"k{i}:\n" for i in range(3000)) + " " * 3000 + "v\n",
-        "yaml_too_large",
+        "yaml_too_deep",
     )
-    yield "spec-brackets", CAMPAIGN_HEAD + " " + "[" * depth + "]" * depth + "\n", "yaml_too_large"
+    yield "spec-brackets", CAMPAIGN_HEAD + " " + "[" * depth + "]" * depth + "\n", "yaml_too_deep"
     yield (
         "spec-nested-300",
         CAMPAIGN_HEAD + " {a: " + "[" * 300 + "]" * 300 + "}\n",
-        "recursion_depth_exceeded",
+        "yaml_too_deep",
     )
     chain = "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 2000))
     yield "alias-chain", "a0: &a0 [x]\n" + chain, "yaml_too_large"
@@ -228,7 +228,7 @@ def test_deep_nesting_through_the_validate_command(fuzz_dir: Path) -> None:
     assert result.exit_code == 3, result.output
     (diagnostic,) = json.loads(result.stdout)["diagnostics"]
     assert (diagnostic["code"], diagnostic["line"] >= 1, diagnostic["column"] >= 1) == (
-        "yaml_too_large",
+        "yaml_too_deep",
         True,
         True,
     )

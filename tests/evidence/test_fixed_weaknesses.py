@@ -1,14 +1,16 @@
-"""Weaknesses found while gathering the evidence, each pinned by a test that fails today.
+"""Weaknesses the evidence found in the planner and the pacer, fixed, and kept fixed.
 
-``xfail(strict=True)``: each test states the behaviour that is safe; once the weakness is
-fixed the test passes, strict xfail turns that into a failure, and the marker must go.
+- An update of unknown outcome was forgotten when the manifest went back to the recorded
+  body: Braze could keep the lost update's body. It is now sent again.
+- A delete of unknown outcome was taken as live when the manifest came back: Braze could have
+  deleted it (a lost send). The plan now blocks it until a person resolves it.
+- After a short 429, the answer of a call still in flight moved the pacer's window to the end
+  of the hour with no tokens: the apply stalled for up to an hour.
 """
 
 from __future__ import annotations
 
 import dataclasses
-
-import pytest
 
 from reconciler.braze.ratelimit import Pacer, RateLimitInfo
 from reconciler.plan.model import Action
@@ -17,11 +19,6 @@ from reconciler.state.base import RecordStatus
 from tests.plan.helpers import NOW, message, recorded
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="planner.plan_address/_compare ignore Record.unknown_outcome: equal body hashes "
-    "give a noop although the update of unknown outcome may have changed Braze",
-)
 def test_an_update_of_unknown_outcome_is_sent_again_even_when_the_manifest_went_back() -> None:
     # apply 1 sent "Sale 2" as an update, and its answer was lost (unknown_outcome=update):
     # Braze may now hold "Sale 2"; the manifest is then reverted to "Sale 1".
@@ -32,11 +29,6 @@ def test_an_update_of_unknown_outcome_is_sent_again_even_when_the_manifest_went_
     assert [r.call for r in change.requests] == ["update"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a delete of unknown outcome leaves an active record; if the manifest comes back "
-    "the plan is a noop although Braze may have deleted the schedule (a lost send)",
-)
 def test_a_delete_of_unknown_outcome_is_not_taken_as_live_when_the_manifest_comes_back() -> None:
     kept = message(alert="Sale 1")
     record = dataclasses.replace(recorded(kept), unknown_outcome="delete")
@@ -46,12 +38,6 @@ def test_a_delete_of_unknown_outcome_is_not_taken_as_live_when_the_manifest_come
     assert change.action is not Action.NOOP or change.blocked is not None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ratelimit._FixedWindow: after a 429 (tokens 0, short reset) an answer of a call "
-    "still in flight moves `end` to the hourly reset while tokens stay 0: the apply stalls "
-    "until the end of the hour although the answer showed calls remaining",
-)
 def test_a_short_429_with_a_call_in_flight_does_not_stall_until_the_hour_ends() -> None:
     clock = [1000.0]
     slept: list[float] = []
@@ -70,3 +56,27 @@ def test_a_short_429_with_a_call_in_flight_does_not_stall_until_the_hour_ends() 
     pacer.release(second, RateLimitInfo(limit=250_000, remaining=249_990, reset_in=1800.0))
     pacer.acquire(path)
     assert sum(slept) <= 2.0, f"waited {sum(slept):.0f} s"
+
+
+def test_a_delete_of_unknown_outcome_is_blocked_until_resolved() -> None:
+    kept = message(alert="Sale 1")
+    record = dataclasses.replace(recorded(kept), unknown_outcome="delete")
+    change = plan({kept.address: kept}, {record.address: record}, NOW).changes[0]
+    assert change.blocked is not None
+    assert change.blocked.reason.startswith(
+        "the last delete's outcome is unknown, so Braze may no longer hold this schedule"
+    )
+    assert f"state resolve {kept.address} --schedule-id sched-1" in change.blocked.reason
+    # with the manifest gone, the delete is simply repeated (an unknown schedule counts as done)
+    gone = plan({}, {record.address: record}, NOW).changes[0]
+    assert gone.action is Action.DELETE
+    assert gone.blocked is None
+
+
+def test_an_update_of_unknown_outcome_with_a_new_manifest_is_one_update() -> None:
+    before = message(alert="Sale 1")
+    after = message(alert="Sale 3")
+    record = dataclasses.replace(recorded(before), unknown_outcome="update")
+    change = plan({after.address: after}, {record.address: record}, NOW).changes[0]
+    assert change.action is Action.UPDATE
+    assert change.requests[0].body["messages"] == {"apple_push": {"alert": "Sale 3"}}
