@@ -104,12 +104,15 @@ class Applier:
         self._results: dict[str, ChangeResult] = {}
         self._failed_send_ids: set[str] = set()
         self._replace_deleted: set[str] = set()
+        self._known: dict[str, Record] = {}
+        """The ledger's records, read once: the applier is the only writer (it holds the lock)."""
         self._lock = threading.Lock()
 
     # -- orchestration -----------------------------------------------------------------------
     def apply(self, plan: Plan) -> ApplyReport:
         started = time.monotonic()
         calls_before = self.client.calls
+        self._known = self.store.records()
         changes = [c for c in plan.changes if c.is_change and c.blocked is None]
         for change in changes:
             if not change.requests:
@@ -245,18 +248,28 @@ class Applier:
                 and is_unknown_schedule(exc)
                 and self._deleted_before(change, exc)
             ):
-                self.store.complete(
+                self._complete(
                     intent,
                     Outcome.SUCCEEDED,
+                    change.address,
                     message=f"already gone: {exc.braze_message} after an earlier unknown outcome",
-                    drop=change.address,
+                    drop=True,
                 )
                 return self._record_result(change, Status.DONE, "already deleted")
-            self.store.complete(intent, Outcome.FAILED, message=exc.message)
+            if request.call == "update" and is_unknown_schedule(exc):
+                # Braze no longer holds it (deleted outside this tool, or sent): forget it, so
+                # the next plan shows it as a create, to be reviewed like any other.
+                message = (
+                    f"Braze no longer holds schedule {change.schedule_id} ({exc.braze_message}): "
+                    "the ledger forgot it; the next plan creates it again if its time is ahead"
+                )
+                self._complete(intent, Outcome.FAILED, change.address, message=message, drop=True)
+                return self._record_result(change, Status.FAILED, message)
+            self._complete(intent, Outcome.FAILED, change.address, message=exc.message)
             return self._record_result(change, Status.FAILED, exc.message)
         except BrazeError as exc:
             if exc.proves_nothing_happened or request.call == "create":
-                self.store.complete(intent, Outcome.FAILED, message=exc.message)
+                self._complete(intent, Outcome.FAILED, change.address, message=exc.message)
                 return self._record_result(change, Status.FAILED, exc.message)
             return self._unknown(intent, change, request, exc.message)
         return self._succeeded(intent, change, request, response)
@@ -273,7 +286,7 @@ class Applier:
     def _deleted_before(self, change: Change, exc: BrazeApiError) -> bool:
         if exc.after_unknown:
             return True
-        record = self.store.get(change.address)
+        record = self._known.get(change.address)
         return record is not None and record.unknown_outcome == "delete"
 
     def _succeeded(
@@ -281,9 +294,9 @@ class Applier:
     ) -> ChangeResult:
         notices = response.notices
         if request.call == "delete":
-            self.store.complete(intent, Outcome.SUCCEEDED, drop=change.address)
+            self._complete(intent, Outcome.SUCCEEDED, change.address, drop=True)
             return self._record_result(change, Status.DONE, notices=notices)
-        previous = self.store.get(change.address)
+        previous = self._known.get(change.address)
         schedule_id = None
         if change.kind != "SendId":
             schedule_id = response.get_str("schedule_id") or (
@@ -298,27 +311,46 @@ class Applier:
             dispatch_id=dispatch_id,
             notices=notices,
         )
-        self.store.complete(intent, Outcome.SUCCEEDED, put=record)
+        self._complete(intent, Outcome.SUCCEEDED, change.address, put=record)
         return self._record_result(change, Status.DONE, schedule_id=schedule_id, notices=notices)
 
     def _unknown(self, intent: int, change: Change, request: Request, cause: str) -> ChangeResult:
-        previous = self.store.get(change.address)
+        previous = self._known.get(change.address)
         if request.call == "create":
             record = self._record_for(change, previous, RecordStatus.UNCERTAIN)
             if change.kind == "SendId":
                 # A send id sends nothing: the next apply may simply create it again.
-                self.store.complete(intent, Outcome.UNKNOWN, message=cause)
+                self._complete(intent, Outcome.UNKNOWN, change.address, message=cause)
                 return self._record_result(change, Status.FAILED, f"outcome unknown: {cause}")
-            self.store.complete(intent, Outcome.UNKNOWN, message=cause, put=record)
+            self._complete(intent, Outcome.UNKNOWN, change.address, message=cause, put=record)
             return self._record_result(change, Status.UNCERTAIN, cause)
         if previous is not None:
             marked = dataclasses.replace(previous, unknown_outcome=request.call)
-            self.store.complete(intent, Outcome.UNKNOWN, message=cause, put=marked)
+            self._complete(intent, Outcome.UNKNOWN, change.address, message=cause, put=marked)
         else:
-            self.store.complete(intent, Outcome.UNKNOWN, message=cause)
+            self._complete(intent, Outcome.UNKNOWN, change.address, message=cause)
         return self._record_result(
             change, Status.UNCERTAIN, f"{cause}; the next plan repeats the {request.call}"
         )
+
+    def _complete(
+        self,
+        intent: int,
+        outcome: Outcome,
+        address: str,
+        *,
+        message: str | None = None,
+        put: Record | None = None,
+        drop: bool = False,
+    ) -> None:
+        """Record an outcome, and keep the applier's view of the ledger in step."""
+        self.store.complete(
+            intent, outcome, message=message, put=put, drop=address if drop else None
+        )
+        if drop:
+            self._known.pop(address, None)
+        if put is not None:
+            self._known[address] = put
 
     def _record_for(self, change: Change, previous: Record | None, status: RecordStatus) -> Record:
         now = datetime.now(UTC)
@@ -340,7 +372,7 @@ class Applier:
 
     def _ledger_only(self, change: Change) -> None:
         """Forget a fired schedule, or refresh the ledger's own fields: no call to Braze."""
-        previous = self.store.get(change.address)
+        previous = self._known.get(change.address)
         if previous is None:
             self._finish(self._record_result(change, Status.DONE))
             return
@@ -359,4 +391,5 @@ class Applier:
                 updated_at=datetime.now(UTC),
             )
         self.store.put(updated)
+        self._known[change.address] = updated
         self._finish(self._record_result(change, Status.DONE))

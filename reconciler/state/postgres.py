@@ -85,7 +85,7 @@ class PostgresStore(SqlStore):
             raise LedgerError(f"cannot connect to the ledger {self.url}: {exc}") from exc
 
     @contextmanager
-    def transaction(self, *, write: bool) -> Iterator[Tx]:  # noqa: ARG002
+    def transaction(self, *, write: bool, durable: bool = True) -> Iterator[Tx]:  # noqa: ARG002
         # ``write`` needs nothing here: writers serialise on the workspace row (see sqlstore).
         with self._mutex:
             if self._conn is None:
@@ -96,6 +96,8 @@ class PostgresStore(SqlStore):
             conn = self._conn
             try:
                 with conn.cursor() as cursor:
+                    if not durable:  # the commit does not wait for the WAL flush
+                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
                     yield _PostgresTx(cursor)
                 conn.commit()
             except psycopg.Error as exc:

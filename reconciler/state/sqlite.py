@@ -92,12 +92,15 @@ class SqliteStore(SqlStore):
         conn.execute("PRAGMA synchronous = FULL")
 
     @contextmanager
-    def transaction(self, *, write: bool) -> Iterator[Tx]:
+    def transaction(self, *, write: bool, durable: bool = True) -> Iterator[Tx]:
         with self._mutex:
             if self._conn is None:
                 raise LedgerError(f"the ledger {self.url} is closed")
             cursor = self._conn.cursor()
+            relaxed = write and not durable
             try:
+                if relaxed:  # WAL with synchronous=NORMAL: the commit does not fsync
+                    cursor.execute("PRAGMA synchronous = NORMAL")
                 cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 yield _SqliteTx(cursor)
                 cursor.execute("COMMIT")
@@ -108,6 +111,8 @@ class SqliteStore(SqlStore):
                 self._rollback()
                 raise
             finally:
+                if relaxed:
+                    self._conn.execute("PRAGMA synchronous = FULL")
                 cursor.close()
 
     def _rollback(self) -> None:

@@ -124,3 +124,27 @@ def test_a_delete_whose_first_answer_was_lost_counts_as_done(project: Project) -
     result = project.apply()
     assert result.code == 0, result.stdout + result.stderr
     project.assert_converged()
+
+
+def test_an_update_of_a_schedule_deleted_outside_is_reported_then_recreated(
+    project: Project,
+) -> None:
+    from reconciler.braze.client import BrazeClient
+    from tests.e2e.conftest import KEY
+
+    project.write("m.yaml", scheduled_message("m", alert="v1"))
+    assert project.apply().code == 0
+    (live,) = project.live()
+    with BrazeClient(project.emulator.base_url, KEY) as client:  # someone deletes it by hand
+        client.delete_schedule("ScheduledMessage", {"schedule_id": live["schedule_id"]})
+    project.write("m.yaml", scheduled_message("m", alert="v2"))
+    result = project.apply()
+    assert result.code == 7
+    assert f"Braze no longer holds schedule {live['schedule_id']} (Invalid schedule_id)" in (
+        result.stdout
+    )
+    plan = project.plan()
+    assert "1 to create" in plan.stdout
+    assert project.apply().code == 0
+    project.assert_converged()
+    assert [s["body"]["messages"]["apple_push"]["alert"] for s in project.live()] == ["v2"]

@@ -191,17 +191,27 @@ def unlock(project: Project) -> None:
 
 
 def resolve_uncertain(project: Project) -> int:
+    """What a person does: look each uncertain create (or delete of unknown outcome) up in
+    Braze, here the emulator, and settle it."""
     listed = project.run("state", "list", "--all", "--format", "json")
-    by_owner = {owner(s): s for s in project.live()}
+    live = project.live()
+    by_owner = {owner(s): s for s in live}
+    live_ids = {s["schedule_id"] for s in live}
     resolved = 0
     for record in json.loads(listed.stdout)["records"]:
-        if record["status"] != "uncertain":
-            continue
-        schedule = by_owner.get(record["address"])
-        if schedule is not None and schedule["body"] == record["body"]:
-            args = ["--schedule-id", schedule["schedule_id"]]
+        if record["status"] == "uncertain":
+            schedule = by_owner.get(record["address"])
+            if schedule is not None and schedule["body"] == record["body"]:
+                args = ["--schedule-id", schedule["schedule_id"]]
+            else:
+                args = ["--absent"]
+        elif record["unknown_outcome"] == "delete":
+            if record["schedule_id"] in live_ids:
+                args = ["--schedule-id", record["schedule_id"]]
+            else:
+                args = ["--absent"]
         else:
-            args = ["--absent"]
+            continue
         result = project.run("state", "resolve", record["address"], *args)
         assert result.code == 0, result.stderr
         resolved += 1
