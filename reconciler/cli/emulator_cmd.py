@@ -62,7 +62,7 @@ DEFAULT_PORT = 4010
     type=click.FloatRange(min=0),
     default=0.0,
     metavar="MS",
-    help="Fixed delay added to every API call, in milliseconds.",
+    help="Every API call takes at least this long (milliseconds), its own work included.",
 )
 @click.option(
     "--faults",

@@ -1,6 +1,8 @@
 """The emulator's ASGI application: Braze's HTTP surface around ``BrazeApi``.
 
-A Braze API call goes through, in order: the fixed ``--latency``; firing of due schedules;
+A Braze API call takes at least ``--latency`` from its arrival to its answer (the emulator's
+own work included, as a server that answers in that time would). It goes through, in order:
+firing of due schedules;
 404 for an unknown path (405 for a known path with the wrong method); 413 for a body over
 4,000,000 bytes; 401 ``Unauthorized`` for a missing or unknown key (the key is never
 echoed), 403 ``Access Denied`` for a key without the endpoint's permission; 400 for a body
@@ -117,7 +119,7 @@ class EmulatorApp:
         emulator = self.emulator
         path: str = scope["path"]
         if emulator.latency > 0:
-            await asyncio.sleep(emulator.latency)
+            send = _not_before(asyncio.get_running_loop().time() + emulator.latency, send)
         emulator.fire_due()
         body = await self._read_body(receive)
         now = emulator.clock.timestamp()
@@ -266,3 +268,17 @@ class EmulatorApp:
             waiter.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await waiter
+
+
+def _not_before(deadline: float, send: Send) -> Send:
+    """``send`` that starts the answer no earlier than ``deadline`` (``--latency``): the call
+    takes that long, the emulator's own work included, like a server that answers in 20 ms."""
+
+    async def delayed(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining > 0:
+                await asyncio.sleep(remaining)
+        await send(message)
+
+    return delayed
