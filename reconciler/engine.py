@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from reconciler.braze.ratelimit import RateLimits
+from reconciler.braze.limits import RateLimits
 from reconciler.errors import (
     EndpointMismatchError,
     LedgerError,

@@ -23,18 +23,12 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
+from reconciler.braze.limits import DAY, HOUR, MINUTE, RateLimits, bucket_names
+
+__all__ = ["Pacer", "RateLimitInfo", "RateLimits", "Ticket", "parse_headers"]
+
 log = logging.getLogger(__name__)
 
-BROADCAST_LIMITED = frozenset(
-    {
-        "/messages/send",
-        "/campaigns/trigger/send",
-        "/canvas/trigger/send",
-        "/campaigns/trigger/schedule/create",
-        "/canvas/trigger/schedule/create",
-    }
-)
-SEND_IDS_PATH = "/sends/id/create"
 _BUCKET_WORDS = {
     "hourly": "requests per hour",
     "send_ids": "send ids per day",
@@ -43,24 +37,6 @@ _BUCKET_WORDS = {
 }
 HEADER_MARGIN = 1.0
 """Headers carry whole seconds: wait a little past a reset so the server agrees it passed."""
-
-
-@dataclasses.dataclass(frozen=True)
-class RateLimits:
-    hourly: int = 250_000
-    broadcast_per_minute: int = 250
-    audience_per_minute: int = 10
-    send_ids_per_day: int = 100
-
-    @classmethod
-    def parse(cls, items: Mapping[str, int]) -> RateLimits:
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(items) - known
-        if unknown:
-            raise ValueError(
-                f"unknown rate limit {sorted(unknown)[0]!r}; known: {', '.join(sorted(known))}"
-            )
-        return dataclasses.replace(cls(), **items)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -213,29 +189,27 @@ class Pacer:
         self._sleep = sleep
         self._lock = threading.Lock()
         now, wall_now = monotonic(), wall()
-        hour_end = now + (3600 - wall_now % 3600)
-        day_end = now + (86400 - wall_now % 86400)
+        hour_end = now + (HOUR - wall_now % HOUR)
+        day_end = now + (DAY - wall_now % DAY)
         self._fixed = {
-            "hourly": _FixedWindow(self.limits.hourly, 3600, hour_end),
-            "send_ids": _FixedWindow(self.limits.send_ids_per_day, 86400, day_end),
+            "hourly": _FixedWindow(self.limits.hourly, HOUR, hour_end),
+            "send_ids": _FixedWindow(self.limits.send_ids_per_day, DAY, day_end),
         }
         self._sliding: dict[str, _SlidingWindow] = {
-            "broadcast": _SlidingWindow(self.limits.broadcast_per_minute, 60)
+            "broadcast": _SlidingWindow(self.limits.broadcast_per_minute, MINUTE)
         }
         self.waited = 0.0
         """Seconds spent waiting for room, for reports and benchmarks."""
 
     def buckets(self, path: str, audience_key: str | None) -> Ticket:
-        if path == SEND_IDS_PATH:
-            return Ticket(("send_ids",), ())
-        if path in BROADCAST_LIMITED and audience_key is not None:
-            return Ticket((), ("broadcast", "audience:" + audience_key))
-        return Ticket(("hourly",), ())
+        names = bucket_names(path, audience_key)
+        fixed = tuple(name for name in names if name in self._fixed)
+        return Ticket(fixed, tuple(name for name in names if name not in self._fixed))
 
     def _sliding_bucket(self, name: str) -> _SlidingWindow:
         bucket = self._sliding.get(name)
         if bucket is None:
-            bucket = _SlidingWindow(self.limits.audience_per_minute, 60)
+            bucket = _SlidingWindow(self.limits.audience_per_minute, MINUTE)
             self._sliding[name] = bucket
         return bucket
 

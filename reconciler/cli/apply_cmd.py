@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reconciler.apply import ApplyReport, ChangeResult, Status
-from reconciler.braze.ratelimit import RateLimits
+from reconciler.braze.limits import RateLimits
 from reconciler.cli.options import DURATION
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.cli.plan_cmd import build_options, plan_options, render_plan

@@ -21,21 +21,16 @@ import dataclasses
 import math
 import threading
 
-from reconciler.braze.models import ENDPOINTS
+from reconciler.braze.limits import DAY, HOUR, MINUTE, RateLimits, bucket_names
 
-SEND_IDS_PATH = "/sends/id/create"
-MINUTE = 60
-DAY = 86_400
 _PRUNE_AT = 10_000
 
 
 @dataclasses.dataclass(frozen=True)
-class Limits:
-    hourly: int = 250_000
-    hourly_window: int = 3600
-    broadcast_per_minute: int = 250
-    audience_per_minute: int = 10
-    send_ids_per_day: int = 100
+class Limits(RateLimits):
+    """Braze's limits, with a shorter shared window for tests and benchmarks."""
+
+    hourly_window: int = HOUR
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,15 +71,15 @@ class RateLimiter:
 
     def buckets(self, path: str, audience_key: str | None) -> list[_Bucket]:
         limits = self.limits
-        if path == SEND_IDS_PATH:
-            return [_Bucket("send_ids", limits.send_ids_per_day, DAY)]
-        endpoint = ENDPOINTS.get(path)
-        if endpoint is not None and endpoint.broadcast_limited and audience_key is not None:
-            return [
-                _Bucket("broadcast", limits.broadcast_per_minute, MINUTE),
-                _Bucket("audience:" + audience_key, limits.audience_per_minute, MINUTE),
-            ]
-        return [_Bucket("hourly", limits.hourly, limits.hourly_window)]
+        sizes = {
+            "send_ids": (limits.send_ids_per_day, DAY),
+            "broadcast": (limits.broadcast_per_minute, MINUTE),
+            "audience": (limits.audience_per_minute, MINUTE),
+            "hourly": (limits.hourly, limits.hourly_window),
+        }
+        return [
+            _Bucket(name, *sizes[name.split(":")[0]]) for name in bucket_names(path, audience_key)
+        ]
 
     def take(self, path: str, audience_key: str | None, now: float) -> Decision:
         """Count one call, or refuse it if a bucket is spent."""
