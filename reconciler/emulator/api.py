@@ -124,16 +124,20 @@ class BrazeApi:
             log.exception("emulator: %s failed", endpoint.path)
             return Answer(500, {"message": "Internal Server Error"})
 
-    # -- scheduled messages ------------------------------------------------------------------
-    def _schedule_create(
-        self, request: ScheduleCreateRequest, data: dict[str, Any], now: datetime
-    ) -> Answer:
+    def _check_messages_request(self, request: ScheduleCreateRequest | MessagesSendRequest) -> None:
+        """What the workspace must hold for a message whose content is in the request."""
         campaign = None
         if request.campaign_id is not None:
             campaign = self.checks.api_campaign(request.campaign_id)
         self.checks.messages(campaign, request.messages)
         self.checks.segment(request.segment_id)
         self.checks.send_id(request.campaign_id, request.send_id)
+
+    # -- scheduled messages ------------------------------------------------------------------
+    def _schedule_create(
+        self, request: ScheduleCreateRequest, data: dict[str, Any], now: datetime
+    ) -> Answer:
+        self._check_messages_request(request)
         return self._create("scheduled_message", request.campaign_id, request, data, None, now)
 
     def _schedule_update(
@@ -297,12 +301,7 @@ class BrazeApi:
     def _messages_send(
         self, request: MessagesSendRequest, data: dict[str, Any], now: datetime
     ) -> Answer:
-        campaign = None
-        if request.campaign_id is not None:
-            campaign = self.checks.api_campaign(request.campaign_id)
-        self.checks.messages(campaign, request.messages)
-        self.checks.segment(request.segment_id)
-        self.checks.send_id(request.campaign_id, request.send_id)
+        self._check_messages_request(request)
         return self._send("/messages/send", data, request.send_id, None, now)
 
     def _campaign_send(

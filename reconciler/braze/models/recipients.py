@@ -58,6 +58,20 @@ class UserAlias(BrazeModel):
     )
 
 
+def check_one_context(context: object, canvas_entry_properties: object) -> None:
+    """``canvas_entry_properties`` is the old name of ``context``: one of them, not both."""
+    if context is not None and canvas_entry_properties is not None:
+        raise error_at(
+            ("canvas_entry_properties",),
+            braze_error(
+                "context_conflict",
+                "context and canvas_entry_properties are the same field; both are given",
+                hint="keep context (canvas_entry_properties is its old name)",
+            ),
+            canvas_entry_properties,
+        )
+
+
 class Recipient(BrazeModel):
     """One user to message, identified by exactly one of external_user_id, user_alias,
     braze_id or email, with optional per-user personalization."""
@@ -138,16 +152,7 @@ class Recipient(BrazeModel):
                 ),
                 None,
             )
-        if self.context is not None and self.canvas_entry_properties is not None:
-            raise error_at(
-                ("canvas_entry_properties",),
-                braze_error(
-                    "context_conflict",
-                    "context and canvas_entry_properties are the same field; both are given",
-                    hint="keep context (canvas_entry_properties is its old name)",
-                ),
-                self.canvas_entry_properties,
-            )
+        check_one_context(self.context, self.canvas_entry_properties)
         if self.send_to_existing_only is not None and self.user_alias is not None:
             raise error_at(
                 ("send_to_existing_only",),

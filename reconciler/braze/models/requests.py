@@ -25,7 +25,12 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from reconciler.braze.models.audience import ConnectedAudience
 from reconciler.braze.models.base import BrazeModel, Choice, braze_error, error_at
 from reconciler.braze.models.messaging import Attachment, ScheduleMessages, SendMessages
-from reconciler.braze.models.recipients import PropertiesObject, Recipient, UserAlias
+from reconciler.braze.models.recipients import (
+    PropertiesObject,
+    Recipient,
+    UserAlias,
+    check_one_context,
+)
 from reconciler.braze.models.responses import BrazeResponse, ScheduledBroadcastsResponse
 from reconciler.braze.models.schedule import IsoDateTime, ScheduleObject
 from reconciler.canonical import content_hash
@@ -301,16 +306,7 @@ class _CanvasContext(BrazeModel):
 
     @model_validator(mode="after")
     def _one_context(self) -> Self:
-        if self.context is not None and self.canvas_entry_properties is not None:
-            raise error_at(
-                ("canvas_entry_properties",),
-                braze_error(
-                    "context_conflict",
-                    "context and canvas_entry_properties are the same field; both are given",
-                    hint="keep context (canvas_entry_properties is its old name)",
-                ),
-                self.canvas_entry_properties,
-            )
+        check_one_context(self.context, self.canvas_entry_properties)
         return self
 
 
