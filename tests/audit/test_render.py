@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -13,18 +12,10 @@ from reconciler.render.audit_markdown import LIMIT, MARKER, render_audit_markdow
 from reconciler.render.audit_text import listed_words, render_audit_text
 from reconciler.render.json_render import render_json
 from tests.audit.helpers import listed, run, sample_report
+from tests.golden import check_golden, plain
 from tests.plan.helpers import campaign, recorded
-from tests.render.test_renderers import plain
 
 GOLDEN = Path(__file__).parent / "golden"
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"golden {name} differs"
 
 
 def report() -> AuditReport:
@@ -34,16 +25,16 @@ def report() -> AuditReport:
 
 
 def test_text_golden() -> None:
-    check_golden("audit.txt", plain(render_audit_text(report().to_dict())))
+    check_golden(GOLDEN, "audit.txt", plain(render_audit_text(report().to_dict())))
 
 
 def test_markdown_golden() -> None:
-    check_golden("audit.md", render_audit_markdown(report().to_dict()))
+    check_golden(GOLDEN, "audit.md", render_audit_markdown(report().to_dict()))
 
 
 def test_json_golden() -> None:
     text = render_json(report().to_dict())
-    check_golden("audit.json", text)
+    check_golden(GOLDEN, "audit.json", text)
     data = json.loads(text)
     assert data["format_version"] == 1
     assert data["drift"] is True

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
-import io
 import json
-import os
 from pathlib import Path
 
 import pytest
-from rich.console import Console
 
 from reconciler.plan.model import Plan, PlanOptions
 from reconciler.plan.planner import plan
@@ -17,6 +14,7 @@ from reconciler.render.json_render import render_json
 from reconciler.render.markdown import LIMIT, MARKER, render_markdown
 from reconciler.render.text import render_text
 from reconciler.state.base import RecordStatus
+from tests.golden import check_golden, plain
 from tests.plan.helpers import NOW, campaign, canvas, evolve, message, recorded, resource, send_id
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -67,33 +65,17 @@ def sample_plan() -> Plan:
     )
 
 
-def plain(markup: str) -> str:
-    buffer = io.StringIO()
-    Console(file=buffer, width=120, color_system=None, highlight=False, soft_wrap=True).print(
-        markup, end=""
-    )
-    return buffer.getvalue()
-
-
-def check_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8"), f"golden {name} differs"
-
-
 def test_text_golden() -> None:
-    check_golden("plan.txt", plain(render_text(sample_plan().to_dict())))
+    check_golden(GOLDEN, "plan.txt", plain(render_text(sample_plan().to_dict())))
 
 
 def test_markdown_golden() -> None:
-    check_golden("plan.md", render_markdown(sample_plan().to_dict()))
+    check_golden(GOLDEN, "plan.md", render_markdown(sample_plan().to_dict()))
 
 
 def test_json_golden() -> None:
     text = render_json(sample_plan().to_dict())
-    check_golden("plan.json", text)
+    check_golden(GOLDEN, "plan.json", text)
     data = json.loads(text)
     assert data["format_version"] == 1
     for change in data["changes"]:
