@@ -217,6 +217,10 @@ class Applier:
         if self.stop.is_set():
             self._finish(self._record_result(change, Status.NOT_ATTEMPTED, "interrupted"))
             return
+        if request is change.requests[0] and self._stale(change):
+            message = "the ledger changed since this plan was made (another apply?): plan again"
+            self._finish(self._record_result(change, Status.FAILED, message), change)
+            return
         is_replace_delete = change.action is Action.REPLACE and request.call == "delete"
         result = self._call(change, request)
         if is_replace_delete and result.status is Status.DONE:
@@ -282,6 +286,18 @@ class Applier:
         if request.call == "update":
             return self.client.update_schedule(change.kind, request.body)
         return self.client.delete_schedule(change.kind, request.body)
+
+    def _stale(self, change: Change) -> bool:
+        """The plan's view of this address no longer matches the ledger: acting on it could
+        create a second copy of a schedule, or touch the wrong one."""
+        known = self._known.get(change.address)
+        if change.recorded_status in (None, RecordStatus.FIRED.value):
+            return known is not None and known.status is not RecordStatus.FIRED
+        return (
+            known is None
+            or known.status.value != change.recorded_status
+            or known.schedule_id != change.schedule_id
+        )
 
     def _deleted_before(self, change: Change, exc: BrazeApiError) -> bool:
         if exc.after_unknown:

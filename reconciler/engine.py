@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 from reconciler.braze.limits import RateLimits
 from reconciler.errors import (
     EndpointMismatchError,
-    LedgerError,
     ManifestError,
     UnsafePlanError,
     UsageError,
@@ -135,15 +134,19 @@ def effective_records(store: StateStore) -> dict[str, Record]:
     if store.current_lock() is not None:
         return records
     for intent in store.intents(open_only=True):
-        records[intent.address] = _overlay(records.get(intent.address), intent)
+        overlaid = _overlay(records.get(intent.address), intent)
+        if overlaid is not None:
+            records[intent.address] = overlaid
     return records
 
 
-def _overlay(record: Record | None, intent: Intent) -> Record:
+def _overlay(record: Record | None, intent: Intent) -> Record | None:
     if intent.action == "create":
+        if intent.kind == "SendId":
+            return record  # a send id sends nothing: it is simply created again
         return uncertain_record(intent, record, datetime.now(UTC))
     if record is None:
-        raise LedgerError(f"the ledger has an open {intent.action} for {intent.address}")
+        return None  # removed by `state rm` since: nothing left to mark
     return dataclasses.replace(record, unknown_outcome=intent.action)
 
 
@@ -160,12 +163,15 @@ def make_plan(
     *,
     api_key: str | None,
     records: Mapping[str, Record] | None = None,
+    serial: int | None = None,
     holding_lock: bool = False,
 ) -> Plan:
     endpoint = settings.require_endpoint()
     warnings = check_binding(store, endpoint, api_key)
-    info = store.info()
-    if records is None:
+    if serial is None or records is None:
+        # The serial first: a write between the two reads then makes the plan stale (exit 5
+        # at apply), never a plan that pairs old records with a newer serial.
+        serial = store.info().serial
         records = effective_records(store)
     plan = planner.plan(desired, records, now, options)
     lock = None if holding_lock else store.current_lock()
@@ -186,7 +192,7 @@ def make_plan(
         plan,
         workspace=settings.workspace,
         endpoint=endpoint,
-        serial=info.serial,
+        serial=serial,
         manifests_digest=load.digest,
         created_at=format_utc(datetime.now(UTC)),
         warnings=tuple(warnings),
@@ -199,10 +205,20 @@ def plan_use_case(
     loading = ManifestLoading(paths, now)
     api_key = _optional_key(settings)
     with open_ledger(settings) as store:
-        records = effective_records(store)  # while worker processes parse the manifests
+        # Read while worker processes parse the manifests; the serial before the records.
+        serial = store.info().serial
+        records = effective_records(store)
         load, desired = desired_of(loading.result())
         return make_plan(
-            settings, store, desired, load, now, options, api_key=api_key, records=records
+            settings,
+            store,
+            desired,
+            load,
+            now,
+            options,
+            api_key=api_key,
+            records=records,
+            serial=serial,
         )
 
 

@@ -146,14 +146,17 @@ def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelt
         # safety gates block this change), then it stays or is created again.
         reason = "the last delete's outcome is unknown: the schedule may be gone"
         return _change(resource, record, Action.CREATE, now, freeze, (reason,))
-    if record.unknown_outcome == "update" and resource.kind != "SendId":
-        # Braze may hold the lost update's body or the one before: send the manifest's again.
+    if (
+        record.unknown_outcome == "update"
+        and resource.kind != "SendId"
+        and record.body_hash == resource.body_hash
+    ):
+        # Braze may hold the lost update's body rather than this one: send it again. (Any
+        # other difference is compared as usual: an update sends it anyway, a replace
+        # deletes what Braze holds.)
         reason = "the last update's outcome is unknown: it is sent again"
         change = _change(resource, record, Action.UPDATE, now, freeze, (reason,))
-        return change.evolve(
-            field_changes=field_changes(record.body or {}, resource.body),
-            requests=(_update_request(resource, record),),
-        )
+        return change.evolve(requests=(_update_request(resource, record),))
     if record.body_hash == resource.body_hash:
         meta = _meta_changes(resource, record)
         if meta:

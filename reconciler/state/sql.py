@@ -265,9 +265,12 @@ def row_to_lock(row: Sequence[Any]) -> LockInfo:
 
 
 def uncertain_record(intent: Intent, existing: Record | None, now: datetime) -> Record:
-    """What an interrupted create leaves: the body that was sent, its outcome unknown."""
-    if existing is not None:
-        return dataclasses.replace(existing, status=RecordStatus.UNCERTAIN, updated_at=now)
+    """What an interrupted create leaves: the body that was sent, its outcome unknown.
+
+    Always the create's own body, time and mode: an existing record (a fired tombstone, or the
+    schedule a replace deleted) describes another schedule, and its past time would let the
+    plan forget this one while it may be live.
+    """
     body = intent.body
     schedule = body.get("schedule")
     schedule_time = schedule_mode = None
@@ -279,16 +282,19 @@ def uncertain_record(intent: Intent, existing: Record | None, now: datetime) -> 
             schedule_mode = "local"
         else:
             schedule_mode = "utc"
-    parent = body.get("campaign_id") or body.get("canvas_id")
+    parent = {"CampaignSchedule": "campaign_id", "CanvasSchedule": "canvas_id"}.get(intent.kind)
+    parent_id = body.get(parent) if parent else None
     return Record(
         address=intent.address,
         kind=intent.kind,
         status=RecordStatus.UNCERTAIN,
-        parent_id=parent if isinstance(parent, str) else None,
+        parent_id=parent_id if isinstance(parent_id, str) else None,
         body=body,
         body_hash=intent.body_hash,
         schedule_time=schedule_time,
         schedule_mode=schedule_mode,
-        created_at=now,
+        protect=existing.protect if existing else False,
+        labels=existing.labels if existing else {},
+        created_at=existing.created_at if existing and existing.created_at else now,
         updated_at=now,
     )

@@ -249,7 +249,9 @@ class SqlStore(StateStore):
             # Read again now that writes are serialised: another recovery may have run.
             for intent in self._dead_intents(tx, current_run_id):
                 existing = self._get(tx, intent.address)
-                if intent.action == "create":
+                if intent.action == "create" and intent.kind == "SendId":
+                    pass  # a send id sends nothing: the next apply may simply create it again
+                elif intent.action == "create":
                     record = uncertain_record(intent, existing, now)
                     tx.execute(RECORD_UPSERT, record_params(self.workspace, record))
                 elif intent.action in ("update", "delete") and existing is not None:

@@ -276,7 +276,10 @@ def test_recover_makes_an_interrupted_create_uncertain(store: StateStore) -> Non
     )
 
 
-def test_recover_keeps_an_existing_record_but_makes_it_uncertain(store: StateStore) -> None:
+def test_recover_describes_the_create_that_was_sent_over_an_existing_record(
+    store: StateStore,
+) -> None:
+    # e.g. a fired tombstone: its past time must not let the plan forget the new create
     existing = full_record("a", body=None)
     store.put(existing)
     begin_create(store, "a", run_id="dead-run")
@@ -285,10 +288,34 @@ def test_recover_keeps_an_existing_record_but_makes_it_uncertain(store: StateSto
 
     record = store.get("a")
     assert record is not None
-    assert record.updated_at != existing.updated_at
-    assert record == dataclasses.replace(
-        existing, status=RecordStatus.UNCERTAIN, updated_at=record.updated_at
+    sent = body("a")
+    assert record.status is RecordStatus.UNCERTAIN
+    assert (record.body, record.body_hash) == (sent, content_hash(sent))
+    assert record.schedule_time == sent["schedule"]["time"]
+    assert record.schedule_id is None
+    # the ledger's own fields are kept
+    assert (record.protect, record.labels, record.created_at) == (
+        existing.protect,
+        existing.labels,
+        existing.created_at,
     )
+
+
+def test_recover_leaves_an_interrupted_send_id_create_to_be_made_again(
+    store: StateStore,
+) -> None:
+    store.begin(
+        address="send_id/flash",
+        kind="SendId",
+        action="create",
+        endpoint="/sends/id/create",
+        body={"campaign_id": "c", "send_id": "flash"},
+        body_hash="sha256:x",
+        run_id="dead-run",
+    )
+    store.recover_interrupted()
+    assert store.get("send_id/flash") is None
+    assert store.intents(open_only=True) == []
 
 
 @pytest.mark.parametrize("action", ["update", "delete"])
