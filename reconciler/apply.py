@@ -24,7 +24,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from reconciler.braze.client import BrazeClient, BrazeResponse, is_unknown_schedule
-from reconciler.braze.errors import BrazeApiError, BrazeError, OutcomeUnknownError
+from reconciler.braze.errors import (
+    BrazeApiError,
+    BrazeError,
+    CallCancelledError,
+    OutcomeUnknownError,
+)
 from reconciler.canonical import content_hash
 from reconciler.plan.model import Action, Change, Plan, Request
 from reconciler.state.base import Outcome, Record, RecordStatus, StateStore
@@ -104,6 +109,8 @@ class Applier:
         self._results: dict[str, ChangeResult] = {}
         self._failed_send_ids: set[str] = set()
         self._replace_deleted: set[str] = set()
+        self._sent: set[str] = set()
+        """Addresses whose call may have gone out (an intent was written for it)."""
         self._known: dict[str, Record] = {}
         """The ledger's records, read once: the applier is the only writer (it holds the lock)."""
         self._lock = threading.Lock()
@@ -222,7 +229,32 @@ class Applier:
             self._finish(self._record_result(change, Status.FAILED, message), change)
             return
         is_replace_delete = change.action is Action.REPLACE and request.call == "delete"
-        result = self._call(change, request)
+        try:
+            result = self._call(change, request)
+        except Exception as exc:  # e.g. the ledger failed: stop, and say what is known
+            self.stop.set()
+            log.exception("apply: %s failed unexpectedly", change.address)
+            if change.address in self._sent:
+                status, message = (
+                    Status.UNCERTAIN,
+                    (
+                        f"stopped: {type(exc).__name__}: {exc}; the call may have been made and "
+                        "its intent stays open: the next apply treats it as of unknown outcome"
+                    ),
+                )
+            else:
+                status, message = Status.FAILED, f"stopped before the call: {exc}"
+            result = self._record_result(change, status, message)
+        if (
+            change.action is Action.REPLACE
+            and request.call == "create"
+            and result.status is not Status.DONE
+        ):
+            result = dataclasses.replace(
+                result,
+                message="the old schedule was deleted and the new one is not created: nothing "
+                f"is scheduled now; {result.message}",
+            )
         if is_replace_delete and result.status is Status.DONE:
             with self._lock:  # the create half decides the final result
                 self._results[change.address] = result
@@ -240,8 +272,13 @@ class Applier:
             body_hash=content_hash(request.body),
             run_id=self.run_id,
         )
+        self._sent.add(change.address)
         try:
             response = self._send(change, request)
+        except CallCancelledError:
+            message = "not sent: the run was stopped while it waited for Braze's rate limit"
+            self._complete(intent, Outcome.FAILED, change.address, message=message)
+            return self._record_result(change, Status.NOT_ATTEMPTED, message)
         except OutcomeUnknownError as exc:
             return self._unknown(intent, change, request, exc.cause)
         except BrazeApiError as exc:
@@ -260,6 +297,17 @@ class Applier:
                     drop=True,
                 )
                 return self._record_result(change, Status.DONE, "already deleted")
+            adopted = (known := self._known.get(change.address)) is not None and (
+                known.status is RecordStatus.ADOPTED
+            )
+            if request.call == "update" and is_unknown_schedule(exc) and adopted:
+                message = (
+                    f"Braze does not know schedule {change.schedule_id} "
+                    f"({exc.braze_message}): check the id given to `import` (and its campaign "
+                    "or Canvas); the record is kept"
+                )
+                self._complete(intent, Outcome.FAILED, change.address, message=message)
+                return self._record_result(change, Status.FAILED, message)
             if request.call == "update" and is_unknown_schedule(exc):
                 # Braze no longer holds it (deleted outside this tool, or sent): forget it, so
                 # the next plan shows it as a create, to be reviewed like any other.

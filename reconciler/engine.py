@@ -7,6 +7,7 @@ import getpass
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -284,6 +285,7 @@ def braze_client(
     request_timeout: float = 30.0,
     retry: RetryPolicy | None = None,
     max_connections: int = 16,
+    stop: threading.Event | None = None,
 ) -> Iterator[BrazeClient]:
     """A client for the configured endpoint; ``local`` starts the embedded emulator."""
     from reconciler.braze.client import BrazeClient, RetryPolicy, Timeouts
@@ -300,6 +302,7 @@ def braze_client(
             pacer=Pacer(rate_limits or RateLimits()),
             max_connections=max_connections,
             audience_key=unique_audience_key,
+            stop=stop,
         )
         try:
             yield client
@@ -381,6 +384,7 @@ def apply_use_case(
             if not confirm(plan):
                 return plan, None
             bind(store, endpoint, api_key)
+            stop = threading.Event()  # Ctrl-C: the applier sets it, the client's waits end
             with braze_client(
                 settings,
                 api_key,
@@ -389,6 +393,7 @@ def apply_use_case(
                 request_timeout=request.request_timeout,
                 retry=request.retry,
                 max_connections=max(request.parallelism, 1),
+                stop=stop,
             ) as client:
                 if on_start is not None:
                     on_start(plan)
@@ -398,5 +403,6 @@ def apply_use_case(
                     run_id=run_id,
                     parallelism=request.parallelism,
                     on_result=on_result,
+                    stop=stop,
                 )
                 return plan, applier.apply(plan)

@@ -20,6 +20,7 @@ import dataclasses
 import json
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping
 from enum import StrEnum
@@ -32,6 +33,7 @@ from reconciler.braze.errors import (
     BadRequestError,
     BrazeApiError,
     BrazeError,
+    CallCancelledError,
     ConnectFailedError,
     NoAnswerError,
     OutcomeUnknownError,
@@ -39,7 +41,7 @@ from reconciler.braze.errors import (
     TransportError,
     error_for_status,
 )
-from reconciler.braze.ratelimit import Pacer, RateLimitInfo, parse_headers
+from reconciler.braze.ratelimit import Pacer, PacingStopped, RateLimitInfo, parse_headers
 from reconciler.secrets import redact
 
 log = logging.getLogger(__name__)
@@ -143,6 +145,7 @@ class BrazeClient:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         audience_key: Callable[[str, Mapping[str, Any]], str | None] | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._headers = {
@@ -167,6 +170,8 @@ class BrazeClient:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._audience_key = audience_key
+        self.stop = stop
+        """Set (Ctrl-C): calls waiting for rate-limit room are not sent."""
         self.calls = 0
         """HTTP requests sent (attempts), for reports and benchmarks."""
         self.rate_limited = 0
@@ -195,7 +200,14 @@ class BrazeClient:
         attempt = 0
         while True:
             attempt += 1
-            ticket = self.pacer.acquire(path, audience)
+            try:
+                ticket = self.pacer.acquire(path, audience, self.stop)
+            except PacingStopped:
+                if unknown_before:  # an earlier attempt may have taken effect
+                    raise NoAnswerError(
+                        "stopped before retrying a call whose outcome is unknown", path=path
+                    ) from None
+                raise CallCancelledError(path) from None
             try:
                 response = self._send(method, path, body, params)
             except TransportError as exc:
@@ -335,8 +347,12 @@ class BrazeClient:
 
 
 def is_unknown_schedule(error: BrazeError) -> bool:
-    """Braze's answer to an unknown, deleted or fired ``schedule_id``."""
-    return isinstance(error, BadRequestError) and "schedule_id" in error.braze_message.lower()
+    """Braze's answer to an unknown, deleted or fired ``schedule_id`` (the emulator's choice
+    where Braze is silent: 400 ``Invalid schedule_id``)."""
+    return (
+        isinstance(error, BadRequestError)
+        and error.braze_message.strip().lower() == "invalid schedule_id"
+    )
 
 
 def _json_body(response: httpx.Response) -> dict[str, Any]:

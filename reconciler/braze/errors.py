@@ -12,6 +12,7 @@ The tree::
     │   ├── RateLimitedError            429: over a rate limit; ``reset_in`` says for how long
     │   └── ServerError                 5xx: fatal; 500, 502 and 503 prove nothing was sent
     │       └── GatewayTimeoutError     504: the backend may have finished the call
+    ├── CallCancelledError              not sent: the run was stopped first
     ├── TransportError                  no (complete) answer
     │   ├── ConnectFailedError          never connected: the request was not sent
     │   └── NoAnswerError               sent, then a timeout or a dropped connection
@@ -102,6 +103,16 @@ class ConnectFailedError(TransportError):
 
 class NoAnswerError(TransportError):
     pass
+
+
+class CallCancelledError(BrazeError):
+    """The call was not sent: the run was stopped (Ctrl-C) before it went out."""
+
+    proves_nothing_happened = True
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"{path} was not sent: the run was stopped")
+        self.path = path
 
 
 class OutcomeUnknownError(BrazeError):

@@ -39,6 +39,10 @@ HEADER_MARGIN = 1.0
 """Headers carry whole seconds: wait a little past a reset so the server agrees it passed."""
 
 
+class PacingStopped(Exception):
+    """The wait for rate-limit room ended because the run was stopped; nothing was taken."""
+
+
 @dataclasses.dataclass(frozen=True)
 class RateLimitInfo:
     """The ``x-ratelimit-*`` headers of one answer; ``reset_in`` in seconds from its Date."""
@@ -213,9 +217,14 @@ class Pacer:
             self._sliding[name] = bucket
         return bucket
 
-    def acquire(self, path: str, audience_key: str | None = None) -> Ticket:
+    def acquire(
+        self, path: str, audience_key: str | None = None, stop: threading.Event | None = None
+    ) -> Ticket:
+        """Wait for room and take it; raise PacingStopped if ``stop`` is set first."""
         ticket = self.buckets(path, audience_key)
         while True:
+            if stop is not None and stop.is_set():
+                raise PacingStopped(path)
             with self._lock:
                 now = self._monotonic()
                 wait = max(
@@ -240,8 +249,12 @@ class Pacer:
                 )
             else:
                 log.debug("pacing: waiting %.2fs for %s", wait, path)
-            self.waited += wait
-            self._sleep(wait)
+            started = self._monotonic()
+            if stop is not None:
+                stop.wait(wait)  # Ctrl-C during a long wait stops it at once
+            else:
+                self._sleep(wait)
+            self.waited += self._monotonic() - started
 
     def release(self, ticket: Ticket, info: RateLimitInfo | None) -> None:
         with self._lock:

@@ -125,8 +125,13 @@ def apply(
     every change is done, 3 invalid input, 4 blocked by a safety gate, 5 saved plan stale or
     expired, 6 ledger locked, 7 when a change failed, is uncertain or was not attempted.
     """
-    if plan_file is not None and (paths or targets):
-        raise UsageError("apply --plan FILE takes no PATHS or --target: the plan is fixed")
+    shaping = allow_late or allow_destroy or freeze_window != timedelta(minutes=15)
+    if plan_file is not None and (paths or targets or shaping):
+        raise UsageError(
+            "apply --plan FILE applies the plan as it was saved: it takes no PATHS, --target, "
+            "--allow-late, --allow-destroy or --freeze-window",
+            hint="give those to `plan --out FILE`, review, then apply that plan",
+        )
     request = ApplyRequest(
         paths=paths or (".",),
         plan_file=plan_file,

@@ -12,6 +12,7 @@ aliases, and alias bombs (a document whose aliases expand past ``MAX_NODES``).
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -107,6 +108,13 @@ class YamlDocument:
         return key_pos if depth == len(path) and depth else value_pos
 
 
+class _NotFinite(ValueError):
+    pass
+
+
+_NOT_FINITE = _NotFinite()
+
+
 def _plain_scalar(value: str) -> Any:
     if value in _NULLS:
         return None
@@ -121,19 +129,36 @@ def _plain_scalar(value: str) -> Any:
         if _INT.match(value):
             return int(value)
         if _FLOAT.match(value):
-            return float(value)
+            number = float(value)
+            if math.isinf(number):  # 1e400: JSON (and Braze) have no infinity
+                raise _NOT_FINITE
+            return number
         if _INT_OCT.match(value):
             return int(value[2:], 8)
         if _INT_HEX.match(value):
             return int(value[2:], 16)
-        if _INF.match(value):
-            return float("-inf") if first == "-" else float("inf")
-        if _NAN.match(value):
-            return float("nan")
+        if _INF.match(value) or _NAN.match(value):
+            raise _NOT_FINITE
     return value
 
 
+def _not_finite(value: str, pos: Pos) -> YamlProblem:
+    return YamlProblem(
+        f"{value!r} is not a finite number",
+        pos,
+        hint="JSON, and so Braze, has no infinity or NaN: quote it to send it as text",
+        code="yaml_not_finite",
+    )
+
+
 def _tagged_scalar(tag: str, value: str, pos: Pos) -> Any:
+    try:
+        return _tagged(tag, value, pos)
+    except _NotFinite:
+        raise _not_finite(value, pos) from None
+
+
+def _tagged(tag: str, value: str, pos: Pos) -> Any:
     if tag in ("!", _YAML + "str"):
         return value
     if tag == _YAML + "int":
@@ -257,7 +282,10 @@ def _compose(text: str) -> Iterator[YamlDocument]:
             if tag is not None and tag != "!":
                 value = _tagged_scalar(tag, value, pos)
             elif not event.style and tag is None:
-                value = _plain_scalar(value)
+                try:
+                    value = _plain_scalar(value)
+                except _NotFinite:
+                    raise _not_finite(value, pos) from None
             if event.anchor is not None:
                 anchors[event.anchor] = (value, 1)
             size = counted = 1

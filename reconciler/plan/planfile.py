@@ -17,6 +17,9 @@ from reconciler.errors import SavedPlanError, UsageError
 from reconciler.plan.model import Plan
 from reconciler.timeutil import format_duration, parse_instant
 
+FUTURE_TOLERANCE = timedelta(minutes=5)
+"""Clocks of the machine that planned and the one that applies may differ a little."""
+
 
 def save_plan(plan: Plan, path: Path) -> None:
     text = json.dumps(plan.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -68,7 +71,18 @@ def verify_plan(
         )
     if plan.created_at is None:
         raise SavedPlanError("the saved plan has no creation time", hint="plan again")
-    age = now - parse_instant(plan.created_at)
+    try:
+        created = parse_instant(plan.created_at)
+    except ValueError:
+        raise SavedPlanError(
+            f"the saved plan's creation time {plan.created_at!r} is not a time", hint="plan again"
+        ) from None
+    age = now - created
+    if age < -FUTURE_TOLERANCE:
+        raise SavedPlanError(
+            f"the saved plan was made in the future ({plan.created_at}): its age cannot be known",
+            hint="check this machine's clock, then plan again",
+        )
     if age > max_age:
         raise SavedPlanError(
             f"the saved plan expired: made {format_duration(age)} ago, the limit is "

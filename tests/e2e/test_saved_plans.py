@@ -97,3 +97,18 @@ def test_a_saved_plan_with_blocked_changes_is_refused(project: Project) -> None:
     assert applied.code == 4
     assert "blocked by a safety gate; nothing was applied" in applied.stderr
     assert project.live() == []
+
+
+def test_a_plan_with_a_bad_or_future_creation_time_is_refused(project: Project) -> None:
+    project.write("a.yaml", campaign_schedule("a"))
+    plan_file = saved(project)
+    data = json.loads(plan_file.read_text())
+    for created_at, words in (
+        ("yesterday", "is not a time"),
+        ("2099-01-01T00:00:00Z", "was made in the future"),
+    ):
+        data["created_at"] = created_at
+        plan_file.write_text(json.dumps(data))
+        result = project.run("apply", "--plan", str(plan_file), "--auto-approve")
+        assert result.code == 5
+        assert words in result.stderr

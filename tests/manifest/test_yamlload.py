@@ -21,7 +21,7 @@ def problem(text: str) -> YamlProblem:
 
 def test_scalars_follow_the_yaml_1_2_core_schema() -> None:
     value = one(
-        "a: 1\nb: -2.5\nc: true\nd: yes\ne: ~\nf: 0x1F\ng: 0o17\nh: .inf\ni: '1'\n"
+        "a: 1\nb: -2.5\nc: true\nd: yes\ne: ~\nf: 0x1F\ng: 0o17\nh: 1e3\ni: '1'\n"
         "j: 2026-12-01T09:00:00\nk: !!str 5\nl: !!float 3\nm: null\nn: ''\n"
     )
     assert value == {
@@ -32,7 +32,7 @@ def test_scalars_follow_the_yaml_1_2_core_schema() -> None:
         "e": None,
         "f": 31,
         "g": 15,
-        "h": float("inf"),
+        "h": 1000.0,
         "i": "1",
         "j": "2026-12-01T09:00:00",  # timestamps stay text: Braze wants the string
         "k": "5",
@@ -113,3 +113,23 @@ def test_complex_keys_and_unknown_tags_are_refused() -> None:
 
 def test_non_string_keys_become_strings() -> None:
     assert one("200: ok\ntrue: 1\n") == {"200": "ok", "true": 1}
+
+
+@pytest.mark.parametrize(
+    "text", ["a: .inf\n", "a: -.Inf\n", "a: .nan\n", "a: 1e400\n", "a: !!float .inf\n"]
+)
+def test_numbers_json_cannot_hold_are_refused(text: str) -> None:
+    found = problem(text)
+    assert found.code == "yaml_not_finite"
+    assert found.position == (1, 4)
+    assert found.hint == "JSON, and so Braze, has no infinity or NaN: quote it to send it as text"
+
+
+def test_times_outside_what_braze_can_schedule_are_refused() -> None:
+    from pydantic import ValidationError
+
+    from reconciler.braze.models import ScheduleObject
+
+    for time in ("9999-12-31T23:00:00", "0001-01-01T00:00:00"):
+        with pytest.raises(ValidationError, match="is not a time Braze can schedule"):
+            ScheduleObject.model_validate({"time": time, "in_local_time": True})

@@ -21,13 +21,19 @@ _TIME_EXAMPLE = "2026-11-27T09:00:00Z"
 def check_iso_datetime(value: str) -> str:
     """Reject a string that is not an ISO 8601 date-time (Braze answers Bad Request)."""
     try:
-        parse_iso(value)
+        parsed = parse_iso(value)
     except ValueError:
         raise braze_error(
             "invalid_time",
             f"{value!r} is not an ISO 8601 date-time",
             hint=f"write it like {_TIME_EXAMPLE} (or without Z for a local time)",
         ) from None
+    if not 1970 <= parsed.year <= 2999:  # also keeps time-zone arithmetic in range
+        raise braze_error(
+            "invalid_time",
+            f"{value!r} is not a time Braze can schedule (year {parsed.year})",
+            hint=f"write it like {_TIME_EXAMPLE}",
+        )
     return value
 
 
