@@ -117,6 +117,7 @@ def apply(
     freeze_window: timedelta,
     allow_late: bool,
     allow_destroy: bool,
+    allow_resend: bool,
     now: datetime | None,
 ) -> int:
     """Apply the changes to Braze, journaling every call in the ledger.
@@ -125,17 +126,17 @@ def apply(
     every change is done, 3 invalid input, 4 blocked by a safety gate, 5 saved plan stale or
     expired, 6 ledger locked, 7 when a change failed, is uncertain or was not attempted.
     """
-    shaping = allow_late or allow_destroy or freeze_window != timedelta(minutes=15)
+    shaping = allow_late or allow_destroy or allow_resend or freeze_window != timedelta(minutes=15)
     if plan_file is not None and (paths or targets or shaping):
         raise UsageError(
             "apply --plan FILE applies the plan as it was saved: it takes no PATHS, --target, "
-            "--allow-late, --allow-destroy or --freeze-window",
+            "--allow-late, --allow-destroy, --allow-resend or --freeze-window",
             hint="give those to `plan --out FILE`, review, then apply that plan",
         )
     request = ApplyRequest(
         paths=paths or (".",),
         plan_file=plan_file,
-        options=build_options(targets, freeze_window, allow_late, allow_destroy),
+        options=build_options(targets, freeze_window, allow_late, allow_destroy, allow_resend),
         parallelism=parallelism,
         max_plan_age=max_plan_age,
         lock_timeout=lock_timeout.total_seconds(),

@@ -48,6 +48,11 @@ def plan_options(func: Any) -> Any:
                 is_flag=True,
                 help="Allow deleting more than 10 resources and more than 25% of those managed.",
             ),
+            click.option(
+                "--allow-resend",
+                is_flag=True,
+                help="Allow creating a schedule for a resource whose earlier schedule has sent.",
+            ),
             now_option,
         ]
     ):
@@ -56,12 +61,17 @@ def plan_options(func: Any) -> Any:
 
 
 def build_options(
-    targets: tuple[str, ...], freeze_window: timedelta, allow_late: bool, allow_destroy: bool
+    targets: tuple[str, ...],
+    freeze_window: timedelta,
+    allow_late: bool,
+    allow_destroy: bool,
+    allow_resend: bool,
 ) -> PlanOptions:
     return PlanOptions(
         freeze_window_seconds=int(freeze_window.total_seconds()),
         allow_late=allow_late,
         allow_destroy=allow_destroy,
+        allow_resend=allow_resend,
         targets=targets,
     )
 
@@ -114,6 +124,7 @@ def plan(
     freeze_window: timedelta,
     allow_late: bool,
     allow_destroy: bool,
+    allow_resend: bool,
     now: datetime | None,
 ) -> int:
     """Compare the manifests with the ledger and show the changes apply would make.
@@ -121,7 +132,7 @@ def plan(
     Exit 0 (no changes, or changes without --detailed-exitcode), 2 (changes, with
     --detailed-exitcode), 3 (invalid manifests), 4 (a change is blocked by a safety gate).
     """
-    options = build_options(targets, freeze_window, allow_late, allow_destroy)
+    options = build_options(targets, freeze_window, allow_late, allow_destroy, allow_resend)
     result = plan_use_case(settings, paths or (".",), current_time(now), options)
     render_plan(result, output_format, show_recipients=show_recipients)
     if out is not None:

@@ -47,6 +47,7 @@ class BlockCode(StrEnum):
     SENDING = "sending"
     PAST = "past"
     UNCERTAIN = "uncertain"
+    RESEND = "resend"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,6 +127,8 @@ class Change:
     """The ledger record's status (active, adopted, uncertain, fired), None if unrecorded."""
     recorded_unknown: str | None = None
     """``update`` or ``delete`` when the ledger's last such call has an unknown outcome."""
+    previous_send: str | None = None
+    """For a create: the time of this address's earlier schedule, which has already sent."""
     notes: tuple[str, ...] = ()
 
     @property
@@ -165,6 +168,7 @@ class Change:
             "after_hash": self.after_hash,
             "recorded_status": self.recorded_status,
             "recorded_unknown": self.recorded_unknown,
+            "previous_send": self.previous_send,
             "notes": list(self.notes),
         }
 
@@ -196,6 +200,7 @@ class Change:
             after_hash=data.get("after_hash"),
             recorded_status=data.get("recorded_status"),
             recorded_unknown=data.get("recorded_unknown"),
+            previous_send=data.get("previous_send"),
             notes=tuple(data.get("notes", ())),
         )
 
@@ -205,6 +210,7 @@ class PlanOptions:
     freeze_window_seconds: int = 900
     allow_late: bool = False
     allow_destroy: bool = False
+    allow_resend: bool = False
     targets: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
@@ -216,6 +222,7 @@ class PlanOptions:
             freeze_window_seconds=int(data.get("freeze_window_seconds", 900)),
             allow_late=bool(data.get("allow_late", False)),
             allow_destroy=bool(data.get("allow_destroy", False)),
+            allow_resend=bool(data.get("allow_resend", False)),
             targets=tuple(data.get("targets", ())),
         )
 

@@ -114,10 +114,9 @@ def plan_address(
             return None
         if record is not None and record.body_hash == resource.body_hash:
             return _change(resource, record, Action.NOOP, now, freeze, ("sent; kept in git",))
-        reasons = ("not in the ledger",)
-        if record is not None:
-            reasons = (f"the previous schedule was sent ({record.schedule_time}); this is new",)
-        return _create(resource, record, now, freeze, reasons)
+        if record is None:
+            return _create(resource, record, now, freeze, ("not in the ledger",))
+        return _resend(resource, record, now, freeze)
     if record.status is RecordStatus.UNCERTAIN:
         return _uncertain(address, resource, record, now, freeze)
     record_life = _record_lifecycle(record, now, freeze)
@@ -127,8 +126,7 @@ def plan_address(
             and resource.body_hash != record.body_hash
             and _resource_lifecycle(resource, now, freeze) is Lifecycle.PENDING
         ):
-            reason = f"the previous schedule was sent ({record.schedule_time}); this is new"
-            return _create(resource, record, now, freeze, (reason,))
+            return _resend(resource, record, now, freeze)
         return _forget(address, record, resource, (f"sent ({record.schedule_time})",), now)
     if resource is None:
         if record.kind == "SendId":
@@ -220,6 +218,13 @@ def _create(
 ) -> Change:
     change = _change(resource, record, Action.CREATE, now, freeze, reasons)
     return change.evolve(requests=(_create_request(resource),))
+
+
+def _resend(resource: Resource, record: Record, now: datetime, freeze: timedelta) -> Change:
+    """A create over a schedule of this address that has already sent: it sends again."""
+    reason = f"the previous schedule was sent ({record.schedule_time}); this is a new send"
+    change = _create(resource, record, now, freeze, (reason,))
+    return change.evolve(previous_send=record.schedule_time)
 
 
 def _delete(address: str, record: Record, now: datetime, freeze: timedelta) -> Change:

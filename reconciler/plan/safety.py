@@ -10,6 +10,9 @@
   ignores updates then, so nothing is attempted, even with ``--allow-late``.
 - ``past``: a create, or a move, to a send time that has passed.
 - ``uncertain``: an earlier create's outcome is unknown: a person must settle it first.
+- ``resend``: a create for an address whose earlier schedule has already sent (a manifest
+  edited after its send, or a move that arrived too late), without ``--allow-resend``: the
+  message would go out twice.
 
 Gates are evaluated again at apply time (time moves on between plan and apply).
 """
@@ -73,6 +76,13 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
             "the last delete's outcome is unknown, so Braze may no longer hold this schedule: "
             f"find out, then run `braze-reconciler state resolve {change.address} --schedule-id "
             f"{change.schedule_id}` (it is still there) or `--absent` (it was deleted)",
+        )
+    if action is Action.CREATE and change.previous_send and not options.allow_resend:
+        return Blocked(
+            BlockCode.RESEND,
+            f"this resource's schedule already sent ({change.previous_send}); creating the "
+            "edited one sends the message again: pass --allow-resend if that is intended, or "
+            "give the new send its own name",
         )
     if action in (Action.DELETE, Action.REPLACE) and (change.protect or change.recorded_protect):
         return Blocked(

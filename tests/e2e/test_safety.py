@@ -176,3 +176,20 @@ def test_plan_shows_an_interrupted_create_as_uncertain_without_writing(project: 
         assert store.info().serial == serial  # plan wrote nothing
     finally:
         store.close()
+
+
+def test_a_move_that_arrives_after_the_send_is_not_a_second_send(project: Project) -> None:
+    project.write("a.yaml", scheduled_message("a", "2026-12-01T10:00:00Z"))
+    assert project.apply().code == 0
+    # the pull request moves it by two hours, but is merged after the old time has passed
+    project.write("a.yaml", scheduled_message("a", "2026-12-01T12:00:00Z"))
+    late = "2026-12-01T10:05:00Z"
+    result = project.run("apply", str(project.manifests), "--auto-approve", now=late)
+    assert result.code == 4
+    assert "this resource's schedule already sent (2026-12-01T10:00:00Z)" in result.stderr
+    assert len(project.live()) == 1
+    again = project.run(
+        "apply", str(project.manifests), "--auto-approve", "--allow-resend", now=late
+    )
+    assert again.code == 0, again.stderr
+    assert len(project.live()) == 2  # said twice, on purpose

@@ -132,13 +132,27 @@ def test_a_fired_schedule_is_forgotten_not_deleted() -> None:
     assert run([], [tombstone]).changes == ()
 
 
-def test_a_new_body_after_a_fired_one_is_a_create() -> None:
+def test_a_new_body_after_a_fired_one_is_a_create_that_needs_allow_resend() -> None:
     old = campaign(time="2026-11-30T10:00:00Z")
     new = campaign(time="2026-12-07T10:00:00Z")
     tombstone = evolve(recorded(old), status=RecordStatus.FIRED)
     change = only(run([new], [tombstone]))
     assert change.action is Action.CREATE
-    assert change.reasons == ("the previous schedule was sent (2026-11-30T10:00:00Z); this is new",)
+    assert change.reasons == (
+        "the previous schedule was sent (2026-11-30T10:00:00Z); this is a new send",
+    )
+    assert change.blocked is not None
+    assert change.blocked.code is BlockCode.RESEND
+    assert change.blocked.reason.startswith(
+        "this resource's schedule already sent (2026-11-30T10:00:00Z); creating the edited one "
+        "sends the message again"
+    )
+    allowed = only(run([new], [tombstone], PlanOptions(allow_resend=True)))
+    assert allowed.blocked is None
+    # the same when a move arrives after the old time has passed (the record not yet forgotten)
+    late = only(run([new], [recorded(old)]))
+    assert late.blocked is not None
+    assert late.blocked.code is BlockCode.RESEND
 
 
 def test_creating_in_the_past_is_blocked() -> None:
