@@ -30,6 +30,7 @@ from reconciler.braze.errors import (
     CallCancelledError,
     OutcomeUnknownError,
 )
+from reconciler.braze.paths import request_path
 from reconciler.canonical import content_hash
 from reconciler.plan.model import Action, Change, Plan, Request
 from reconciler.state.base import Outcome, Record, RecordStatus, StateStore
@@ -107,7 +108,7 @@ class Applier:
         self.on_result = on_result
         self.stop = stop or threading.Event()
         self._results: dict[str, ChangeResult] = {}
-        self._failed_send_ids: set[str] = set()
+        self._failed_send_ids: set[tuple[object, object]] = set()
         self._replace_deleted: set[str] = set()
         self._sent: set[str] = set()
         """Addresses whose call may have gone out (an intent was written for it)."""
@@ -196,15 +197,14 @@ class Applier:
         return interrupted
 
     def _dependency_failed(self, change: Change) -> bool:
-        send_id = (change.after or {}).get("send_id")
         with self._lock:
-            return isinstance(send_id, str) and send_id in self._failed_send_ids
+            return _send_id_of(change) in self._failed_send_ids
 
     def _finish(self, result: ChangeResult, change: Change | None = None) -> None:
         with self._lock:
             self._results[result.address] = result
             if change is not None and change.kind == "SendId" and result.status is not Status.DONE:
-                self._failed_send_ids.add(str((change.after or {}).get("send_id")))
+                self._failed_send_ids.add(_send_id_of(change))
         if self.on_result is not None:
             self.on_result(result)
 
@@ -223,6 +223,10 @@ class Applier:
     def _execute(self, change: Change, request: Request) -> None:
         if self.stop.is_set():
             self._finish(self._record_result(change, Status.NOT_ATTEMPTED, "interrupted"))
+            return
+        if request.path != request_path(change.kind, request.call):
+            message = f"the plan's {request.call} of a {change.kind} names {request.path}"
+            self._finish(self._record_result(change, Status.FAILED, message), change)
             return
         if request is change.requests[0] and self._stale(change):
             message = "the ledger changed since this plan was made (another apply?): plan again"
@@ -457,3 +461,9 @@ class Applier:
         self.store.put(updated)
         self._known[change.address] = updated
         self._finish(self._record_result(change, Status.DONE))
+
+
+def _send_id_of(change: Change) -> tuple[object, object]:
+    """The (campaign_id, send_id) a change creates or uses: send ids belong to a campaign."""
+    after = change.after or {}
+    return (after.get("campaign_id"), after.get("send_id"))

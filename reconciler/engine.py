@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import getpass
 import logging
-import os
-import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,7 +28,7 @@ from reconciler.plan.planfile import load_plan, verify_plan
 from reconciler.plan.safety import recheck_gates
 from reconciler.settings import LOCAL, Settings
 from reconciler.state import open_store
-from reconciler.state.base import Intent, Record, StateStore
+from reconciler.state.base import Intent, Record, StateStore, process_holder
 from reconciler.state.fingerprint import fingerprint, matches, new_salt
 from reconciler.state.sql import uncertain_record
 from reconciler.timeutil import format_utc
@@ -46,14 +43,6 @@ log = logging.getLogger(__name__)
 
 def current_time(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
-
-
-def holder() -> str:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
 
 
 # -- validate -------------------------------------------------------------------------------
@@ -347,7 +336,7 @@ def apply_use_case(
     run_id = uuid.uuid4().hex[:12]
     with open_ledger(settings) as store:
         check_binding(store, endpoint, api_key)
-        with store.locked("apply", holder(), timeout=request.lock_timeout):
+        with store.locked("apply", process_holder(), timeout=request.lock_timeout):
             recovered = store.recover_interrupted(current_run_id=run_id)
             for intent in recovered:
                 log.warning(

@@ -8,16 +8,21 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from reconciler.engine import holder, load_desired, open_ledger
+from reconciler.engine import load_desired, open_ledger
 from reconciler.errors import UsageError
 from reconciler.manifest.resource import SCHEDULE_KINDS, parse_address
 from reconciler.settings import Settings
-from reconciler.state.base import Record, RecordStatus
+from reconciler.state.base import LockInfo, Record, RecordStatus, StateStore, process_holder
 from reconciler.state.transfer import export_records, import_records
+
+
+def _locked(store: StateStore, operation: str, timeout: float) -> AbstractContextManager[LockInfo]:
+    return store.locked(operation, process_holder(), timeout=timeout)
 
 
 def _check_address(address: str) -> str:
@@ -54,7 +59,10 @@ def adopt(
             f"{address} is not declared in the manifests ({', '.join(paths)})",
             hint="write its manifest first, so the ledger knows what it should be",
         )
-    with open_ledger(settings) as store, store.locked("import", holder(), timeout=lock_timeout):
+    with (
+        open_ledger(settings) as store,
+        _locked(store, "import", lock_timeout),
+    ):
         existing = store.get(address)
         if existing is not None and existing.status is not RecordStatus.FIRED:
             raise UsageError(
@@ -95,7 +103,7 @@ def resolve(
         raise UsageError("give exactly one of --schedule-id ID and --absent")
     with (
         open_ledger(settings) as store,
-        store.locked("state resolve", holder(), timeout=lock_timeout),
+        _locked(store, "state resolve", lock_timeout),
     ):
         store.recover_interrupted()
         record = store.get(address)
@@ -122,7 +130,10 @@ def resolve(
 
 def remove(settings: Settings, address: str, lock_timeout: float) -> Record:
     _check_address(address)
-    with open_ledger(settings) as store, store.locked("state rm", holder(), timeout=lock_timeout):
+    with (
+        open_ledger(settings) as store,
+        _locked(store, "state rm", lock_timeout),
+    ):
         record = store.get(address)
         if record is None:
             raise UsageError(f"{address} is not in the ledger")
@@ -144,7 +155,7 @@ def import_json(settings: Settings, path: Path, lock_timeout: float) -> int:
         raise UsageError(f"{path} is not JSON: {exc}") from None
     with (
         open_ledger(settings) as store,
-        store.locked("state import-json", holder(), timeout=lock_timeout),
+        _locked(store, "state import-json", lock_timeout),
     ):
         return import_records(store, data)
 

@@ -41,6 +41,7 @@ from reconciler.braze.errors import (
     TransportError,
     error_for_status,
 )
+from reconciler.braze.paths import SEND_IDS_PATH, request_path
 from reconciler.braze.ratelimit import Pacer, PacingStopped, RateLimitInfo, parse_headers
 from reconciler.secrets import redact
 
@@ -119,13 +120,6 @@ class BrazeResponse:
     def get_str(self, key: str) -> str | None:
         value = self.body.get(key)
         return value if isinstance(value, str) and value else None
-
-
-SCHEDULE_PATHS = {
-    "ScheduledMessage": "/messages/schedule",
-    "CampaignSchedule": "/campaigns/trigger/schedule",
-    "CanvasSchedule": "/canvas/trigger/schedule",
-}
 
 
 class BrazeClient:
@@ -310,7 +304,7 @@ class BrazeClient:
     # -- endpoints ---------------------------------------------------------------------------
     def create_schedule(self, kind: str, body: Mapping[str, Any]) -> BrazeResponse:
         """Create a schedule; the answer must carry a ``schedule_id``, else it is unknown."""
-        path = SCHEDULE_PATHS[kind] + "/create"
+        path = request_path(kind, "create")
         response = self.call("POST", path, CallKind.CREATE, body)
         if response.get_str("schedule_id") is None:
             raise OutcomeUnknownError(
@@ -319,13 +313,13 @@ class BrazeClient:
         return response
 
     def update_schedule(self, kind: str, body: Mapping[str, Any]) -> BrazeResponse:
-        return self.call("POST", SCHEDULE_PATHS[kind] + "/update", CallKind.UPDATE, body)
+        return self.call("POST", request_path(kind, "update"), CallKind.UPDATE, body)
 
     def delete_schedule(self, kind: str, body: Mapping[str, Any]) -> BrazeResponse:
-        return self.call("POST", SCHEDULE_PATHS[kind] + "/delete", CallKind.DELETE, body)
+        return self.call("POST", request_path(kind, "delete"), CallKind.DELETE, body)
 
     def create_send_id(self, body: Mapping[str, Any]) -> BrazeResponse:
-        return self.call("POST", "/sends/id/create", CallKind.REGISTER, body)
+        return self.call("POST", SEND_IDS_PATH, CallKind.REGISTER, body)
 
     def scheduled_broadcasts(self, end_time: str) -> list[dict[str, Any]]:
         response = self.call(

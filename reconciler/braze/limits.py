@@ -9,8 +9,8 @@ import dataclasses
 from collections.abc import Mapping
 
 from reconciler.braze.models.requests import ENDPOINTS
+from reconciler.braze.paths import SEND_IDS_PATH
 
-SEND_IDS_PATH = "/sends/id/create"
 HOUR = 3600
 MINUTE = 60
 DAY = 86_400

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from reconciler.braze.paths import request_path
 from reconciler.manifest.resource import APPLIED_KINDS, Resource
 from reconciler.plan.diff import changed_fields, field_changes
 from reconciler.plan.lifecycle import LATENESS, Lifecycle, lifecycle, send_window
@@ -36,13 +37,7 @@ UPDATABLE: dict[str, frozenset[str]] = {
     "CanvasSchedule": frozenset({"schedule"}),
     "SendId": frozenset(),
 }
-BASE_PATHS = {
-    "ScheduledMessage": "/messages/schedule",
-    "CampaignSchedule": "/campaigns/trigger/schedule",
-    "CanvasSchedule": "/canvas/trigger/schedule",
-}
 PARENT_KEY = {"CampaignSchedule": "campaign_id", "CanvasSchedule": "canvas_id"}
-SEND_ID_PATH = "/sends/id/create"
 _FIELD_WORDS = {
     "audience": "audience",
     "recipients": "recipients",
@@ -363,9 +358,7 @@ def _replace_reason(field: str, after: Mapping[str, Any]) -> str:
 
 
 def _create_request(resource: Resource) -> Request:
-    if resource.kind == "SendId":
-        return Request("create", SEND_ID_PATH, resource.body)
-    return Request("create", BASE_PATHS[resource.kind] + "/create", resource.body)
+    return Request("create", request_path(resource.kind, "create"), resource.body)
 
 
 def _update_request(resource: Resource, record: Record) -> Request:
@@ -378,7 +371,7 @@ def _update_request(resource: Resource, record: Record) -> Request:
     body["schedule"] = resource.body["schedule"]
     if resource.kind == "ScheduledMessage" and "messages" in resource.body:
         body["messages"] = resource.body["messages"]
-    return Request("update", BASE_PATHS[resource.kind] + "/update", body)
+    return Request("update", request_path(resource.kind, "update"), body)
 
 
 def _delete_request(record: Record) -> Request:
@@ -387,4 +380,4 @@ def _delete_request(record: Record) -> Request:
     if parent_key is not None:
         body[parent_key] = record.parent_id
     body["schedule_id"] = record.schedule_id
-    return Request("delete", BASE_PATHS[record.kind] + "/delete", body)
+    return Request("delete", request_path(record.kind, "delete"), body)

@@ -210,3 +210,16 @@ def test_a_ledger_failure_mid_apply_stops_it_and_reports(project: Project) -> No
     result = project.apply()
     assert result.code == 4
     assert uncertain.address in result.stderr
+
+
+def test_a_saved_plan_whose_request_path_was_edited_is_not_sent(project: Project) -> None:
+    project.write("a.yaml", scheduled_message("a"))
+    plan_file = project.root / "plan.json"
+    assert project.plan("--out", str(plan_file)).code == 0
+    data = json.loads(plan_file.read_text())
+    data["changes"][0]["requests"][0]["path"] = "/messages/send"  # would send it now
+    plan_file.write_text(json.dumps(data))
+    result = project.run("apply", "--plan", str(plan_file), "--auto-approve")
+    assert result.code == 7
+    assert "the plan's create of a ScheduledMessage names /messages/send" in result.stdout
+    assert project.emulator.admin.stats()["total"] == 0
