@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from reconciler.emulator.server import EmbeddedEmulator, EmulatorConfig
-from tests.e2e.conftest import KEY, NOW, Project
+from tests.e2e.conftest import Project, open_project
 
 DEMO_SEED = Path(__file__).parents[2] / "reconciler" / "emulator" / "demo_workspace.yaml"
 CLEARANCE = "6c0f5a3e-1d2b-4c5d-8e9f-0a1b2c3d4e5f"
@@ -61,10 +60,8 @@ def write_seed(path: Path, extra: list[dict[str, Any]]) -> Path:
     return path
 
 
-def _project(root: Path, seed: Path | None) -> Iterator[Project]:
-    config = EmulatorConfig(api_keys=(KEY,), clock=NOW, data_dir=root / "emulator", seed=seed)
-    with EmbeddedEmulator(config) as emulator:
-        project = Project(root, emulator, f"sqlite:///{root / 'ledger' / 'state.db'}")
+def _with_manifests(projects: Iterator[Project]) -> Iterator[Project]:
+    for project in projects:
         project.manifests.mkdir()
         yield project
 
@@ -72,16 +69,11 @@ def _project(root: Path, seed: Path | None) -> Iterator[Project]:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
     """The demo workspace: two dashboard schedules, a newsletter and a daily Canvas."""
-    monkeypatch.setenv("BRAZE_API_KEY", KEY)
-    monkeypatch.delenv("BRAZE_RECONCILER_NOW", raising=False)
-    monkeypatch.chdir(tmp_path)
-    yield from _project(tmp_path, None)
+    yield from _with_manifests(open_project(tmp_path, monkeypatch))
 
 
 @pytest.fixture
 def seeded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
     """The demo workspace and ``EXTRA_SCHEDULES``."""
-    monkeypatch.setenv("BRAZE_API_KEY", KEY)
-    monkeypatch.delenv("BRAZE_RECONCILER_NOW", raising=False)
-    monkeypatch.chdir(tmp_path)
-    yield from _project(tmp_path, write_seed(tmp_path / "seed.json", EXTRA_SCHEDULES))
+    seed = write_seed(tmp_path / "seed.json", EXTRA_SCHEDULES)
+    yield from _with_manifests(open_project(tmp_path, monkeypatch, seed=seed))

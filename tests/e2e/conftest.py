@@ -84,13 +84,23 @@ class Project:
         return [s for s in self.schedules() if s["status"] == "scheduled"]
 
 
+def open_project(
+    root: Path, monkeypatch: pytest.MonkeyPatch, *, seed: Path | None = None
+) -> Iterator[Project]:
+    """A working directory ``root`` with the emulator (the demo workspace, or ``seed``) on
+    loopback, a SQLite ledger, and the CLI's key in the environment."""
+    monkeypatch.setenv("BRAZE_API_KEY", KEY)
+    monkeypatch.delenv("BRAZE_RECONCILER_NOW", raising=False)
+    monkeypatch.chdir(root)
+    config = EmulatorConfig(api_keys=(KEY,), clock=NOW, data_dir=root / "emulator", seed=seed)
+    with EmbeddedEmulator(config) as emulator:
+        yield Project(root, emulator, f"sqlite:///{root / 'ledger' / 'state.db'}")
+
+
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
-    monkeypatch.setenv("BRAZE_API_KEY", KEY)
-    monkeypatch.chdir(tmp_path)
-    config = EmulatorConfig(api_keys=(KEY,), clock=NOW, data_dir=tmp_path / "emulator")
-    with EmbeddedEmulator(config) as emulator:
-        yield Project(tmp_path, emulator, f"sqlite:///{tmp_path / 'ledger' / 'state.db'}")
+    """The end-to-end project: the real CLI, the emulator on loopback, a SQLite ledger."""
+    yield from open_project(tmp_path, monkeypatch)
 
 
 def campaign_schedule(

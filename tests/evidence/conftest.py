@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from reconciler.emulator.server import EmbeddedEmulator, EmulatorConfig
-from tests.e2e.conftest import KEY, NOW, Project
+from tests.e2e.conftest import Project, open_project
 
 CI = os.environ.get("CI", "").lower() == "true"
 
@@ -44,8 +43,4 @@ def size_from_env(name: str, ci_size: int) -> int:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
     """The end-to-end project: the real CLI, the emulator on loopback, a SQLite ledger."""
-    monkeypatch.setenv("BRAZE_API_KEY", KEY)
-    monkeypatch.chdir(tmp_path)
-    config = EmulatorConfig(api_keys=(KEY,), clock=NOW, data_dir=tmp_path / "emulator")
-    with EmbeddedEmulator(config) as emulator:
-        yield Project(tmp_path, emulator, f"sqlite:///{tmp_path / 'ledger' / 'state.db'}")
+    yield from open_project(tmp_path, monkeypatch)
