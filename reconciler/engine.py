@@ -61,8 +61,7 @@ def desired_of(result: LoadResult) -> tuple[LoadResult, dict[str, Resource]]:
     if not result.ok:
         count = len(result.errors)
         raise ManifestError(
-            f"{count} error{'s' if count != 1 else ''} in the manifests; nothing was planned "
-            "(run `braze-reconciler validate` for details)",
+            f"{count} error{'s' if count != 1 else ''} in the manifests; nothing was planned",
             list(result.diagnostics),
         )
     return result, {r.address: r for r in result.resources}

@@ -193,3 +193,15 @@ def test_a_move_that_arrives_after_the_send_is_not_a_second_send(project: Projec
     )
     assert again.code == 0, again.stderr
     assert len(project.live()) == 2  # said twice, on purpose
+
+
+def test_plan_of_invalid_manifests_says_what_is_wrong(project: Project) -> None:
+    project.write("a.yaml", campaign_schedule("a").replace("broadcast: true", "broadcast: yes"))
+    result = project.plan()
+    assert result.code == 3
+    assert result.stderr.splitlines() == [
+        f"{project.manifests / 'a.yaml'}:6:14: error: campaign_schedule/a: spec.broadcast: "
+        "expected true or false, got string 'yes' [bool_type]",
+        "  hint: write true or false without quotes (yes, no, on, off are strings)",
+        "error: 1 error in the manifests; nothing was planned",
+    ]
