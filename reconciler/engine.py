@@ -28,7 +28,7 @@ from reconciler.plan.planfile import load_plan, verify_plan
 from reconciler.plan.safety import recheck_gates
 from reconciler.settings import LOCAL, Settings
 from reconciler.state import open_store
-from reconciler.state.base import Intent, Record, StateStore, process_holder
+from reconciler.state.base import Intent, LockInfo, Record, StateStore, process_holder
 from reconciler.state.fingerprint import fingerprint, matches, new_salt
 from reconciler.state.sql import uncertain_record
 from reconciler.timeutil import format_utc
@@ -113,20 +113,39 @@ def bind(store: StateStore, endpoint: str, api_key: str) -> None:
     store.bind(endpoint, salt, fingerprint(api_key, salt))
 
 
-def effective_records(store: StateStore) -> dict[str, Record]:
-    """The ledger's records, with creates left open by a dead run shown as uncertain.
+@dataclasses.dataclass(frozen=True)
+class LedgerView:
+    """What a plan reads of the ledger, each piece once."""
 
-    ``plan`` does not write, so it cannot close those intents; it shows what ``apply`` will
-    find after ``recover_interrupted``.
+    serial: int
+    records: dict[str, Record]
+    """With calls left open by a dead run overlaid: creates as uncertain."""
+    lock: LockInfo | None
+    interrupted: tuple[Intent, ...]
+    """Intents left open by a dead run (none while an apply holds the lock)."""
+
+
+def read_ledger(store: StateStore) -> LedgerView:
+    """Read the serial first: a write between the reads then makes the plan stale (exit 5 at
+    apply), never a plan that pairs old records with a newer serial.
+
+    ``plan`` does not write, so it cannot close a dead run's intents; it shows what ``apply``
+    will find after ``recover_interrupted``.
     """
+    serial = store.info().serial
     records = store.records()
-    if store.current_lock() is not None:
-        return records
-    for intent in store.intents(open_only=True):
+    lock = store.current_lock()
+    interrupted = () if lock is not None else tuple(store.intents(open_only=True))
+    for intent in interrupted:
         overlaid = _overlay(records.get(intent.address), intent)
         if overlaid is not None:
             records[intent.address] = overlaid
-    return records
+    return LedgerView(serial, records, lock, interrupted)
+
+
+def effective_records(store: StateStore) -> dict[str, Record]:
+    """The ledger's records, with creates left open by a dead run shown as uncertain."""
+    return read_ledger(store).records
 
 
 def _overlay(record: Record | None, intent: Intent) -> Record | None:
@@ -151,37 +170,30 @@ def make_plan(
     options: PlanOptions,
     *,
     api_key: str | None,
-    records: Mapping[str, Record] | None = None,
-    serial: int | None = None,
+    ledger: LedgerView | None = None,
     holding_lock: bool = False,
 ) -> Plan:
     endpoint = settings.require_endpoint()
     warnings = check_binding(store, endpoint, api_key)
-    if serial is None or records is None:
-        # The serial first: a write between the two reads then makes the plan stale (exit 5
-        # at apply), never a plan that pairs old records with a newer serial.
-        serial = store.info().serial
-        records = effective_records(store)
-    plan = planner.plan(desired, records, now, options)
-    lock = None if holding_lock else store.current_lock()
-    if lock is not None:
+    if ledger is None:
+        ledger = read_ledger(store)
+    plan = planner.plan(desired, ledger.records, now, options)
+    if ledger.lock is not None and not holding_lock:
         warnings.append(
-            f"an apply is running ({lock.holder}, since {format_utc(lock.acquired_at)}): "
-            "this plan may be out of date"
+            f"an apply is running ({ledger.lock.holder}, since "
+            f"{format_utc(ledger.lock.acquired_at)}): this plan may be out of date"
         )
-    elif not holding_lock:
-        interrupted = store.intents(open_only=True)
-        if interrupted:
-            warnings.append(
-                f"{len(interrupted)} call(s) of an interrupted apply have unknown outcomes "
-                f"({', '.join(sorted({i.address for i in interrupted}))}): shown as uncertain; "
-                "the next apply records them so"
-            )
+    if ledger.interrupted:
+        addresses = ", ".join(sorted({i.address for i in ledger.interrupted}))
+        warnings.append(
+            f"{len(ledger.interrupted)} call(s) of an interrupted apply have unknown outcomes "
+            f"({addresses}): shown as uncertain; the next apply records them so"
+        )
     return dataclasses.replace(
         plan,
         workspace=settings.workspace,
         endpoint=endpoint,
-        serial=serial,
+        serial=ledger.serial,
         manifests_digest=load.digest,
         created_at=format_utc(datetime.now(UTC)),
         warnings=tuple(warnings),
@@ -194,20 +206,10 @@ def plan_use_case(
     loading = ManifestLoading(paths, now)
     api_key = _optional_key(settings)
     with open_ledger(settings) as store:
-        # Read while worker processes parse the manifests; the serial before the records.
-        serial = store.info().serial
-        records = effective_records(store)
+        ledger = read_ledger(store)  # while worker processes parse the manifests
         load, desired = desired_of(loading.result())
         return make_plan(
-            settings,
-            store,
-            desired,
-            load,
-            now,
-            options,
-            api_key=api_key,
-            records=records,
-            serial=serial,
+            settings, store, desired, load, now, options, api_key=api_key, ledger=ledger
         )
 
 

@@ -19,6 +19,7 @@ from reconciler import __version__
 from reconciler.cli.output import err_console
 from reconciler.errors import EXIT_INVALID, EXIT_UNEXPECTED, ManifestError, ReconcilerError
 from reconciler.manifest.diagnostics import Diagnostic
+from reconciler.render.diagnostics import diagnostic_lines
 from reconciler.secrets import RedactingFilter, redact
 from reconciler.settings import Settings
 
@@ -115,10 +116,8 @@ def report_error(exc: ReconcilerError) -> None:
     if isinstance(exc, ManifestError):  # say what is wrong, not only that something is
         for diagnostic in exc.diagnostics:
             if isinstance(diagnostic, Diagnostic) and diagnostic.is_error:
-                line = f"{diagnostic.headline()} [{diagnostic.code}]"
-                if diagnostic.hint:
-                    line += f"\n  hint: {diagnostic.hint}"
-                err_console().print(redact(line), markup=False, highlight=False)
+                text = "\n".join(diagnostic_lines(diagnostic))
+                err_console().print(redact(text), markup=False, highlight=False)
     err_console().print(f"error: {redact(str(exc))}", markup=False, highlight=False)
 
 

@@ -45,6 +45,13 @@ def send_window(mode: str, time: str) -> tuple[datetime, datetime]:
     return wall - EARLIEST_ZONE, wall + LATEST_ZONE
 
 
+def first_send(mode: str | None, time: str | None) -> datetime | None:
+    """When a schedule first sends to someone (UTC); None for what has no schedule."""
+    if not mode or not time:
+        return None
+    return send_window(mode, time)[0]
+
+
 def lifecycle(
     mode: str, time: str, now: datetime, freeze_window: timedelta = DEFAULT_FREEZE_WINDOW
 ) -> Lifecycle:

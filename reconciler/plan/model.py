@@ -227,6 +227,15 @@ class PlanOptions:
         )
 
 
+def summary_line(counts: Mapping[str, int]) -> str:
+    """``Plan: 1 to create, ...``: from ``Plan.counts()`` or the dict form's ``summary``."""
+    return (
+        f"Plan: {counts['create']} to create, {counts['update']} to update, "
+        f"{counts['replace']} to replace, {counts['delete']} to delete, "
+        f"{counts['forget']} to forget."
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class Plan:
     changes: tuple[Change, ...]
@@ -263,11 +272,7 @@ class Plan:
         return counts
 
     def summary_line(self) -> str:
-        c = self.counts()
-        return (
-            f"Plan: {c['create']} to create, {c['update']} to update, {c['replace']} to replace, "
-            f"{c['delete']} to delete, {c['forget']} to forget."
-        )
+        return summary_line(self.counts())
 
     def to_dict(self, *, noop_bodies: bool = True) -> dict[str, Any]:
         """The plan's dict form. ``noop_bodies=False`` leaves the bodies of no-op changes out:

@@ -25,7 +25,7 @@ from typing import Any
 from reconciler.braze.paths import request_path
 from reconciler.manifest.resource import APPLIED_KINDS, Resource
 from reconciler.plan.diff import changed_fields, field_changes
-from reconciler.plan.lifecycle import LATENESS, Lifecycle, lifecycle, send_window
+from reconciler.plan.lifecycle import LATENESS, Lifecycle, first_send, lifecycle
 from reconciler.plan.model import Action, Change, Plan, PlanOptions, Request
 from reconciler.plan.safety import apply_gates
 from reconciler.state.base import Record, RecordStatus
@@ -336,9 +336,8 @@ def _record_lifecycle(record: Record, now: datetime, freeze: timedelta) -> Lifec
 
 
 def _send_at(mode: str | None, time: str | None) -> str | None:
-    if mode is None or time is None:
-        return None
-    return format_utc(send_window(mode, time)[0])
+    first = first_send(mode, time)
+    return format_utc(first) if first else None
 
 
 def _meta_changes(resource: Resource, record: Record) -> list[str]:

@@ -23,7 +23,7 @@ import dataclasses
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from reconciler.plan.lifecycle import LATENESS, Lifecycle, lifecycle, send_window
+from reconciler.plan.lifecycle import LATENESS, Lifecycle, first_send, lifecycle
 from reconciler.plan.model import Action, BlockCode, Blocked, Change, Plan, PlanOptions
 from reconciler.timeutil import format_duration, format_utc
 
@@ -138,13 +138,9 @@ def recheck_gates(plan: Plan, now: datetime) -> Plan:
 
 def _nearest_send(change: Change, now: datetime) -> datetime:
     """The first send, of the schedule left or the one made, that is still ahead."""
-    firsts = [
-        send_window(mode, time)[0]
-        for mode, time in (
-            (change.before_schedule_mode, change.before_schedule_time),
-            (change.schedule_mode, change.schedule_time),
-        )
-        if mode and time
-    ]
-    ahead = [first for first in firsts if first >= now]
+    firsts = (
+        first_send(change.before_schedule_mode, change.before_schedule_time),
+        first_send(change.schedule_mode, change.schedule_time),
+    )
+    ahead = [first for first in firsts if first is not None and first >= now]
     return min(ahead) if ahead else now

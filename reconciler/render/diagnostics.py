@@ -25,13 +25,18 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
+def diagnostic_lines(diagnostic: Diagnostic) -> list[str]:
+    """One diagnostic for people: the headline with its code, then its hint and the other
+    places involved."""
+    lines = [f"{diagnostic.headline()} [{diagnostic.code}]"]
+    if diagnostic.hint:
+        lines.append(f"  hint: {diagnostic.hint}")
+    lines.extend(f"  see also: {other}" for other in diagnostic.related)
+    return lines
+
+
 def render_text(diagnostics: Sequence[Diagnostic], resources: int, files: int) -> str:
-    lines: list[str] = []
-    for diagnostic in diagnostics:
-        lines.append(f"{diagnostic.headline()} [{diagnostic.code}]")
-        if diagnostic.hint:
-            lines.append(f"  hint: {diagnostic.hint}")
-        lines.extend(f"  see also: {other}" for other in diagnostic.related)
+    lines = [line for diagnostic in diagnostics for line in diagnostic_lines(diagnostic)]
     lines.append(summary(diagnostics, resources, files))
     return "\n".join(lines) + "\n"
 

@@ -11,10 +11,19 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from reconciler.render.words import mask_recipients, parse_now, plain_words, schedule_words, when
+from reconciler.plan.model import summary_line
+from reconciler.render.words import (
+    COMMENT_LIMIT,
+    mask_recipients,
+    parse_now,
+    plain_words,
+    schedule_words,
+    table_cell,
+    when,
+)
 
 MARKER = "<!-- braze-reconciler:plan -->"
-LIMIT = 65_000
+LIMIT = COMMENT_LIMIT
 _ICON = {
     "create": "➕",
     "update": "✏️",
@@ -23,10 +32,6 @@ _ICON = {
     "forget": "🗄️",
     "noop": "",
 }
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _utc_cell(change: dict[str, Any]) -> str:
@@ -43,7 +48,7 @@ def render_markdown(plan: dict[str, Any], *, show_recipients: bool = False) -> s
     workspace = plan.get("workspace") or "default"
     head.append(f"### braze-reconciler plan for `{workspace}`")
     head.append("")
-    head.append(f"**{_summary(plan)}**  ")
+    head.append(f"**{summary_line(plan['summary'])}**  ")
     head.append(
         f"Evaluated as of {plan['now']}"
         + (f" against ledger serial {plan['serial']}." if plan.get("serial") is not None else ".")
@@ -55,7 +60,7 @@ def render_markdown(plan: dict[str, Any], *, show_recipients: bool = False) -> s
             f"> [!CAUTION]\n> {len(blocked)} change{'s' if len(blocked) != 1 else ''} "
             "blocked by a safety gate; `apply` will refuse this plan (exit 4):"
         )
-        head.extend(f"> - `{c['address']}`: {_cell(c['blocked']['reason'])}" for c in blocked)
+        head.extend(f"> - `{c['address']}`: {table_cell(c['blocked']['reason'])}" for c in blocked)
     for warning in plan.get("warnings", []):
         head.append(f"> [!WARNING]\n> {warning}")
     head.append("")
@@ -113,15 +118,7 @@ def _row(change: dict[str, Any], now: datetime) -> str:
         words = f"**blocked ({change['blocked']['code']})**: {words}"
     return (
         f"| {_ICON[change['action']]} | `{change['address']}` | {_utc_cell(change)} "
-        f"| {_cell(schedule)} | {_cell(words)} |"
-    )
-
-
-def _summary(plan: dict[str, Any]) -> str:
-    c = plan["summary"]
-    return (
-        f"Plan: {c['create']} to create, {c['update']} to update, {c['replace']} to replace, "
-        f"{c['delete']} to delete, {c['forget']} to forget."
+        f"| {table_cell(schedule)} | {table_cell(words)} |"
     )
 
 
@@ -149,7 +146,8 @@ def _details(change: dict[str, Any], show_recipients: bool) -> str:
                 if _is_recipient_path(field["path"]):
                     before, after = "•••", "•••"
             lines.append(
-                f"| `{field['path']}` | {_cell(_short(before))} | {_cell(_short(after))} |"
+                f"| `{field['path']}` | {table_cell(_short(before))} "
+                f"| {table_cell(_short(after))} |"
             )
         lines.append("")
     elif change["action"] == "create" and change.get("after"):

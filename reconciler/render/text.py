@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.markup import escape
 
+from reconciler.plan.model import summary_line
 from reconciler.render.words import parse_now, plain_words, schedule_words
 
 _STYLE = {
@@ -68,16 +69,8 @@ def render_text(plan: dict[str, Any], *, show_noop: bool = False) -> str:
             "safety gate[/]: "
             + ", ".join(f"{escape(c['address'])} ({c['blocked']['code']})" for c in blocked)
         )
-    lines.append(_summary(plan))
+    lines.append(summary_line(plan["summary"]))
     return "\n".join(lines) + "\n"
-
-
-def _summary(plan: dict[str, Any]) -> str:
-    c = plan["summary"]
-    return (
-        f"Plan: {c['create']} to create, {c['update']} to update, {c['replace']} to replace, "
-        f"{c['delete']} to delete, {c['forget']} to forget."
-    )
 
 
 def _change_lines(change: dict[str, Any], now: Any) -> list[str]:

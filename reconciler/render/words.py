@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from reconciler.plan.lifecycle import send_window
+from reconciler.plan.lifecycle import first_send
 from reconciler.timeutil import format_duration, parse_instant
 
 RECIPIENT_KEYS = frozenset({"external_user_id", "braze_id", "email", "external_user_ids"})
 MASK = "•••"
+COMMENT_LIMIT = 65_000
+"""Markdown renders stay below GitHub's 65,536-character limit for a comment or issue."""
 MODE_WORDS = {
     "utc": "at one instant (UTC)",
     "local": "in each user's local time",
@@ -38,12 +40,6 @@ def _mask_all(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _mask_all(item) for key, item in value.items()}
     return MASK
-
-
-def first_send(mode: str | None, time: str | None) -> datetime | None:
-    if not mode or not time:
-        return None
-    return send_window(mode, time)[0]
 
 
 def when(change: dict[str, Any]) -> datetime | None:
@@ -112,3 +108,8 @@ def _signed(delta: timedelta) -> str:
 
 def parse_now(plan: dict[str, Any]) -> datetime:
     return parse_instant(plan["now"])
+
+
+def table_cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: no column break, no line break, no HTML."""
+    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
