@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reconciler.braze.models.ids import SCHEDULE_ID_HINT, schedule_id_problem
 from reconciler.engine import load_desired, open_ledger
 from reconciler.errors import UsageError
 from reconciler.manifest.resource import SCHEDULE_KINDS, parse_address
@@ -31,6 +32,12 @@ def _check_address(address: str) -> str:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     return kind
+
+
+def _check_schedule_id(schedule_id: str) -> None:
+    problem = schedule_id_problem(schedule_id)
+    if problem is not None:
+        raise UsageError(problem, hint=SCHEDULE_ID_HINT)
 
 
 def adopt(
@@ -59,6 +66,7 @@ def adopt(
             f"{address} is not declared in the manifests ({', '.join(paths)})",
             hint="write its manifest first, so the ledger knows what it should be",
         )
+    _check_schedule_id(schedule_id)
     with (
         open_ledger(settings) as store,
         _locked(store, "import", lock_timeout),
@@ -101,6 +109,8 @@ def resolve(
     _check_address(address)
     if (schedule_id is None) == (not absent):
         raise UsageError("give exactly one of --schedule-id ID and --absent")
+    if schedule_id is not None:
+        _check_schedule_id(schedule_id)
     with (
         open_ledger(settings) as store,
         _locked(store, "state resolve", lock_timeout),

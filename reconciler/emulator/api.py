@@ -33,10 +33,10 @@ from reconciler.braze.models import (
     ScheduleUpdateRequest,
     SendIdCreateRequest,
 )
+from reconciler.braze.models.ids import INVALID_SCHEDULE
 from reconciler.emulator.broadcasts import scheduled_broadcasts
 from reconciler.emulator.checks import (
     BAD_REQUEST,
-    INVALID_SCHEDULE,
     Rejection,
     WorkspaceChecks,
     check_not_past,

@@ -8,20 +8,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from reconciler.braze.models import MessageObject, ScheduleMessages, ScheduleObject
+from reconciler.braze.models.ids import (
+    INVALID_APP,
+    INVALID_CAMPAIGN,
+    INVALID_CANVAS,
+    INVALID_SEGMENT,
+    INVALID_SUBSCRIPTION_GROUP,
+    INVALID_VARIANT,
+)
 from reconciler.emulator.store import Store, Window
 from reconciler.emulator.workspace import Campaign, Canvas, Workspace
 from reconciler.plan.lifecycle import send_window
 from reconciler.timeutil import format_utc
 
-INVALID_CAMPAIGN = "Invalid Campaign ID"
-INVALID_CANVAS = "Invalid Canvas ID"
-INVALID_VARIANT = "Invalid Message Variant"
 MISMATCHED_TYPE = "Mismatched Message Type"
-INVALID_SEGMENT = "Invalid segment_id"
-INVALID_APP = "Invalid app_id"
-INVALID_SUBSCRIPTION_GROUP = "Invalid subscription_group_id"
 INVALID_SEND_ID = "Invalid send_id"
-INVALID_SCHEDULE = "Invalid schedule_id"
 BAD_REQUEST = "Bad Request"
 PAUSED_NOTICE = (
     "The Canvas is paused. Resume the Canvas to ensure trigger requests will take effect."

@@ -35,6 +35,9 @@ class Diagnostic:
     hint: str | None = None
     related: tuple[Location, ...] = ()
     """Other places involved (the first definition of a duplicate)."""
+    replacement: str | None = None
+    """The value that fixes the field at ``path``, when the hint names exactly one: written in
+    place of the current value, it makes this error go away (tools can apply it)."""
 
     @property
     def is_error(self) -> bool:
@@ -55,6 +58,7 @@ class Diagnostic:
             "path": self.path,
             "hint": self.hint,
             "related": [dataclasses.asdict(other) for other in self.related],
+            "replacement": self.replacement,
         }
 
     def headline(self) -> str:

@@ -13,6 +13,7 @@ from reconciler.braze.models import (
     SendIdCreateRequest,
 )
 from reconciler.braze.models.base import BrazeModel, braze_error, error_at
+from reconciler.braze.models.ids import CampaignId, CanvasId
 from reconciler.manifest.resource import NAME_PATTERN, is_valid_name
 from reconciler.timeutil import parse_iso
 
@@ -104,10 +105,10 @@ class SendIdManifest(ManifestBase):
 class DashboardExpectationSpec(BrazeModel):
     """A broadcast scheduled in the Braze dashboard that the audit expects to see."""
 
-    campaign_id: str | None = Field(
+    campaign_id: CampaignId | None = Field(
         default=None, description="The campaign's API identifier (give this or canvas_id)."
     )
-    canvas_id: str | None = Field(
+    canvas_id: CanvasId | None = Field(
         default=None, description="The Canvas's API identifier (give this or campaign_id)."
     )
     name: str | None = Field(

@@ -55,6 +55,7 @@ class DocumentContext:
         at_key: bool = False,
         hint: str | None = None,
         severity: Severity = Severity.ERROR,
+        replacement: str | None = None,
     ) -> Diagnostic:
         doc = self.document
         position = doc.key_position(path) if at_key else doc.value_position(path)
@@ -66,6 +67,7 @@ class DocumentContext:
             address=self.address,
             path=format_path(path) or None,
             hint=hint,
+            replacement=replacement,
         )
 
 
@@ -153,7 +155,16 @@ def _from_validation_error(context: DocumentContext, exc: ValidationError) -> li
         else:
             # A rule about a whole mapping or list points at its key, like a compiler would.
             at_key = code == UNKNOWN_FIELD or isinstance(_value_at(value, path), dict | list)
-            diagnostics.append(context.diagnostic(code, message, path, at_key=at_key, hint=hint))
+            diagnostics.append(
+                context.diagnostic(
+                    code,
+                    message,
+                    path,
+                    at_key=at_key,
+                    hint=hint,
+                    replacement=ctx.get("replacement"),
+                )
+            )
     return diagnostics
 
 
@@ -251,6 +262,7 @@ def _time_rules(
                     f"write {schedule.time}Z for UTC (or another offset such as +01:00), or set "
                     "in_local_time: true to send at that time in each user's zone"
                 ),
+                replacement=f"{schedule.time}Z",
             )
         )
         return diagnostics

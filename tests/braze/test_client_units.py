@@ -17,6 +17,10 @@ from reconciler.braze.errors import (
 from reconciler.braze.instances import resolve_base_url
 from reconciler.braze.ratelimit import Pacer, RateLimits, parse_headers
 
+# Identifiers of Braze's form (UUIDs); which objects they name does not matter here.
+CAMPAIGN_ID = "5b2f1c3e-4a6d-4e8f-9a0b-1c2d3e4f5a6b"
+CANVAS_ID = "6c3a2d4f-5b7e-4f90-8b1c-2d3e4f5a6b7c"
+
 
 class FakeClock:
     def __init__(self, start: float = 1000.0) -> None:
@@ -133,7 +137,11 @@ def scripted(*answers: httpx.Response | Exception) -> tuple[BrazeClient, list[ht
     return client, seen
 
 
-BODY = {"campaign_id": "c", "broadcast": True, "schedule": {"time": "2026-12-05T10:00:00Z"}}
+BODY = {
+    "campaign_id": CAMPAIGN_ID,
+    "broadcast": True,
+    "schedule": {"time": "2026-12-05T10:00:00Z"},
+}
 
 
 def test_the_key_goes_in_a_bearer_header_only() -> None:
@@ -212,7 +220,7 @@ def test_errors_carry_brazes_message_in_either_shape_and_never_the_key() -> None
     assert "Invalid API key: ***" in str(caught.value)
     client, _ = scripted(httpx.Response(400, json={"error": "Problem: body does not match"}))
     with pytest.raises(BadRequestError, match="Problem: body does not match"):
-        client.create_send_id({"campaign_id": "c", "send_id": "s"})
+        client.create_send_id({"campaign_id": CAMPAIGN_ID, "send_id": "s"})
 
 
 def test_non_fatal_errors_and_notices_are_surfaced() -> None:
@@ -228,7 +236,7 @@ def test_non_fatal_errors_and_notices_are_surfaced() -> None:
             },
         )
     )
-    response = client.create_schedule("CanvasSchedule", {"canvas_id": "c"})
+    response = client.create_schedule("CanvasSchedule", {"canvas_id": CANVAS_ID})
     assert response.notices == (
         "required field `first_name` not present",
         "The Canvas is paused. Resume the Canvas to ensure trigger requests will take effect.",

@@ -23,12 +23,25 @@ from reconciler.braze.models import (
 )
 from tests.braze.helpers import assert_error
 
+# Identifiers of Braze's form (UUIDs); which objects they name does not matter here.
+APP_ID = "8e5c4f6b-7d9a-4b12-8d3e-4f5a6b7c8d9e"
+GROUP_ID = "9f6d5a7c-8e0b-4c23-9e4f-5a6b7c8d9e0f"
+VARIATION_ID = "a07e6b8d-9f1c-4d34-8f5a-6b7c8d9e0f1a"
+
 APPLE: dict[str, Any] = {"alert": "Your order shipped"}
 ANDROID: dict[str, Any] = {"alert": "Your order shipped", "title": "Acme"}
 WEB: dict[str, Any] = {"alert": "Sale", "title": "Acme"}
 KINDLE: dict[str, Any] = {"alert": "Sale", "title": "Acme"}
-EMAIL: dict[str, Any] = {"app_id": "app", "from": "Acme <news@acme.example>", "body": "<p>Hi</p>"}
-SMS: dict[str, Any] = {"subscription_group_id": "sg", "body": "Sale today", "app_id": "app"}
+EMAIL: dict[str, Any] = {
+    "app_id": APP_ID,
+    "from": "Acme <news@acme.example>",
+    "body": "<p>Hi</p>",
+}
+SMS: dict[str, Any] = {
+    "subscription_group_id": GROUP_ID,
+    "body": "Sale today",
+    "app_id": APP_ID,
+}
 WEBHOOK: dict[str, Any] = {"url": "https://hooks.acme.example/x", "request_method": "POST"}
 CARD: dict[str, Any] = {
     "type": "CLASSIC",
@@ -37,8 +50,8 @@ CARD: dict[str, Any] = {
     "time_to_live": 60,
 }
 WHATS_APP: dict[str, Any] = {
-    "app_id": "app",
-    "subscription_group_id": "sg",
+    "app_id": APP_ID,
+    "subscription_group_id": GROUP_ID,
     "message_type": "template_message",
     "message": {"template_name": "sale", "template_language_code": "en_US"},
 }
@@ -74,7 +87,7 @@ def sized_apple_push(size: int) -> dict[str, Any]:
                 "category": "ab_cat_yes_no",
                 "buttons": [{"action_id": "ab_pb_yes", "action": "URI", "uri": "https://a.b"}],
                 "apns_priority": 10,
-                "message_variation_id": "iosPush-640",
+                "message_variation_id": VARIATION_ID,
             },
         ),
         (ApplePush, {"content-available": True, "extra": {"sync": 1}}),
@@ -99,7 +112,7 @@ def sized_apple_push(size: int) -> dict[str, Any]:
         (
             Email,
             {
-                "app_id": "app",
+                "app_id": APP_ID,
                 "from": "Acme Store <news@acme.example>",
                 "email_template_id": "tpl",
                 "reply_to": "NO_REPLY_TO",

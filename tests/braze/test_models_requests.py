@@ -30,6 +30,15 @@ from reconciler.braze.models import (
 from reconciler.braze.models.recipients import PROPERTIES_MAX_BYTES
 from tests.braze.helpers import assert_error
 
+# Identifiers of Braze's form (UUIDs); which objects they name does not matter here.
+CAMPAIGN_ID = "5b2f1c3e-4a6d-4e8f-9a0b-1c2d3e4f5a6b"
+CANVAS_ID = "6c3a2d4f-5b7e-4f90-8b1c-2d3e4f5a6b7c"
+SEGMENT_ID = "7d4b3e5a-6c8f-4a01-9c2d-3e4f5a6b7c8d"
+APP_ID = "8e5c4f6b-7d9a-4b12-8d3e-4f5a6b7c8d9e"
+GROUP_ID = "9f6d5a7c-8e0b-4c23-9e4f-5a6b7c8d9e0f"
+VARIATION_ID = "a07e6b8d-9f1c-4d34-8f5a-6b7c8d9e0f1a"
+OTHER_CAMPAIGN_ID = "b18f7c9e-a02d-4e45-9a6b-7c8d9e0f1a2b"
+
 TOO_MANY = "The max number of external_ids and aliases per request was exceeded"
 
 
@@ -54,16 +63,16 @@ AUDIENCE: dict[str, Any] = {
 ALIAS = {"alias_name": "example_name", "alias_label": "example_label"}
 SCHEDULE = {"time": "2026-12-01T09:00:00Z"}
 LOCAL = {"time": "2026-12-01T09:00:00", "in_local_time": True}
-PUSH = {"alert": "Sale starts now", "message_variation_id": "iosPush-640"}
+PUSH = {"alert": "Sale starts now", "message_variation_id": VARIATION_ID}
 MESSAGES: dict[str, Any] = {"apple_push": PUSH}
 
 SCHEDULE_CREATE: dict[str, Any] = {
     "broadcast": False,
     "external_user_ids": ["user-1", "user-2"],
     "user_aliases": [ALIAS],
-    "segment_id": "segment_identifier",
+    "segment_id": SEGMENT_ID,
     "audience": AUDIENCE,
-    "campaign_id": "campaign_identifier",
+    "campaign_id": CAMPAIGN_ID,
     "send_id": "send_identifier",
     "override_messaging_limits": False,
     "recipient_subscription_state": "subscribed",
@@ -72,14 +81,14 @@ SCHEDULE_CREATE: dict[str, Any] = {
 }
 SEGMENT_BROADCAST: dict[str, Any] = {  # /messages/schedule/create
     "broadcast": True,
-    "segment_id": "segment_identifier",
+    "segment_id": SEGMENT_ID,
     "schedule": LOCAL,
     "messages": {"android_push": {"alert": "Sale", "title": "Acme"}},
 }
 SEGMENT_SEND = with_(SEGMENT_BROADCAST, schedule=None)  # /messages/send
 MESSAGES_MODELS = [(ScheduleCreateRequest, SEGMENT_BROADCAST), (MessagesSendRequest, SEGMENT_SEND)]
 CAMPAIGN_CREATE: dict[str, Any] = {
-    "campaign_id": "campaign_identifier",
+    "campaign_id": CAMPAIGN_ID,
     "send_id": "send_identifier",
     "recipients": [
         {
@@ -96,13 +105,13 @@ CAMPAIGN_CREATE: dict[str, Any] = {
     "schedule": LOCAL,
 }
 CAMPAIGN_BROADCAST: dict[str, Any] = {
-    "campaign_id": "campaign_identifier",
+    "campaign_id": CAMPAIGN_ID,
     "broadcast": True,
     "trigger_properties": {"discount": 20},
     "schedule": {"time": "2026-11-27T09:00:00", "in_local_time": True},
 }
 CANVAS_CREATE: dict[str, Any] = {
-    "canvas_id": "canvas_identifier",
+    "canvas_id": CANVAS_ID,
     "recipients": [{"external_user_id": "user-1", "context": {"step": 1}}],
     "audience": AUDIENCE,
     "broadcast": False,
@@ -110,7 +119,7 @@ CANVAS_CREATE: dict[str, Any] = {
     "schedule": {"time": "2026-12-01T00:00:00", "at_optimal_time": True},
 }
 CANVAS_BROADCAST: dict[str, Any] = {
-    "canvas_id": "canvas_identifier",
+    "canvas_id": CANVAS_ID,
     "audience": AUDIENCE,
     "broadcast": True,
     "canvas_entry_properties": {"season": "winter"},
@@ -122,20 +131,20 @@ MESSAGES_SEND: dict[str, Any] = {
     "recipient_subscription_state": "all",
     "messages": {
         "whats_app": {
-            "app_id": "app",
-            "subscription_group_id": "sg",
+            "app_id": APP_ID,
+            "subscription_group_id": GROUP_ID,
             "message_type": "text_response_message",
             "message": {"body": "Hi", "preview_url": True},
         }
     },
 }
 CAMPAIGN_SEND: dict[str, Any] = {
-    "campaign_id": "campaign_identifier",
+    "campaign_id": CAMPAIGN_ID,
     "recipients": [{"external_user_id": "user-1"}],
     "attachments": [{"file_name": "invoice", "url": "https://a.b/invoice.pdf"}],
 }
 CANVAS_SEND: dict[str, Any] = {
-    "canvas_id": "canvas_identifier",
+    "canvas_id": CANVAS_ID,
     "broadcast": True,
     "context": {"season": "winter"},
 }
@@ -152,13 +161,13 @@ VALID: list[tuple[type[BaseModel], dict[str, Any]]] = [
     (CampaignScheduleCreateRequest, CAMPAIGN_CREATE),
     (CampaignScheduleCreateRequest, CAMPAIGN_BROADCAST),
     (CampaignScheduleUpdateRequest, {"campaign_id": "c", "schedule_id": "s1", "schedule": LOCAL}),
-    (CampaignScheduleDeleteRequest, {"campaign_id": "c", "schedule_id": "s1"}),
+    (CampaignScheduleDeleteRequest, {"campaign_id": CAMPAIGN_ID, "schedule_id": "s1"}),
     (CanvasScheduleCreateRequest, CANVAS_CREATE),
     (CanvasScheduleCreateRequest, CANVAS_BROADCAST),
     (CanvasScheduleUpdateRequest, {"canvas_id": "c", "schedule_id": "s1", "schedule": SCHEDULE}),
-    (CanvasScheduleDeleteRequest, {"canvas_id": "c", "schedule_id": "s1"}),
-    (SendIdCreateRequest, {"campaign_id": "c", "send_id": "black-friday-2026"}),
-    (SendIdCreateRequest, {"campaign_id": "c"}),
+    (CanvasScheduleDeleteRequest, {"canvas_id": CANVAS_ID, "schedule_id": "s1"}),
+    (SendIdCreateRequest, {"campaign_id": CAMPAIGN_ID, "send_id": "black-friday-2026"}),
+    (SendIdCreateRequest, {"campaign_id": CAMPAIGN_ID}),
     (MessagesSendRequest, MESSAGES_SEND),
     (CampaignTriggerSendRequest, CAMPAIGN_SEND),
     (CanvasTriggerSendRequest, CANVAS_SEND),
@@ -231,7 +240,7 @@ def test_doc_example_empty_time_is_rejected() -> None:
         (CanvasScheduleCreateRequest, CANVAS_CREATE, "send_id"),
         (CanvasScheduleCreateRequest, CANVAS_CREATE, "trigger_properties"),
         (CampaignScheduleCreateRequest, CAMPAIGN_CREATE, "context"),
-        (CampaignScheduleUpdateRequest, {"campaign_id": "c", "schedule_id": "s",
+        (CampaignScheduleUpdateRequest, {"campaign_id": CAMPAIGN_ID, "schedule_id": "s",
                                          "schedule": SCHEDULE}, "recipients"),
         (ScheduleUpdateRequest, {"schedule_id": "s", "schedule": SCHEDULE}, "audience"),
     ],
@@ -324,7 +333,7 @@ def test_messages_broadcast_with_users(
 
 @pytest.mark.parametrize(("model", "base"), MESSAGES_MODELS)
 @pytest.mark.parametrize("broadcast", [False, None])
-@pytest.mark.parametrize("target", [{"segment_id": "seg"}, {"audience": AUDIENCE}])
+@pytest.mark.parametrize("target", [{"segment_id": SEGMENT_ID}, {"audience": AUDIENCE}])
 def test_messages_broadcast_required_without_users(
     model: type[BaseModel], base: dict[str, Any], broadcast: bool | None, target: dict[str, Any]
 ) -> None:
@@ -345,7 +354,10 @@ def test_messages_no_recipients(
 TRIGGER_CREATES = [
     (CampaignScheduleCreateRequest, CAMPAIGN_BROADCAST),
     (CanvasScheduleCreateRequest, CANVAS_BROADCAST),
-    (CampaignTriggerSendRequest, {"campaign_id": "c", "broadcast": True}),
+    (
+        CampaignTriggerSendRequest,
+        {"campaign_id": CAMPAIGN_ID, "broadcast": True},
+    ),
     (CanvasTriggerSendRequest, CANVAS_SEND),
 ]
 
@@ -435,7 +447,7 @@ SEND_ID_MODELS = [
     (MessagesSendRequest, MESSAGES_SEND),
     (CampaignScheduleCreateRequest, CAMPAIGN_BROADCAST),
     (CampaignTriggerSendRequest, CAMPAIGN_SEND),
-    (SendIdCreateRequest, {"campaign_id": "c"}),
+    (SendIdCreateRequest, {"campaign_id": CAMPAIGN_ID}),
 ]
 
 
@@ -486,10 +498,11 @@ def test_messages_required_on_create_and_send(model: type[BaseModel], base: dict
 
 
 def test_campaign_id_needs_message_variation_ids() -> None:
-    messages = {"apple_push": {"alert": "x"}, "sms": {"subscription_group_id": "sg", "body": "b",
-                "app_id": "a"}, "webhook": {"url": "u", "request_method": "GET",
-                "message_variation_id": "v"}}  # fmt: skip
-    body = with_(SEGMENT_BROADCAST, campaign_id="c", messages=messages)
+    messages = {"apple_push": {"alert": "x"},
+                "sms": {"subscription_group_id": GROUP_ID, "body": "b", "app_id": APP_ID},
+                "webhook": {"url": "u", "request_method": "GET",
+                "message_variation_id": VARIATION_ID}}  # fmt: skip
+    body = with_(SEGMENT_BROADCAST, campaign_id=CAMPAIGN_ID, messages=messages)
     with pytest.raises(ValidationError) as caught:
         ScheduleCreateRequest.model_validate(body)
     errors = caught
@@ -509,7 +522,7 @@ def test_campaign_id_needs_message_variation_ids() -> None:
 
 
 def test_send_messages_with_campaign_id() -> None:
-    body = with_(MESSAGES_SEND, campaign_id="c")
+    body = with_(MESSAGES_SEND, campaign_id=CAMPAIGN_ID)
     assert_error(
         MessagesSendRequest.model_validate,
         body,
@@ -576,7 +589,7 @@ def test_endpoint_table() -> None:
 
 def test_is_broadcast() -> None:
     assert is_broadcast(CAMPAIGN_BROADCAST)
-    assert is_broadcast({"campaign_id": "c", "audience": AUDIENCE})
+    assert is_broadcast({"campaign_id": CAMPAIGN_ID, "audience": AUDIENCE})
     assert not is_broadcast(CAMPAIGN_CREATE)
     assert not is_broadcast({"external_user_ids": ["u"], "segment_id": "s"})
 
@@ -591,9 +604,9 @@ def test_unique_audience_key() -> None:
     assert unique_audience_key("/campaigns/trigger/send", same) == key
     other_audience = with_(CAMPAIGN_BROADCAST, audience=AUDIENCE)
     assert unique_audience_key(path, other_audience) not in (None, key)
-    other_campaign = with_(CAMPAIGN_BROADCAST, campaign_id="other")
+    other_campaign = with_(CAMPAIGN_BROADCAST, campaign_id=OTHER_CAMPAIGN_ID)
     assert unique_audience_key(path, other_campaign) not in (None, key)
-    canvas_body = {"canvas_id": "campaign_identifier", "broadcast": True}
+    canvas_body = {"canvas_id": CAMPAIGN_ID, "broadcast": True}
     canvas = unique_audience_key("/canvas/trigger/schedule/create", canvas_body)
     assert canvas not in (None, key)
 

@@ -155,7 +155,11 @@ def test_a_replace_whose_create_fails_says_nothing_is_scheduled(project: Project
 def test_an_adopted_record_with_a_wrong_id_is_kept_not_forgotten(project: Project) -> None:
     project.write("a.yaml", campaign_schedule("a"))
     adopted = project.run(
-        "import", "campaign_schedule/a", "no-such-schedule", "--path", str(project.manifests)
+        "import",
+        "campaign_schedule/a",
+        "00000000-0000-4000-8000-000000000000",  # well formed, but Braze holds no such schedule
+        "--path",
+        str(project.manifests),
     )
     assert adopted.code == 0
     result = project.apply()

@@ -280,7 +280,8 @@ def test_dashboard_schedules_are_not_planned() -> None:
     from tests.plan.helpers import resource
 
     expectation = resource(
-        "kind: DashboardSchedule\nname: news\nspec:\n  campaign_id: c\n"
+        "kind: DashboardSchedule\nname: news\nspec:\n"
+        "  campaign_id: 3d4847b5-37fd-4361-8fb8-870321373791\n"
         "  schedule_type: local_time_zones\n"
     )
     assert run([expectation], []).changes == ()

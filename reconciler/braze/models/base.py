@@ -28,16 +28,25 @@ _KNOWN_KEYS: dict[type[BaseModel], frozenset[str]] = {}
 
 
 def braze_error(
-    code: str, message: str, *, braze_message: str = "Bad Request", hint: str | None = None
+    code: str,
+    message: str,
+    *,
+    braze_message: str = "Bad Request",
+    hint: str | None = None,
+    replacement: str | None = None,
 ) -> PydanticCustomError:
     """A rule violation. ``code`` is stable (tests, JSON output); ``message`` is for people.
 
     ``braze_message`` is the fatal error text Braze documents for the violation (what the
-    emulator answers); ``hint`` tells a person what to do.
+    emulator answers); ``hint`` tells a person what to do. ``replacement``, when the hint
+    names one value that fixes the field, is that value, so that tools (and the test that
+    follows every hint) can apply it.
     """
     context: dict[str, Any] = {"braze_message": braze_message}
     if hint:
         context["hint"] = hint
+    if replacement is not None:
+        context["replacement"] = replacement
     return PydanticCustomError(code, message, context)
 
 

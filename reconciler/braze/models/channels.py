@@ -15,6 +15,7 @@ from reconciler.braze.models.base import (
     braze_error,
     error_at,
 )
+from reconciler.braze.models.ids import AppId, SubscriptionGroupId, VariationId
 from reconciler.braze.models.schedule import IsoDateTime
 
 APPLE_PUSH_MAX_BYTES = 1912
@@ -53,7 +54,7 @@ EXTRA_HELP = "Additional keys and values sent with the push."
 class MessageObject(BrazeModel):
     """What every messaging object may carry."""
 
-    message_variation_id: str | None = Field(
+    message_variation_id: VariationId | None = Field(
         default=None,
         description=(
             "The message variation of the API campaign to track this message under; required "
@@ -83,7 +84,7 @@ _FROM = re.compile(r"^[^<>]*\S\s*<[^<>\s@]+@[^<>\s@]+>$")
 class Email(MessageObject):
     """An email."""
 
-    app_id: str = Field(description="An app identifier of the workspace (any app works).")
+    app_id: AppId = Field(description="An app identifier of the workspace (any app works).")
     subject: str | None = Field(default=None, description="The subject line.")
     from_: str = Field(
         alias="from", description='The sender, as "Display Name <email@address.com>".'
@@ -141,9 +142,9 @@ class Email(MessageObject):
 class Sms(MessageObject):
     """An SMS or MMS."""
 
-    subscription_group_id: str = Field(description="The SMS subscription group.")
+    subscription_group_id: SubscriptionGroupId = Field(description="The SMS subscription group.")
     body: str = Field(description="The message text.")
-    app_id: str = Field(description="An app identifier of the workspace (any app works).")
+    app_id: AppId = Field(description="An app identifier of the workspace (any app works).")
     media_items: list[JsonValue] | None = Field(
         default=None, description="Images to send as MMS (by URL)."
     )
@@ -249,8 +250,10 @@ _WHATS_APP_REQUIRED: dict[str, tuple[str, ...]] = {
 class WhatsApp(MessageObject):
     """A WhatsApp message (only /messages/send documents it)."""
 
-    app_id: str = Field(description="An app identifier of the workspace.")
-    subscription_group_id: str = Field(description="The WhatsApp subscription group.")
+    app_id: AppId = Field(description="An app identifier of the workspace.")
+    subscription_group_id: SubscriptionGroupId = Field(
+        description="The WhatsApp subscription group."
+    )
     message_type: Annotated[WhatsAppMessageType, Choice()] = Field(
         description=(
             "template_message, text_response_message, text_image_response_message, "

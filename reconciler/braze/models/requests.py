@@ -24,6 +24,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from reconciler.braze.models.audience import ConnectedAudience
 from reconciler.braze.models.base import BrazeModel, Choice, braze_error, error_at
+from reconciler.braze.models.ids import CampaignId, CanvasId, SegmentId
 from reconciler.braze.models.messaging import Attachment, ScheduleMessages, SendMessages
 from reconciler.braze.models.recipients import (
     PropertiesObject,
@@ -127,11 +128,11 @@ class _MessagesRequest(BrazeModel):
         description="Aliases of the users to message (at most 50 with external_user_ids).",
         json_schema_extra={"maxItems": MAX_RECIPIENTS},
     )
-    segment_id: str | None = Field(
+    segment_id: SegmentId | None = Field(
         default=None, description="A segment to send to (with listed users: only those in it)."
     )
     audience: ConnectedAudience | None = Field(default=None, description=_AUDIENCE_HELP)
-    campaign_id: str | None = Field(
+    campaign_id: CampaignId | None = Field(
         default=None,
         description=(
             "An API campaign to track the send under; every message then needs its "
@@ -313,7 +314,7 @@ class _CanvasContext(BrazeModel):
 class CampaignScheduleCreateRequest(_TriggerRequest):
     """POST /campaigns/trigger/schedule/create: schedule a send of an API-triggered campaign."""
 
-    campaign_id: str = Field(description="The API-triggered campaign.")
+    campaign_id: CampaignId = Field(description="The API-triggered campaign.")
     send_id: SendId | None = Field(
         default=None, description=_SEND_ID_HELP, json_schema_extra=_SEND_ID_SCHEMA
     )
@@ -343,7 +344,7 @@ class CampaignScheduleDeleteRequest(BrazeModel):
 class CanvasScheduleCreateRequest(_TriggerRequest, _CanvasContext):
     """POST /canvas/trigger/schedule/create: schedule an entry into an API-triggered Canvas."""
 
-    canvas_id: str = Field(description="The Canvas with API-triggered entry.")
+    canvas_id: CanvasId = Field(description="The Canvas with API-triggered entry.")
     schedule: ScheduleObject = Field(description=_SCHEDULE_HELP)
 
 
@@ -367,7 +368,7 @@ class CanvasScheduleDeleteRequest(BrazeModel):
 class SendIdCreateRequest(BrazeModel):
     """POST /sends/id/create: a send id to group a campaign's sends in analytics (100/day)."""
 
-    campaign_id: str = Field(description="The campaign the send id is for.")
+    campaign_id: CampaignId = Field(description="The campaign the send id is for.")
     send_id: SendId | None = Field(
         default=None,
         description="The send id: ASCII, at most 64 characters.",
@@ -378,7 +379,7 @@ class SendIdCreateRequest(BrazeModel):
 class CampaignTriggerSendRequest(_TriggerRequest):
     """POST /campaigns/trigger/send: send an API-triggered campaign now."""
 
-    campaign_id: str = Field(description="The API-triggered campaign.")
+    campaign_id: CampaignId = Field(description="The API-triggered campaign.")
     send_id: SendId | None = Field(
         default=None, description=_SEND_ID_HELP, json_schema_extra=_SEND_ID_SCHEMA
     )
@@ -407,7 +408,7 @@ class CampaignTriggerSendRequest(_TriggerRequest):
 class CanvasTriggerSendRequest(_TriggerRequest, _CanvasContext):
     """POST /canvas/trigger/send: enter users into an API-triggered Canvas now."""
 
-    canvas_id: str = Field(description="The Canvas with API-triggered entry.")
+    canvas_id: CanvasId = Field(description="The Canvas with API-triggered entry.")
 
 
 class ScheduledBroadcastsQuery(BrazeModel):
