@@ -155,7 +155,13 @@ def apply(
         if not sys.stdin.isatty():
             raise UsageError(
                 "apply asks for confirmation, and there is no terminal to ask on",
-                hint="review the plan, then pass --auto-approve (CI), or apply a saved plan",
+                hint=(
+                    # Applying a saved plan asks too: the way forward is --auto-approve.
+                    "this saved plan is what was reviewed: pass --auto-approve to apply it"
+                    if plan_file is not None
+                    else "review the plan, then pass --auto-approve (CI); or save it with "
+                    "`plan --out FILE`, review it, and run `apply --plan FILE --auto-approve`"
+                ),
             )
         answer = click.prompt(
             f"Apply these changes to {plan.endpoint} (workspace {plan.workspace})? "

@@ -5,17 +5,41 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from reconciler.braze.models.base import BrazeModel, braze_error, error_at
-from reconciler.timeutil import parse_iso
+from reconciler.timeutil import format_utc, parse_iso
 
 ScheduleMode = Literal["utc", "local", "optimal"]
 
 _TIME_EXAMPLE = "2026-11-27T09:00:00Z"
+
+
+_DATE_ONLY = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)?\s*$")
+_UNIX_RANGE = (0, 32503680000)  # 1970 to 3000: beyond, a number is no timestamp
+
+
+def reject_timestamp(value: Any) -> Any:
+    """A number where a time is expected is most likely a Unix timestamp: say which time it
+    is, written as Braze wants it, rather than "quote it" (a quoted number fails next)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        shown = value if abs(value) < 10**30 else "a number"
+        replacement = None
+        hint = f"write an ISO 8601 date-time such as {_TIME_EXAMPLE}"
+        if _UNIX_RANGE[0] <= value < _UNIX_RANGE[1]:
+            replacement = format_utc(datetime.fromtimestamp(value, UTC))
+            hint = f"as a Unix timestamp this is {replacement}: write that"
+        raise braze_error(
+            "invalid_time",
+            f"expected an ISO 8601 date-time string, got {shown}",
+            hint=hint,
+            replacement=replacement,
+        )
+    return value
 
 
 def check_iso_datetime(value: str) -> str:
@@ -37,15 +61,36 @@ def check_iso_datetime(value: str) -> str:
     return value
 
 
-IsoDateTime = Annotated[str, AfterValidator(check_iso_datetime)]
+def check_send_time(value: str) -> str:
+    """A send time: an ISO 8601 date-time with its time of day (a date alone is refused)."""
+    date_only = _DATE_ONLY.match(value)
+    if date_only is not None:
+        # Python reads "2026-12-12Z" as a naive midnight (it drops the offset of a date), so a
+        # date must be refused here, or the hint for a missing offset would loop forever.
+        day = date_only.group(1)
+        raise braze_error(
+            "invalid_time",
+            f"{value!r} is a date without a time of day",
+            hint=(
+                f"add the time of day: {day}T09:00:00Z for 09:00 UTC (or {day}T09:00:00 with "
+                "in_local_time: true)"
+            ),
+            replacement=f"{day}T09:00:00Z",
+        )
+    return check_iso_datetime(value)
+
+
+IsoDateTime = Annotated[str, BeforeValidator(reject_timestamp), AfterValidator(check_iso_datetime)]
 """A string that must parse as ISO 8601; kept as written."""
+SendTime = Annotated[str, BeforeValidator(reject_timestamp), AfterValidator(check_send_time)]
+"""When a schedule sends: ISO 8601 with a time of day; kept as written."""
 
 
 class ScheduleObject(BrazeModel):
     """When to send: at one instant, at a wall-clock time in each user's time zone, or at each
     user's optimal time on a date."""
 
-    time: IsoDateTime = Field(
+    time: SendTime = Field(
         description=(
             "When to send, ISO 8601. In UTC unless in_local_time or at_optimal_time is set; "
             "then give no offset or Z (2026-11-27T09:00:00)."
@@ -80,15 +125,14 @@ class ScheduleObject(BrazeModel):
             )
         if self.mode != "utc" and parse_iso(self.time).tzinfo is not None:
             flag = "in_local_time" if self.in_local_time else "at_optimal_time"
+            naive = parse_iso(self.time).replace(tzinfo=None).isoformat()
             raise error_at(
                 ("time",),
                 braze_error(
                     "local_time_with_offset",
                     f"time {self.time!r} has a UTC offset, but {flag} is true",
-                    hint=(
-                        "Braze wants a local or optimal time without offset or Z: write "
-                        f"{parse_iso(self.time).replace(tzinfo=None).isoformat()}"
-                    ),
+                    hint=f"Braze wants a local or optimal time without offset or Z: write {naive}",
+                    replacement=naive,
                 ),
                 self.time,
             )

@@ -1,0 +1,120 @@
+"""Every hint of the invalid corpus that names a replacement value, followed literally, leads
+somewhere: to a valid manifest, or to a different error, never back to the same one.
+
+The replacement is machine-applicable (``replacement`` in ``validate --format json``): it is
+written in place of the value at the diagnostic's line and column, as a quoted YAML string,
+and the file is validated again. Hints such as "2026-12-12Z" (which Python read as a date at
+midnight, giving the same "no offset" hint again) or "quote the value" for a Unix timestamp
+(which then fails as "not ISO 8601") are what this test exists to catch.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from reconciler.cli import cli
+from tests.manifest.test_invalid_corpus import CORPUS, NOW
+
+MAX_ROUNDS = 5
+
+
+def errors_of(path: Path) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(cli, ["validate", str(path), "--format", "json", "--now", NOW])
+    assert result.exit_code in (0, 3), result.output
+    assert "Traceback" not in result.output
+    report = json.loads(result.stdout)
+    return [d for d in report["diagnostics"] if d["severity"] == "error"]
+
+
+def value_span(line: str, start: int) -> int:
+    """Where the YAML scalar that starts at ``start`` ends (quoted, or plain in block or flow)."""
+    if line[start] in "'\"":
+        return line.index(line[start], start + 1) + 1
+    end = start
+    while end < len(line) and line[end] not in ",}]#":
+        end += 1
+    return len(line[:end].rstrip())
+
+
+def follow(path: Path, diagnostics: list[dict[str, Any]]) -> None:
+    """Write each replacement in place of its value (rightmost first on a line)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for diagnostic in sorted(diagnostics, key=lambda d: (d["line"], -d["column"])):
+        index, start = diagnostic["line"] - 1, diagnostic["column"] - 1
+        line = lines[index]
+        end = value_span(line, start)
+        lines[index] = line[:start] + json.dumps(diagnostic["replacement"]) + line[end:]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def corpus_with_replacements() -> list[Path]:
+    return [
+        path
+        for path in sorted(CORPUS.glob("*.yaml"))
+        if any(d["replacement"] for d in errors_of(path))
+    ]
+
+
+WITH_REPLACEMENTS = corpus_with_replacements()
+
+
+def test_the_corpus_has_machine_applicable_hints() -> None:
+    names = {path.stem for path in WITH_REPLACEMENTS}
+    assert {
+        "10-utc-time-without-offset",
+        "11-local-time-with-offset",
+        "54-schedule-time-number",
+        "56-date-only-time",
+        "57-segment-id-pasted-with-its-url",
+        "58-local-date-only-time",
+        "60-sms-ids-are-names",
+    } <= names
+
+
+@pytest.mark.parametrize("source", WITH_REPLACEMENTS, ids=[p.stem for p in WITH_REPLACEMENTS])
+def test_following_a_replacement_never_gives_the_same_error_again(
+    source: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / source.name
+    path.write_bytes(source.read_bytes())
+    errors = errors_of(path)
+    only_replacements = all(d["replacement"] for d in errors)
+    for _ in range(MAX_ROUNDS):
+        followed = [d for d in errors if d["replacement"]]
+        if not followed:
+            break
+        follow(path, followed)
+        errors = errors_of(path)
+        again = {(d["code"], d["path"]) for d in followed} & {
+            (d["code"], d["path"]) for d in errors
+        }
+        assert not again, (again, path.read_text(encoding="utf-8"))
+    else:
+        pytest.fail(f"still a replacement after {MAX_ROUNDS} rounds: {errors}")
+    if only_replacements:
+        # Every error named its fix: following them all gives a valid manifest.
+        assert errors == [], path.read_text(encoding="utf-8")
+
+
+def test_a_date_only_time_leads_to_a_valid_time_not_zz(tmp_path: Path) -> None:
+    path = tmp_path / "day.yaml"
+    path.write_bytes((CORPUS / "56-date-only-time.yaml").read_bytes())
+    (error,) = errors_of(path)
+    assert error["replacement"] == "2026-12-12T09:00:00Z"
+    follow(path, [error])
+    assert '    time: "2026-12-12T09:00:00Z"' in path.read_text(encoding="utf-8")
+    assert errors_of(path) == []
+
+
+def test_a_unix_timestamp_leads_to_its_iso_time(tmp_path: Path) -> None:
+    path = tmp_path / "stamp.yaml"
+    path.write_bytes((CORPUS / "54-schedule-time-number.yaml").read_bytes())
+    (error,) = errors_of(path)
+    assert error["replacement"] == "2025-12-05T13:00:00Z"
+    follow(path, [error])
+    assert errors_of(path) == []  # valid; 2025 is past on the corpus's clock: only a warning
