@@ -112,7 +112,26 @@ class _NotFinite(ValueError):
     pass
 
 
+class _TooLarge(_NotFinite):
+    pass
+
+
 _NOT_FINITE = _NotFinite()
+_TOO_LARGE = _TooLarge()
+_MAX_INT = 2**63 - 1
+"""JSON parsers (and so Braze) hold integers in 64 bits; a longer one would also overflow
+Python's int-to-text limit (4,300 digits) when rendered, an internal error rather than a
+diagnostic."""
+_MAX_INT_TEXT = 24  # digits, sign and leading zeros: longer is too large without converting
+
+
+def _checked_int(text: str, base: int) -> int:
+    if len(text) > _MAX_INT_TEXT and base == 10:
+        raise _TOO_LARGE
+    number = int(text, base)
+    if abs(number) > _MAX_INT:
+        raise _TOO_LARGE
+    return number
 
 
 def _plain_scalar(value: str) -> Any:
@@ -127,22 +146,31 @@ def _plain_scalar(value: str) -> Any:
         return value
     if first in "0123456789+-.":
         if _INT.match(value):
-            return int(value)
+            return _checked_int(value, 10)
         if _FLOAT.match(value):
             number = float(value)
             if math.isinf(number):  # 1e400: JSON (and Braze) have no infinity
                 raise _NOT_FINITE
             return number
         if _INT_OCT.match(value):
-            return int(value[2:], 8)
+            return _checked_int(value[2:], 8)
         if _INT_HEX.match(value):
-            return int(value[2:], 16)
+            return _checked_int(value[2:], 16)
         if _INF.match(value) or _NAN.match(value):
             raise _NOT_FINITE
     return value
 
 
-def _not_finite(value: str, pos: Pos) -> YamlProblem:
+def _not_finite(value: str, pos: Pos, problem: _NotFinite) -> YamlProblem:
+    if isinstance(problem, _TooLarge):
+        shown = value if len(value) <= 40 else f"{value[:20]}... ({len(value)} characters)"
+        return YamlProblem(
+            f"{shown!r} is too large: Braze reads numbers as 64-bit integers (at most "
+            f"{_MAX_INT:,})",
+            pos,
+            hint="quote it to send it as text",
+            code="yaml_number_too_large",
+        )
     return YamlProblem(
         f"{value!r} is not a finite number",
         pos,
@@ -154,8 +182,8 @@ def _not_finite(value: str, pos: Pos) -> YamlProblem:
 def _tagged_scalar(tag: str, value: str, pos: Pos) -> Any:
     try:
         return _tagged(tag, value, pos)
-    except _NotFinite:
-        raise _not_finite(value, pos) from None
+    except _NotFinite as problem:
+        raise _not_finite(value, pos, problem) from None
 
 
 def _tagged(tag: str, value: str, pos: Pos) -> Any:
@@ -284,8 +312,8 @@ def _compose(text: str) -> Iterator[YamlDocument]:
             elif not event.style and tag is None:
                 try:
                     value = _plain_scalar(value)
-                except _NotFinite:
-                    raise _not_finite(value, pos) from None
+                except _NotFinite as problem:
+                    raise _not_finite(value, pos, problem) from None
             if event.anchor is not None:
                 anchors[event.anchor] = (value, 1)
             size = counted = 1
