@@ -19,6 +19,14 @@ from pathlib import Path
 
 from reconciler.errors import UsageError
 from reconciler.manifest.diagnostics import Diagnostic, Location, Severity
+from reconciler.manifest.refusals import (
+    is_utf8_name,
+    name_refusal,
+    outside_target,
+    printable_name,
+    refusal,
+    roots_of,
+)
 from reconciler.manifest.resource import SCHEDULE_KINDS, Resource
 from reconciler.manifest.validate import DocumentContext, validate_document
 from reconciler.manifest.yamlload import YamlProblem, compose_documents
@@ -64,22 +72,24 @@ def discover(paths: Sequence[str | Path]) -> list[Path]:
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.suffix in SUFFIXES and p.is_file() and not _hidden(p, path)
-                )
-            )
+            found.extend(sorted(p for p in path.rglob("*") if _is_candidate(p, path)))
         elif path.is_file():
             found.append(path)
         else:
             raise UsageError(
-                f"{given}: no such file or directory",
+                f"{printable_name(str(given))}: no such file or directory",
                 hint="give manifest files or directories that hold *.yaml files",
             )
     unique: dict[Path, None] = dict.fromkeys(found)
     return list(unique)
+
+
+def _is_candidate(path: Path, root: Path) -> bool:
+    if _hidden(path, root):
+        return False
+    if path.is_symlink():  # listed, so that one leading out of the paths is refused, not skipped
+        return path.suffix in SUFFIXES or path.is_dir()
+    return path.suffix in SUFFIXES and path.is_file()
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -92,26 +102,49 @@ class ManifestLoading:
 
     def __init__(self, paths: Sequence[str | Path], now: datetime) -> None:
         self.now = now
-        self.names = [str(path) for path in discover(paths)]
+        found = discover(paths)
+        roots = roots_of(paths)
+        self.refused = {
+            str(path): name_refusal(str(path)) for path in found if not is_utf8_name(str(path))
+        }
+        self.refused.update(
+            (str(path), refusal(str(path)))
+            for path in found
+            if str(path) not in self.refused
+            and path.is_symlink()
+            and outside_target(path, roots) is not None
+        )
+        # A linked directory that stays inside the paths is read through its real path.
+        self.names = [
+            str(path)
+            for path in found
+            if str(path) in self.refused or not (path.is_symlink() and path.is_dir())
+        ]
+        self._read = [name for name in self.names if name not in self.refused]
         self._pool: ProcessPoolExecutor | None = None
         self._parts: list[Future[list[FileOutcome]]] = []
-        parallel = len(self.names) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1
+        parallel = len(self._read) >= PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1
         if parallel and _single_threaded():
             workers = min(2, os.cpu_count() or 1)
             self._pool = ProcessPoolExecutor(
                 max_workers=workers, mp_context=multiprocessing.get_context("fork")
             )
             self._parts = [
-                self._pool.submit(_load_chunk, self.names[i::workers], now) for i in range(workers)
+                self._pool.submit(_load_chunk, self._read[i::workers], now) for i in range(workers)
             ]
 
     def result(self) -> LoadResult:
+        by_name = {
+            name: FileOutcome(printable_name(name), "", [], [diagnostic])
+            for name, diagnostic in self.refused.items()
+        }
         if self._pool is None:
-            return _combine([load_file(name, self.now) for name in self.names])
-        try:
-            by_name = {o.path: o for part in self._parts for o in part.result()}
-        finally:
-            self._pool.shutdown()
+            by_name.update((name, load_file(name, self.now)) for name in self._read)
+        else:
+            try:
+                by_name.update((o.path, o) for part in self._parts for o in part.result())
+            finally:
+                self._pool.shutdown()
         return _combine([by_name[name] for name in self.names])
 
 

@@ -9,6 +9,7 @@ flow brackets. Deep nesting and alias bombs are checked one by one.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -232,3 +233,86 @@ def test_deep_nesting_through_the_validate_command(fuzz_dir: Path) -> None:
         True,
         True,
     )
+
+
+# -- numbers too large and file names that are not UTF-8, one by one -------------------------
+
+HUGE = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        CAMPAIGN_HEAD + f" {{total: {HUGE}}}\n",
+        CAMPAIGN_HEAD + f" {{total: -{HUGE}}}\n",
+        CAMPAIGN_HEAD + f" {{total: 0x{'f' * 5000}}}\n",
+        CAMPAIGN_HEAD + f" {{total: !!int {HUGE}}}\n",
+        CAMPAIGN_HEAD + f" {{{HUGE}: total}}\n",
+        f"kind: SendId\nname: x\nspec: [{HUGE}]\n",
+        CAMPAIGN_HEAD + " {total: 9223372036854775808}\n",
+    ],
+    ids=["decimal", "negative", "hex", "tagged", "as-a-key", "in-a-list", "just-over-64-bits"],
+)
+def test_an_integer_beyond_64_bits_is_a_diagnostic(fuzz_dir: Path, text: str) -> None:
+    outcome = load_bytes(fuzz_dir, text.encode())
+    assert [d.code for d in outcome.diagnostics] == ["yaml_number_too_large"]
+    (diagnostic,) = outcome.diagnostics
+    assert diagnostic.hint == "quote it to send it as text"
+    assert len(diagnostic.message) < 200
+
+
+def test_the_largest_64_bit_integer_is_data(fuzz_dir: Path) -> None:
+    outcome = load_bytes(fuzz_dir, (CAMPAIGN_HEAD + " {total: 9223372036854775807}\n").encode())
+    assert outcome.diagnostics == []
+    (resource,) = outcome.resources
+    assert resource.body["trigger_properties"] == {"total": 9223372036854775807}
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github"])
+def test_a_huge_integer_through_the_validate_command(tmp_path: Path, output_format: str) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text(CAMPAIGN_HEAD + f" {{total: {HUGE}}}\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(path), "--format", output_format])
+    assert result.exit_code == 3, result.output
+    assert "internal error" not in result.output
+    assert "yaml_number_too_large" in result.output
+    where = {
+        "text": f"{path}:7:31: error:",
+        "json": '"line": 7',
+        "github": f"::error file={path},line=7,col=31,",
+    }[output_format]
+    assert where in result.output
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github"])
+def test_a_file_name_that_is_not_utf8_is_a_diagnostic(tmp_path: Path, output_format: str) -> None:
+    directory = tmp_path / "manifests"
+    directory.mkdir()
+    (directory / "ok.yaml").write_text(
+        "kind: SendId\nname: flash\nspec:\n  campaign_id: d111a44a-a347-4ab0-837e-9142cbd2a2fe\n"
+        "  send_id: flash\n",
+        encoding="utf-8",
+    )
+    os.close(os.open(os.fsencode(directory) + b"/caf\xe9.yaml", os.O_CREAT | os.O_WRONLY))
+    result = CliRunner().invoke(cli, ["validate", str(directory), "--format", output_format])
+    assert result.exit_code == 3, result.output
+    assert "internal error" not in result.output
+    shown = f"{directory}/caf\\xe9.yaml"
+    if output_format == "json":
+        (diagnostic,) = json.loads(result.stdout)["diagnostics"]
+        assert (diagnostic["file"], diagnostic["code"], diagnostic["message"]) == (
+            shown,
+            "file_name_not_utf8",
+            "file name is not valid UTF-8: not read",
+        )
+        assert diagnostic["hint"] == "rename the file with UTF-8 characters (ASCII is safest)"
+    else:
+        assert shown in result.output
+        assert "file_name_not_utf8" in result.output
+
+
+def test_a_path_argument_that_is_not_utf8_is_a_usage_error(tmp_path: Path) -> None:
+    missing = os.fsdecode(os.fsencode(tmp_path) + b"/caf\xe9")
+    result = CliRunner().invoke(cli, ["validate", missing])
+    assert result.exit_code == 3, result.output
+    assert f"error: {tmp_path}/caf\\xe9: no such file or directory" in result.stderr
