@@ -5,6 +5,8 @@ Any base URL works; the dashboard's "REST endpoint" is the authority.
 
 from __future__ import annotations
 
+from reconciler.secrets import redact_url
+
 REST_HOSTS: dict[str, str] = {
     "US-01": "https://rest.iad-01.braze.com",
     "US-02": "https://rest.iad-02.braze.com",
@@ -34,10 +36,18 @@ def resolve_base_url(endpoint: str) -> str:
     if host is not None:
         return host
     if value.startswith(("http://", "https://")):
+        if "@" in value.split("://", 1)[1].split("/", 1)[0]:
+            # Braze authenticates with the API key alone; user info is at best a mistake and
+            # at worst a password that would be shown with the endpoint and stored in the ledger.
+            raise ValueError(
+                f"endpoint {redact_url(value)!r} carries user info (user:password@): remove it; "
+                "Braze authenticates with the API key only"
+            )
         return value.rstrip("/")
     if value.startswith("rest.") and "/" not in value:
         return "https://" + value
     names = ", ".join(REST_HOSTS)
     raise ValueError(
-        f"{endpoint!r} is neither a URL nor a Braze instance name ({names}), nor 'local'"
+        f"{redact_url(endpoint)!r} is neither a URL nor a Braze instance name ({names}), "
+        "nor 'local'"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reconciler.errors import UsageError
+from reconciler.secrets import register_url
 from reconciler.state.base import (
     Intent,
     LockInfo,
@@ -42,11 +43,15 @@ def open_store(url: str | None, workspace: str, *, default_dir: Path) -> StateSt
     check_workspace(workspace)
     if url is None:
         return SqliteStore(default_dir / DEFAULT_FILE, workspace)
+    register_url(url)
     scheme, separator, _ = url.partition("://")
     scheme = scheme.lower()
     if not separator:
-        hint = f"did you mean sqlite:///{url}? ({URL_HINT})" if url else URL_HINT
-        raise UsageError(f"state URL {redact_url(url)!r} has no scheme", hint=hint)
+        shown = redact_url(url)
+        hint = f"did you mean sqlite:///{shown}? ({URL_HINT})" if url else URL_HINT
+        if shown != url:  # a libpq key/value string: the URL form is what is accepted here
+            hint = "write it as postgresql://user:password@host:port/dbname"
+        raise UsageError(f"state URL {shown!r} has no scheme", hint=hint)
     if scheme == "sqlite":
         return SqliteStore(sqlite_path(url), workspace)
     if scheme in ("postgresql", "postgres"):

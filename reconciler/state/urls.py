@@ -7,34 +7,14 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from reconciler.errors import UsageError
+from reconciler.secrets import redact_url
 
-_SECRET_PARAMS = frozenset({"password", "sslpassword"})
+__all__ = ["URL_HINT", "check_workspace", "redact_url", "sqlite_path", "with_search_path"]
+
 _WORKSPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 URL_HINT = (
     "use sqlite:///relative/path.db, sqlite:////absolute/path.db or postgresql://user@host/db"
 )
-
-
-def redact_url(url: str) -> str:
-    """The URL with any password (in the user info or the query string) replaced by ***."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # e.g. an unbalanced "[" in the host: show nothing that could be secret
-        return url.split("://", 1)[0] + "://(unparsable)"
-    netloc = parts.netloc
-    if "@" in netloc:
-        userinfo, host = netloc.rsplit("@", 1)
-        if ":" in userinfo:
-            netloc = f"{userinfo.split(':', 1)[0]}:***@{host}"
-    query = "&".join(
-        f"{pair.split('=', 1)[0]}=***"
-        if unquote(pair.split("=", 1)[0]).lower() in _SECRET_PARAMS
-        else pair
-        for pair in parts.query.split("&")
-    )
-    if (netloc, query) == (parts.netloc, parts.query):
-        return url  # rebuilding would turn sqlite:///a.db into sqlite:/a.db
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def with_search_path(url: str, schema: str) -> str:
@@ -51,13 +31,16 @@ def sqlite_path(url: str) -> Path:
     rest = url.split("://", 1)[1]
     if not rest.startswith("/"):
         raise UsageError(
-            f"state URL {url!r} names a host; SQLite URLs have three slashes", hint=URL_HINT
+            f"state URL {redact_url(url)!r} names a host; SQLite URLs have three slashes",
+            hint=URL_HINT,
         )
     path = rest[1:]
     if not path or path.endswith("/"):
-        raise UsageError(f"state URL {url!r} names no database file", hint=URL_HINT)
+        raise UsageError(f"state URL {redact_url(url)!r} names no database file", hint=URL_HINT)
     if "?" in path:
-        raise UsageError(f"state URL {url!r}: SQLite URLs take no query parameters", hint=URL_HINT)
+        raise UsageError(
+            f"state URL {redact_url(url)!r}: SQLite URLs take no query parameters", hint=URL_HINT
+        )
     return Path(path)
 
 

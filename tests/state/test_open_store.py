@@ -100,6 +100,10 @@ def test_bad_workspace_names_are_usage_errors(tmp_path: Path, workspace: str) ->
         ("postgresql://u@db/x", "postgresql://u@db/x"),
         ("sqlite:///a.db", "sqlite:///a.db"),
         ("postgresql://u:hunter2@[bad/x", "postgresql://(unparsable)"),
+        ("host=db password=hunter2 dbname=x", "host=db password=*** dbname=x"),
+        ("host=db password = 'hunter2 x' user=u", "host=db password = *** user=u"),
+        ("host=db PASSWORD=hunter2", "host=db PASSWORD=***"),
+        ("sslpassword=hunter2 host=db", "sslpassword=*** host=db"),
     ],
 )
 def test_redact_url(url: str, shown: str | None) -> None:
@@ -107,6 +111,29 @@ def test_redact_url(url: str, shown: str | None) -> None:
 
     assert "hunter2" not in redacted
     assert redacted == (shown or "postgresql://u@db/x?password=***&sslmode=require")
+
+
+@pytest.mark.parametrize(
+    ("url", "message", "hint"),
+    [
+        (
+            "host=db password=hunter2 dbname=x",
+            "state URL 'host=db password=*** dbname=x' has no scheme",
+            "write it as postgresql://user:password@host:port/dbname",
+        ),
+        (
+            "sqlite://u:hunter2@host/state.db",
+            "state URL 'sqlite://u:***@host/state.db' names a host; SQLite URLs have three slashes",
+            URL_HINT,
+        ),
+    ],
+)
+def test_a_password_never_reaches_a_usage_error(
+    tmp_path: Path, url: str, message: str, hint: str
+) -> None:
+    with pytest.raises(UsageError) as caught:
+        open_store(url, "default", default_dir=tmp_path)
+    assert (caught.value.message, caught.value.hint) == (message, hint)
 
 
 def test_with_search_path_replaces_any_options() -> None:
