@@ -35,7 +35,7 @@ class Diagnostic:
     hint: str | None = None
     related: tuple[Location, ...] = ()
     """Other places involved (the first definition of a duplicate)."""
-    replacement: str | None = None
+    replacement: str | bool | None = None
     """The value that fixes the field at ``path``, when the hint names exactly one: written in
     place of the current value, it makes this error go away (tools can apply it)."""
 

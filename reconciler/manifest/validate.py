@@ -55,7 +55,7 @@ class DocumentContext:
         at_key: bool = False,
         hint: str | None = None,
         severity: Severity = Severity.ERROR,
-        replacement: str | None = None,
+        replacement: str | bool | None = None,
     ) -> Diagnostic:
         doc = self.document
         position = doc.key_position(path) if at_key else doc.value_position(path)
@@ -149,6 +149,7 @@ def _from_validation_error(context: DocumentContext, exc: ValidationError) -> li
         missing = code == "missing"
         path = _document_path(value, error["loc"], keep_last=missing or code == UNKNOWN_FIELD)
         message, hint = _explain(code, error["msg"], error.get("input"), ctx, path)
+        replacement = ctx.get("replacement", _replacement(code, error.get("input")))
         if missing:
             diagnostic = context.diagnostic(code, message, path[:-1], at_key=True, hint=hint)
             diagnostics.append(_with_path(diagnostic, path))
@@ -162,7 +163,7 @@ def _from_validation_error(context: DocumentContext, exc: ValidationError) -> li
                     path,
                     at_key=at_key,
                     hint=hint,
-                    replacement=ctx.get("replacement"),
+                    replacement=replacement,
                 )
             )
     return diagnostics
@@ -212,6 +213,18 @@ def _explain(
     if message and message[0].isupper() and not message[:2].isupper():
         message = message[0].lower() + message[1:]
     return message, hint
+
+
+_BOOLEAN_WORDS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
+
+
+def _replacement(code: str, value: Any) -> str | bool | None:
+    """The value that the type hints of ``_explain`` name, when there is exactly one."""
+    if code == "bool_type" and isinstance(value, str):
+        return _BOOLEAN_WORDS.get(value.strip().lower())
+    if code == "string_type" and isinstance(value, int | float | bool):
+        return _yaml_scalar(value)
+    return None
 
 
 def _yaml_scalar(value: Any) -> str:

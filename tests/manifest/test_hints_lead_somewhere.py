@@ -2,10 +2,11 @@
 somewhere: to a valid manifest, or to a different error, never back to the same one.
 
 The replacement is machine-applicable (``replacement`` in ``validate --format json``): it is
-written in place of the value at the diagnostic's line and column, as a quoted YAML string,
-and the file is validated again. Hints such as "2026-12-12Z" (which Python read as a date at
-midnight, giving the same "no offset" hint again) or "quote the value" for a Unix timestamp
-(which then fails as "not ISO 8601") are what this test exists to catch.
+written in place of the value at the diagnostic's line and column, in JSON form (a quoted
+string, or true/false, both valid YAML), and the file is validated again. Hints such as
+"2026-12-12Z" (which Python read as a date at midnight, giving the same "no offset" hint
+again) or "quote the value" for a Unix timestamp (which then fails as "not ISO 8601") are
+what this test exists to catch.
 """
 
 from __future__ import annotations
@@ -68,6 +69,10 @@ def test_the_corpus_has_machine_applicable_hints() -> None:
     assert {
         "10-utc-time-without-offset",
         "11-local-time-with-offset",
+        "13-broadcast-as-string",
+        "14-protect-yes",
+        "15-label-value-number",
+        "47-subscription-state-typo",
         "54-schedule-time-number",
         "56-date-only-time",
         "57-segment-id-pasted-with-its-url",

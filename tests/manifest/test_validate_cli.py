@@ -161,7 +161,7 @@ def test_json_format(tmp_path: Path) -> None:
                 "path": "spec.broadcast",
                 "hint": "write true or false without quotes (yes, no, on, off are strings)",
                 "related": [],
-                "replacement": None,
+                "replacement": True,
             }
         ],
     }

@@ -33,7 +33,7 @@ def braze_error(
     *,
     braze_message: str = "Bad Request",
     hint: str | None = None,
-    replacement: str | None = None,
+    replacement: str | bool | None = None,
 ) -> PydanticCustomError:
     """A rule violation. ``code`` is stable (tests, JSON output); ``message`` is for people.
 
@@ -192,6 +192,7 @@ class Choice:
                     else f"{value!r} is not an allowed value",
                     braze_message=braze_message,
                     hint=f"did you mean {match!r}?" if match else f"use one of {listed}",
+                    replacement=match,
                 )
             return value
 
