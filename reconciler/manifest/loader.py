@@ -21,8 +21,8 @@ from reconciler.errors import UsageError
 from reconciler.manifest.diagnostics import Diagnostic, Location, Severity
 from reconciler.manifest.refusals import (
     is_utf8_name,
+    leads_outside,
     name_refusal,
-    outside_target,
     printable_name,
     refusal,
     roots_of,
@@ -110,9 +110,7 @@ class ManifestLoading:
         self.refused.update(
             (str(path), refusal(str(path)))
             for path in found
-            if str(path) not in self.refused
-            and path.is_symlink()
-            and outside_target(path, roots) is not None
+            if str(path) not in self.refused and path.is_symlink() and leads_outside(path, roots)
         )
         # A linked directory that stays inside the paths is read through its real path.
         self.names = [

@@ -34,18 +34,16 @@ def roots_of(paths: Sequence[str | Path]) -> list[Path]:
     return [Path(path).resolve() for path in paths]
 
 
-def outside_target(path: Path, roots: Sequence[Path]) -> Path | None:
-    """Where the link ``path`` leads, if that is outside every root; None otherwise."""
+def leads_outside(path: Path, roots: Sequence[Path]) -> bool:
+    """Whether the link ``path`` resolves outside every root."""
     target = path.resolve()
-    if any(target == root or target.is_relative_to(root) for root in roots):
-        return None
-    return target
+    return not any(target == root or target.is_relative_to(root) for root in roots)
 
 
 def refusal(name: str) -> Diagnostic:
     """The diagnostic for the link ``name``; it names the target as the link spells it."""
     try:
-        written = os.readlink(name)
+        written = printable_name(os.readlink(name))
     except OSError:  # replaced since it was found: say only what it is
         written = "a place"
     return Diagnostic(

@@ -49,7 +49,7 @@ def open_store(url: str | None, workspace: str, *, default_dir: Path) -> StateSt
     if not separator:
         shown = redact_url(url)
         hint = f"did you mean sqlite:///{shown}? ({URL_HINT})" if url else URL_HINT
-        if shown != url:  # a libpq key/value string: the URL form is what is accepted here
+        if "=" in url:  # a libpq key/value string: the URL form is what is accepted here
             hint = "write it as postgresql://user:password@host:port/dbname"
         raise UsageError(f"state URL {shown!r} has no scheme", hint=hint)
     if scheme == "sqlite":

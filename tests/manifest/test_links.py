@@ -132,3 +132,15 @@ def test_a_link_given_by_name_is_the_users_choice(tree: Path, tmp_path: Path) ->
     link.symlink_to(outside)
     code, diagnostics, _ = validate(link)
     assert (code, diagnostics) == (0, [])
+
+
+def test_a_link_to_a_name_that_is_not_utf8_is_refused_and_printable(
+    tree: Path, tmp_path: Path
+) -> None:
+    target = os.fsencode(tmp_path) + b"/caf\xe9.yaml"
+    os.symlink(target, os.fsencode(tree) + b"/cafe.yaml")
+    code, diagnostics, _ = validate(tree)
+    assert code == 3
+    assert [d["message"] for d in diagnostics] == [
+        f"symbolic link to {tmp_path}/caf\\xe9.yaml leads outside the given paths: not read"
+    ]

@@ -122,6 +122,11 @@ def test_redact_url(url: str, shown: str | None) -> None:
             "write it as postgresql://user:password@host:port/dbname",
         ),
         (
+            "host=db dbname=x",
+            "state URL 'host=db dbname=x' has no scheme",
+            "write it as postgresql://user:password@host:port/dbname",
+        ),
+        (
             "sqlite://u:hunter2@host/state.db",
             "state URL 'sqlite://u:***@host/state.db' names a host; SQLite URLs have three slashes",
             URL_HINT,
