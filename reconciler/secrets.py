@@ -27,7 +27,8 @@ def register(secret: str) -> None:
 
 
 def redact(text: str) -> str:
-    for secret in _secrets:
+    # Longest first: a secret that contains another is masked whole, not with its tail showing.
+    for secret in sorted(_secrets, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, MASK)
     return text
