@@ -36,8 +36,8 @@ class Diagnostic:
     related: tuple[Location, ...] = ()
     """Other places involved (the first definition of a duplicate)."""
     replacement: str | bool | None = None
-    """The value that fixes the field at ``path``, when the hint names exactly one: written in
-    place of the current value, it makes this error go away (tools can apply it)."""
+    """What fixes this error when the hint names exactly one thing: written (as JSON) in place
+    of the key or value at ``location``, it makes this error go away (tools can apply it)."""
 
     @property
     def is_error(self) -> bool:

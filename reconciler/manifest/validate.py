@@ -122,6 +122,7 @@ def _check_kind(context: DocumentContext, value: dict[str, Any]) -> Diagnostic |
         f"unknown kind {kind!r}",
         ("kind",),
         hint=f"did you mean {match!r}?" if match else "one of " + ", ".join(kinds),
+        replacement=match,
     )
 
 
@@ -150,6 +151,8 @@ def _from_validation_error(context: DocumentContext, exc: ValidationError) -> li
         path = _document_path(value, error["loc"], keep_last=missing or code == UNKNOWN_FIELD)
         message, hint = _explain(code, error["msg"], error.get("input"), ctx, path)
         replacement = ctx.get("replacement", _replacement(code, error.get("input")))
+        if code == UNKNOWN_FIELD:  # at the key: the did-you-mean replaces the key's name
+            replacement = ctx.get("suggestion")
         if missing:
             diagnostic = context.diagnostic(code, message, path[:-1], at_key=True, hint=hint)
             diagnostics.append(_with_path(diagnostic, path))
