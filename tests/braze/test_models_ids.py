@@ -75,6 +75,7 @@ def test_a_campaign_name_is_refused_with_where_to_copy_the_id() -> None:
     "pasted",
     [
         f" {CAMPAIGN_ID}",
+        f"{CAMPAIGN_ID}\n",
         f"{{{CAMPAIGN_ID}}}",
         f"api_id:{CAMPAIGN_ID}",
         f"https://dashboard-01.braze.com/campaigns/{CAMPAIGN_ID}/edit",
@@ -144,7 +145,9 @@ def test_schedule_ids_of_a_generated_form_are_accepted(value: str) -> None:
     assert schedule_id_problem(value) is None
 
 
-@pytest.mark.parametrize("value", ["black-friday", "abc", "", "x y", CAMPAIGN_ID + " "])
+@pytest.mark.parametrize(
+    "value", ["black-friday", "abc", "", "x y", CAMPAIGN_ID + " ", CAMPAIGN_ID + "\n"]
+)
 def test_schedule_ids_that_cannot_be_generated_keys_are_refused(value: str) -> None:
     assert schedule_id_problem(value) == (
         f"{value!r} is not a schedule id: Braze's create answer gives one as a generated key "

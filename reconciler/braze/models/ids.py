@@ -29,10 +29,9 @@ from pydantic_core import PydanticCustomError
 from reconciler.braze.models.base import braze_error
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-_UUID = re.compile(UUID_PATTERN)
-_UUID_INSIDE = re.compile(UUID_PATTERN[1:-1])
-_HEX_KEY = re.compile(r"^[0-9a-fA-F]{24,64}$")
-_DASHBOARD_URL_ID = re.compile(r"^[0-9a-fA-F]{24}$")
+_UUID = re.compile(UUID_PATTERN[1:-1])  # used with fullmatch: "$" would allow a final newline
+_HEX_KEY = re.compile(r"[0-9a-fA-F]{24,64}")
+_DASHBOARD_URL_ID = re.compile(r"[0-9a-fA-F]{24}")
 EXAMPLE_UUID = "924cd632-0dc9-4a59-a3f1-b892936fd233"
 INVALID_ID = "invalid_id"
 
@@ -88,14 +87,14 @@ SUBSCRIPTION_GROUP = IdKind(
 
 def id_problem(value: str, kind: IdKind) -> PydanticCustomError | None:
     """Why ``value`` cannot be a ``kind`` identifier, with a hint that leads to one; or None."""
-    if _UUID.match(value):
+    if _UUID.fullmatch(value):
         return None
     replacement: str | None = None
-    found = _UUID_INSIDE.findall(value)
+    found = _UUID.findall(value)
     if len(found) == 1:
         replacement = found[0]
         hint = f"did you mean {replacement!r}? (the identifier alone, nothing around it)"
-    elif _DASHBOARD_URL_ID.match(value):
+    elif _DASHBOARD_URL_ID.fullmatch(value):
         hint = (
             f"this looks like the id in a dashboard URL, not the API identifier: copy "
             f"{kind.where} (a UUID such as {EXAMPLE_UUID})"
@@ -132,7 +131,7 @@ SubscriptionGroupId = Annotated[str, AfterValidator(_checker(SUBSCRIPTION_GROUP)
 
 def schedule_id_problem(value: str) -> str | None:
     """Why ``value`` cannot be a schedule id that Braze returned; None if it can be one."""
-    if _UUID.match(value) or _HEX_KEY.match(value):
+    if _UUID.fullmatch(value) or _HEX_KEY.fullmatch(value):
         return None
     return (
         f"{value!r} is not a schedule id: Braze's create answer gives one as a generated key "
