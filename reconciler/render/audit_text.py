@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.markup import escape
 
+from reconciler.audit.report import in_sync_words
 from reconciler.render.words import relative, schedule_words
 from reconciler.timeutil import parse_instant, parse_iso
 
@@ -124,7 +125,10 @@ def render_audit_text(report: dict[str, Any]) -> str:
     if report["drift"]:
         lines.append("[bold red]Drift:[/] Braze or the ledger differs from git (see above).")
     else:
-        lines.append("[green]In sync:[/] everything due matches git.")
+        basis = in_sync_words(report["entries"])
+        lines.append(
+            f"[green]In sync:[/] {escape(basis)}." if basis else "[green]In sync:[/] nothing due."
+        )
     return "\n".join(lines) + "\n"
 
 
