@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from rich.markup import escape
+
 # C0 and C1 controls, DEL, the Unicode line and paragraph separators, and the bidi
 # overrides and isolates (which reorder what a reviewer sees).
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -32,6 +34,11 @@ def _visible(match: re.Match[str]) -> str:
         return _NAMED[char]
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def markup(value: object) -> str:
+    """``value`` as rich markup that prints exactly as its text, controls escaped."""
+    return escape(printable(str(value)))
 
 
 def markdown_text(text: str) -> str:

@@ -2,7 +2,7 @@
 
 Built from ``Plan.to_dict()`` only. Returns rich markup; the CLI prints it on a console that
 colours only on a terminal (and respects NO_COLOR). Every value from a file or a manifest
-goes through ``_shown``: no control character reaches the terminal or a CI log raw.
+goes through ``markup``: no control character reaches the terminal or a CI log raw.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 from rich.markup import escape
 
 from reconciler.plan.model import summary_line
-from reconciler.render.inert import printable
+from reconciler.render.inert import markup
 from reconciler.render.recipients import mask_recipients
 from reconciler.render.shown import fired_line, is_fired, shown_field, shown_fields
 from reconciler.render.textdiff import DiffLine, paired, word_diff
@@ -30,13 +30,8 @@ _STYLE = {
 _DIFF_STYLE = {"-": "red", "+": "green", " ": "", "…": "dim"}
 
 
-def _shown(text: Any) -> str:
-    """A value as rich markup that prints exactly as the text, with controls escaped."""
-    return escape(printable(str(text)))
-
-
 def _value(value: Any) -> str:
-    return _shown(json.dumps(value, ensure_ascii=False, sort_keys=True))
+    return markup(json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 def _body_lines(body: Any, indent: str, prefix: str = "") -> list[str]:
@@ -52,9 +47,9 @@ def _body_lines(body: Any, indent: str, prefix: str = "") -> list[str]:
     else:
         field = shown_field(prefix, None, body, masked=False)
         if field.diff is None:
-            lines.append(f"{indent}{_shown(prefix)} = {_value(body)}")
+            lines.append(f"{indent}{markup(prefix)} = {_value(body)}")
         else:
-            lines.append(f"{indent}{_shown(prefix)} =")
+            lines.append(f"{indent}{markup(prefix)} =")
             lines.extend(_diff_lines(field.diff, indent + "    "))
     return lines
 
@@ -67,12 +62,12 @@ def render_text(plan: dict[str, Any], *, show_noop: bool = False, masked: bool =
     changes = [
         c for c in plan["changes"] if (show_noop or c["action"] != "noop") and not is_fired(c)
     ]
-    header = f"Plan for workspace [bold]{_shown(plan.get('workspace') or 'default')}[/]"
+    header = f"Plan for workspace [bold]{markup(plan.get('workspace') or 'default')}[/]"
     if plan.get("endpoint"):
-        header += f" at {_shown(plan['endpoint'])}"
+        header += f" at {markup(plan['endpoint'])}"
     lines.append(header + f", as of {plan['now']}.")
     if plan["options"].get("targets"):
-        lines.append("Targeted: " + ", ".join(_shown(t) for t in plan["options"]["targets"]))
+        lines.append("Targeted: " + ", ".join(markup(t) for t in plan["options"]["targets"]))
     if masked:
         lines.append("Recipient identifiers are masked as ••• (--show-recipients shows them).")
     lines.append("")
@@ -85,13 +80,13 @@ def render_text(plan: dict[str, Any], *, show_noop: bool = False, masked: bool =
         in_sync = sum(1 for c in plan["changes"] if c["action"] == "noop")
         lines.append(f"No changes. {in_sync} managed resources match the manifests.")
         lines.append("")
-    lines.extend(f"[yellow]warning:[/] {_shown(w)}" for w in plan.get("warnings", []))
+    lines.extend(f"[yellow]warning:[/] {markup(w)}" for w in plan.get("warnings", []))
     blocked = [c for c in plan["changes"] if c.get("blocked")]
     if blocked:
         lines.append(
             f"[bold red]{len(blocked)} change{'s' if len(blocked) != 1 else ''} blocked by a "
             "safety gate[/]: "
-            + ", ".join(f"{_shown(c['address'])} ({c['blocked']['code']})" for c in blocked)
+            + ", ".join(f"{markup(c['address'])} ({c['blocked']['code']})" for c in blocked)
         )
     lines.append(summary_line(plan["summary"]))
     return "\n".join(lines) + "\n"
@@ -101,36 +96,36 @@ def _change_lines(change: dict[str, Any], now: Any, masked: bool) -> list[str]:
     action = change["action"]
     style = _STYLE[action]
     symbol = change["symbol"]
-    head = f"[{style}]{escape(symbol):>3} {_shown(change['address'])}[/]  {action}"
-    lines = [head + f": {_shown(plain_words(change, now))}"]
+    head = f"[{style}]{escape(symbol):>3} {markup(change['address'])}[/]  {action}"
+    lines = [head + f": {markup(plain_words(change, now))}"]
     indent = "      "
     if change.get("schedule_time"):
         lines.append(
             indent
             + "send: "
-            + _shown(schedule_words(change["schedule_mode"], change["schedule_time"]))
+            + markup(schedule_words(change["schedule_mode"], change["schedule_time"]))
         )
     if change.get("schedule_id"):
-        lines.append(indent + f"schedule_id: {_shown(change['schedule_id'])}")
+        lines.append(indent + f"schedule_id: {markup(change['schedule_id'])}")
     if change.get("source"):
-        lines.append(indent + f"from: {_shown(change['source'])}")
+        lines.append(indent + f"from: {markup(change['source'])}")
     if action == "create" and change.get("after"):
         body = mask_recipients(change["after"]) if masked else change["after"]
         lines.extend(_body_lines(body, indent + "+ "))
     for field in shown_fields(change, masked=masked):
         if field.diff is None:
             lines.append(
-                f"{indent}[{style}]~[/] {_shown(field.path)}: {_value(field.before)}"
+                f"{indent}[{style}]~[/] {markup(field.path)}: {_value(field.before)}"
                 f" -> {_value(field.after)}"
             )
             continue
-        lines.append(f"{indent}[{style}]~[/] {_shown(field.path)}:")
+        lines.append(f"{indent}[{style}]~[/] {markup(field.path)}:")
         lines.extend(_diff_lines(field.diff, indent + "    "))
-    lines.extend(f"{indent}note: {_shown(note)}" for note in change.get("notes") or [])
+    lines.extend(f"{indent}note: {markup(note)}" for note in change.get("notes") or [])
     if change.get("blocked"):
         lines.append(
             f"{indent}[bold red]blocked ({change['blocked']['code']}):[/] "
-            + _shown(change["blocked"]["reason"])
+            + markup(change["blocked"]["reason"])
         )
     lines.append("")
     return lines
@@ -143,23 +138,23 @@ def _diff_lines(diff: list[DiffLine], indent: str) -> list[str]:
     for item in paired(diff):
         if isinstance(item, DiffLine):
             style = _DIFF_STYLE[item.tag]
-            text = f"{item.tag} {_shown(item.text)}"
+            text = f"{item.tag} {markup(item.text)}"
             if item.tag == "…":
-                text = f"… ({_shown(item.text)})"
+                text = f"… ({markup(item.text)})"
             lines.append(f"{indent}[{style}]{text}[/]" if style else f"{indent}{text}")
             continue
         removed, added = item
         spans = word_diff(removed.text, added.text)
         if spans is None:
-            lines.append(f"{indent}[red]- {_shown(removed.text)}[/]")
-            lines.append(f"{indent}[green]+ {_shown(added.text)}[/]")
+            lines.append(f"{indent}[red]- {markup(removed.text)}[/]")
+            lines.append(f"{indent}[green]+ {markup(added.text)}[/]")
             continue
         marked = "".join(
-            _shown(span.text)
+            markup(span.text)
             if span.tag == " "
-            else f"[red]\\[-{_shown(span.text)}-][/]"
+            else f"[red]\\[-{markup(span.text)}-][/]"
             if span.tag == "-"
-            else f"[green]{{+{_shown(span.text)}+}}[/]"
+            else f"[green]{{+{markup(span.text)}+}}[/]"
             for span in spans
         )
         lines.append(f"{indent}[yellow]~[/] {marked}")

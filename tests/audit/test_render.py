@@ -12,7 +12,7 @@ from reconciler.render.audit_markdown import LIMIT, MARKER, render_audit_markdow
 from reconciler.render.audit_text import listed_words, render_audit_text
 from reconciler.render.json_render import render_json
 from tests.audit.helpers import listed, run, sample_report
-from tests.commonmark import visible
+from tests.commonmark import comments, visible
 from tests.golden import check_golden, plain
 from tests.plan.helpers import campaign, recorded
 
@@ -105,3 +105,15 @@ def test_listed_times_in_words() -> None:
     )
     assert listed_words("soon", None) == "soon"
     assert listed_words(None, "local_time_zones") == "no next send time (local_time_zones)"
+
+
+def test_a_hostile_broadcast_name_stays_inert() -> None:
+    name = "Sale\x1b]0;pwned\x07\n::warning ::x <!-- [b]"
+    report = run([], [], [listed(name=name)]).to_dict()
+    text = plain(render_audit_text(report))
+    assert "\x1b" not in text
+    assert not [line for line in text.splitlines() if line.startswith("::")]
+    assert 'Campaign "Sale\\x1b]0;pwned\\x07\\n::warning ::x <!-- [b]"' in text
+    markdown = render_audit_markdown(report)
+    assert comments(markdown) == [" braze-reconciler:audit "]
+    assert 'Campaign "Sale\\x1b]0;pwned\\x07\\n::warning ::x <!-- [b]"' in visible(markdown)
