@@ -34,6 +34,12 @@ def shown_fields(change: dict[str, Any], *, masked: bool) -> list[ShownField]:
     ]
 
 
+def names_recipients(change: dict[str, Any]) -> bool:
+    """Whether masking hides anything in this change (so the plan says it masked)."""
+    bodies = (change.get("before"), change.get("after"))
+    return any(body and mask_recipients(body) != body for body in bodies)
+
+
 def is_fired(change: dict[str, Any]) -> bool:
     """A schedule that has sent, which the ledger forgets (``Change.is_housekeeping``)."""
     return bool(change.get("housekeeping"))

@@ -15,7 +15,13 @@ from rich.markup import escape
 from reconciler.plan.model import summary_line
 from reconciler.render.inert import markup
 from reconciler.render.recipients import mask_recipients
-from reconciler.render.shown import fired_line, is_fired, shown_field, shown_fields
+from reconciler.render.shown import (
+    fired_line,
+    is_fired,
+    names_recipients,
+    shown_field,
+    shown_fields,
+)
 from reconciler.render.textdiff import DiffLine, paired, word_diff
 from reconciler.render.words import parse_now, plain_words, schedule_words
 
@@ -68,7 +74,7 @@ def render_text(plan: dict[str, Any], *, show_noop: bool = False, masked: bool =
     lines.append(header + f", as of {plan['now']}.")
     if plan["options"].get("targets"):
         lines.append("Targeted: " + ", ".join(markup(t) for t in plan["options"]["targets"]))
-    if masked:
+    if masked and any(names_recipients(c) for c in changes):
         lines.append("Recipient identifiers are masked as ••• (--show-recipients shows them).")
     lines.append("")
     for change in changes:
