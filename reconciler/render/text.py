@@ -55,8 +55,10 @@ def _body_lines(body: Any, indent: str, prefix: str = "") -> list[str]:
         if field.diff is None:
             lines.append(f"{indent}{markup(prefix)} = {_value(body)}")
         else:
+            # Every line is new: shown as written, under the field, without diff marks.
             lines.append(f"{indent}{markup(prefix)} =")
-            lines.extend(_diff_lines(field.diff, indent + "    "))
+            continuation = " " * len(indent) + "    "
+            lines.extend(continuation + markup(line.text) for line in field.diff)
     return lines
 
 

@@ -53,6 +53,13 @@ def test_a_long_email_body_change_is_a_word_diff_in_text_and_a_diff_block_in_mar
     project: Project,
 ) -> None:
     project.write("newsletter.yaml", newsletter())
+    created = project.plan().stdout.splitlines()
+    start = created.index("      + messages.email.body =")
+    assert created[start + 1 : start + 4] == [
+        "            <h1>The flash sale is on</h1>",
+        "            " + SALE_LINE.format(pct="30%"),
+        "            <p>See you soon</p>",
+    ]
     assert project.apply().code == 0
     project.write("newsletter.yaml", newsletter("40%", "Acme Deals <deals@acme.example>"))
 
