@@ -18,6 +18,8 @@ LONG = 80
 _CONTEXT = 2
 """Unchanged lines shown around each change."""
 _WORD = re.compile(r"\s+|[^\s\w]|\w+")
+_MAX_WORDS = 2_000
+"""Longer lines get no word diff: matching words is quadratic, and a plan must stay fast."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +80,8 @@ def word_diff(before: str, after: str) -> list[WordSpan] | None:
     """The line ``before`` -> ``after`` as spans of kept, removed and added words, or None
     when most words changed (then a removed and an added line read better)."""
     old, new = _WORD.findall(before), _WORD.findall(after)
+    if len(old) + len(new) > _MAX_WORDS:
+        return None
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     if matcher.ratio() < 0.5:
         return None

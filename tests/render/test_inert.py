@@ -121,3 +121,8 @@ def test_rich_markup_in_a_long_value_prints_as_written() -> None:
         "          ~ [bold]Sale[/] on everything in the store [-today-]{+tonight+}, with "
         "[red]free[/] shipping over $50"
     ) in text.splitlines()
+
+
+def test_a_huge_line_gets_no_word_diff_and_stays_fast() -> None:
+    line = " ".join(f"word{i}" for i in range(5_000))
+    assert word_diff(line, line.replace("word10 ", "changed ")) is None
