@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reconciler.audit.dashboard import dashboard_entries
-from reconciler.audit.report import AuditEntry, AuditReport, Source, Status
+from reconciler.audit.report import AS_APPLIED, AuditEntry, AuditReport, Source, Status
 from reconciler.manifest.resource import Resource
 from reconciler.plan import planner
 from reconciler.plan.lifecycle import (
@@ -149,9 +149,11 @@ def _managed_entry(
         )
     if change.action is Action.NOOP:
         assert record is not None
-        detail = "as applied"
+        # Braze lists only dashboard broadcasts: for an API schedule the ledger's record is
+        # all there is to go on, and the words must not claim more.
+        detail = AS_APPLIED
         if record.schedule_id:
-            detail += f" (schedule_id {record.schedule_id})"
+            detail += f", schedule_id {record.schedule_id}"
         return _entry(change, Source.LEDGER, Status.IN_SYNC, detail, timing=recorded_timing)
     if record is None or change.action is Action.CREATE:
         return _entry(

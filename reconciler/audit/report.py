@@ -8,7 +8,7 @@ or Braze again. Each entry is one upcoming send (or one pending change) with its
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -42,6 +42,24 @@ class Status(StrEnum):
 
 
 STATUS_ORDER = list(Status)
+
+AS_APPLIED = "as applied (Braze cannot list them)"
+"""An API schedule in sync: Braze cannot list API-created schedules, so the audit knows only
+that the ledger recorded it as applied and the manifests still ask for it."""
+
+
+def in_sync_words(entries: Iterable[Mapping[str, Any]]) -> str:
+    """What "in sync" rests on: ``2 dashboard broadcasts as listed, 3 API schedules as applied
+    (Braze cannot list them)``; from ``AuditReport.to_dict()``'s entries."""
+    in_sync = [e for e in entries if e["status"] == Status.IN_SYNC]
+    applied = sum(1 for e in in_sync if e["source"] == Source.LEDGER)
+    listed = len(in_sync) - applied
+    parts = []
+    if listed:
+        parts.append(f"{listed} dashboard broadcast{'s' if listed != 1 else ''} as listed")
+    if applied:
+        parts.append(f"{applied} API schedule{'s' if applied != 1 else ''} {AS_APPLIED}")
+    return ", ".join(parts)
 
 
 @dataclasses.dataclass(frozen=True)

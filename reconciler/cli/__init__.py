@@ -20,6 +20,7 @@ from reconciler.cli.output import err_console
 from reconciler.errors import EXIT_INVALID, EXIT_UNEXPECTED, ManifestError, ReconcilerError
 from reconciler.manifest.diagnostics import Diagnostic
 from reconciler.render.diagnostics import diagnostic_lines
+from reconciler.render.inert import printable
 from reconciler.secrets import RedactingFilter, redact
 from reconciler.settings import Settings
 
@@ -118,7 +119,8 @@ def report_error(exc: ReconcilerError) -> None:
             if isinstance(diagnostic, Diagnostic) and diagnostic.is_error:
                 text = "\n".join(diagnostic_lines(diagnostic))
                 err_console().print(redact(text), markup=False, highlight=False)
-    err_console().print(f"error: {redact(str(exc))}", markup=False, highlight=False)
+    # An error can quote a path or a value from a file: no control character goes out raw.
+    err_console().print(f"error: {printable(redact(str(exc)))}", markup=False, highlight=False)
 
 
 def _configure_logging(verbose: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -77,13 +78,16 @@ def build_options(
 
 
 def render_plan(plan: Plan, output_format: str, *, show_recipients: bool = False) -> None:
+    """JSON is for tools and keeps every value; Markdown always masks recipients unless
+    shown; text masks them when stdout is not a terminal (a CI log is widely readable)."""
     data = plan.to_dict(noop_bodies=output_format == "json")
     if output_format == "json":
         write(render_json(data))
     elif output_format == "markdown":
         write(render_markdown(data, show_recipients=show_recipients))
     else:
-        out_console().print(render_text(data), end="")
+        masked = not show_recipients and not sys.stdout.isatty()
+        out_console().print(render_text(data, masked=masked), end="")
 
 
 @click.command()
@@ -109,7 +113,8 @@ def render_plan(plan: Plan, output_format: str, *, show_recipients: bool = False
 @click.option(
     "--show-recipients",
     is_flag=True,
-    help="Show recipient identifiers in Markdown (masked by default).",
+    help="Show recipient identifiers (masked in Markdown, and in text when stdout is not a "
+    "terminal).",
 )
 @plan_options
 @click.pass_obj
@@ -130,7 +135,8 @@ def plan(
     """Compare the manifests with the ledger and show the changes apply would make.
 
     Exit 0 (no changes, or changes without --detailed-exitcode), 2 (changes, with
-    --detailed-exitcode), 3 (invalid manifests), 4 (a change is blocked by a safety gate).
+    --detailed-exitcode; schedules that fired and are only dropped from the ledger do not
+    count), 3 (invalid manifests), 4 (a change is blocked by a safety gate).
     """
     options = build_options(targets, freeze_window, allow_late, allow_destroy, allow_resend)
     result = plan_use_case(settings, paths or (".",), current_time(now), options)
@@ -140,6 +146,6 @@ def plan(
         err_console().print(f"Saved the plan to {out}; apply it with: apply --plan {out}")
     if result.blocked:
         return EXIT_BLOCKED
-    if detailed_exitcode and result.has_changes:
+    if detailed_exitcode and result.needs_review:
         return EXIT_CHANGES
     return EXIT_OK

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from reconciler.plan.lifecycle import Lifecycle
+
 FORMAT_VERSION = 1
 
 
@@ -135,6 +137,12 @@ class Change:
     def is_change(self) -> bool:
         return self.action is not Action.NOOP
 
+    @property
+    def is_housekeeping(self) -> bool:
+        """A forget of a schedule that has sent: the ledger drops it, nothing in Braze
+        changes, so it is nothing for a reviewer to approve."""
+        return self.action is Action.FORGET and self.lifecycle == Lifecycle.SENT
+
     def evolve(self, **fields: Any) -> Change:
         return dataclasses.replace(self, **fields)
 
@@ -147,6 +155,7 @@ class Change:
             "kind": self.kind,
             "action": self.action.value,
             "symbol": self.action.symbol,
+            "housekeeping": self.is_housekeeping,
             "before": dict(self.before) if self.before is not None else None,
             "after": dict(self.after) if self.after is not None else None,
             "reasons": list(self.reasons),
@@ -263,6 +272,11 @@ class Plan:
     @property
     def has_changes(self) -> bool:
         return any(c.is_change for c in self.changes)
+
+    @property
+    def needs_review(self) -> bool:
+        """Changes beyond housekeeping: what ``plan --detailed-exitcode`` exits 2 for."""
+        return any(c.is_change and not c.is_housekeeping for c in self.changes)
 
     def counts(self) -> dict[str, int]:
         counts = {action.value: 0 for action in ACTION_ORDER}

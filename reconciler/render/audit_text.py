@@ -12,6 +12,8 @@ from typing import Any
 
 from rich.markup import escape
 
+from reconciler.audit.report import in_sync_words
+from reconciler.render.inert import markup
 from reconciler.render.words import relative, schedule_words
 from reconciler.timeutil import parse_instant, parse_iso
 
@@ -119,12 +121,15 @@ def render_audit_text(report: dict[str, Any]) -> str:
     if not report["entries"]:
         lines.append(f"Nothing is due within {report['horizon']}.")
         lines.append("")
-    lines.extend(f"[yellow]warning:[/] {escape(w)}" for w in report.get("warnings", []))
+    lines.extend(f"[yellow]warning:[/] {markup(w)}" for w in report.get("warnings", []))
     lines.append(summary(report))
     if report["drift"]:
         lines.append("[bold red]Drift:[/] Braze or the ledger differs from git (see above).")
     else:
-        lines.append("[green]In sync:[/] everything due matches git.")
+        basis = in_sync_words(report["entries"])
+        lines.append(
+            f"[green]In sync:[/] {escape(basis)}." if basis else "[green]In sync:[/] nothing due."
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -134,11 +139,11 @@ def _entry_lines(entry: dict[str, Any], now: datetime) -> list[str]:
     indent = "      "
     head = (
         f"[{style}]{STATUS_WORDS[status]:<15}[/] {escape(first_send(entry, now))}  "
-        f"{escape(subject(entry))}"
+        f"{markup(subject(entry))}"
     )
     facts = [entry["source"]] + ([entry["lifecycle"]] if entry.get("lifecycle") else [])
     lines = [head + f"  [dim]({', '.join(facts)})[/]"]
-    lines.append(indent + "send: " + escape(schedule(entry)))
-    lines.append(indent + escape(entry["detail"]))
+    lines.append(indent + "send: " + markup(schedule(entry)))
+    lines.append(indent + markup(entry["detail"]))
     lines.append("")
     return lines

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from reconciler.manifest.diagnostics import Diagnostic
+from reconciler.render.inert import printable
 
 FORMAT_VERSION = 1
 
@@ -27,11 +28,12 @@ def _count(n: int, noun: str) -> str:
 
 def diagnostic_lines(diagnostic: Diagnostic) -> list[str]:
     """One diagnostic for people: the headline with its code, then its hint and the other
-    places involved."""
-    lines = [f"{diagnostic.headline()} [{diagnostic.code}]"]
+    places involved. File names and values in them are shown with controls escaped: a name
+    holding a newline and ``::warning ::`` must not become a workflow command in a CI log."""
+    lines = [f"{printable(diagnostic.headline())} [{diagnostic.code}]"]
     if diagnostic.hint:
-        lines.append(f"  hint: {diagnostic.hint}")
-    lines.extend(f"  see also: {other}" for other in diagnostic.related)
+        lines.append(f"  hint: {printable(diagnostic.hint)}")
+    lines.extend(f"  see also: {printable(str(other))}" for other in diagnostic.related)
     return lines
 
 
@@ -55,7 +57,9 @@ def render_json(diagnostics: Sequence[Diagnostic], resources: int, files: int) -
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escaping of a workflow command's data, after every other control character
+    (ESC and the like, which the log viewer would interpret) is shown as an escape."""
+    return printable(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

@@ -3,6 +3,9 @@
 Sorted by send time, with UTC and local times, changes in plain words, details folded,
 recipient identifiers masked unless asked, and always below GitHub's 65,536-character
 comment limit. The first line is a hidden marker so CI can update the comment in place.
+Every value from a file or a manifest goes through ``reconciler.render.inert``: the comment
+renders to exactly that value, and no value can open a comment, a tag or a code span that
+would hide what follows.
 """
 
 from __future__ import annotations
@@ -12,9 +15,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.plan.model import summary_line
+from reconciler.render.inert import fence, markdown_code, markdown_text, printable
+from reconciler.render.recipients import mask_recipients
+from reconciler.render.shown import ShownField, fired_line, is_fired, shown_fields
+from reconciler.render.textdiff import DiffLine
 from reconciler.render.words import (
     COMMENT_LIMIT,
-    mask_recipients,
     parse_now,
     plain_words,
     schedule_words,
@@ -41,12 +47,13 @@ def _utc_cell(change: dict[str, Any]) -> str:
 
 def render_markdown(plan: dict[str, Any], *, show_recipients: bool = False) -> str:
     now = parse_now(plan)
-    changes = [c for c in plan["changes"] if c["action"] != "noop"]
+    fired = [c for c in plan["changes"] if is_fired(c)]
+    changes = [c for c in plan["changes"] if c["action"] != "noop" and not is_fired(c)]
     far = datetime.max.replace(tzinfo=UTC)
     changes.sort(key=lambda c: (when(c) or far, c["address"]))
     head: list[str] = [MARKER]
     workspace = plan.get("workspace") or "default"
-    head.append(f"### braze-reconciler plan for `{workspace}`")
+    head.append(f"### braze-reconciler plan for {markdown_code(workspace)}")
     head.append("")
     head.append(f"**{summary_line(plan['summary'])}**  ")
     head.append(
@@ -60,9 +67,15 @@ def render_markdown(plan: dict[str, Any], *, show_recipients: bool = False) -> s
             f"> [!CAUTION]\n> {len(blocked)} change{'s' if len(blocked) != 1 else ''} "
             "blocked by a safety gate; `apply` will refuse this plan (exit 4):"
         )
-        head.extend(f"> - `{c['address']}`: {table_cell(c['blocked']['reason'])}" for c in blocked)
+        head.extend(
+            f"> - {markdown_code(c['address'])}: {table_cell(c['blocked']['reason'])}"
+            for c in blocked
+        )
     for warning in plan.get("warnings", []):
-        head.append(f"> [!WARNING]\n> {warning}")
+        head.append(f"> [!WARNING]\n> {table_cell(warning)}")
+    if fired:
+        head.append("")
+        head.append(fired_line(len(fired)))
     head.append("")
     if not changes:
         head.append("No changes: Braze matches the manifests.")
@@ -113,64 +126,66 @@ def _row(change: dict[str, Any], now: datetime) -> str:
         change.get("schedule_mode") or change.get("before_schedule_mode"),
         change.get("schedule_time") or change.get("before_schedule_time"),
     )
-    words = plain_words(change, now)
+    words = table_cell(plain_words(change, now))
     if change.get("blocked"):
         words = f"**blocked ({change['blocked']['code']})**: {words}"
     return (
-        f"| {_ICON[change['action']]} | `{change['address']}` | {_utc_cell(change)} "
-        f"| {table_cell(schedule)} | {table_cell(words)} |"
+        f"| {_ICON[change['action']]} | {markdown_code(change['address'])} | {_utc_cell(change)} "
+        f"| {table_cell(schedule)} | {words} |"
     )
 
 
 def _details(change: dict[str, Any], show_recipients: bool) -> str:
     lines = [
         "<details>",
-        f"<summary>{_ICON[change['action']]} <code>{change['address']}</code> "
+        f"<summary>{_ICON[change['action']]} {markdown_code(change['address'])} "
         f"({change['action']})</summary>",
         "",
     ]
     if change.get("reasons"):
-        lines.append("Why: " + "; ".join(change["reasons"]) + ".")
+        lines.append("Why: " + markdown_text("; ".join(change["reasons"])) + ".")
         lines.append("")
     if change.get("source"):
-        lines.append(f"Manifest: `{change['source']}`")
+        lines.append(f"Manifest: {markdown_code(change['source'])}")
         lines.append("")
-    fields = change.get("field_changes") or []
-    if fields:
+    fields = shown_fields(change, masked=not show_recipients)
+    short = [field for field in fields if field.diff is None]
+    if short:
         lines.append("| Field | Before | After |")
         lines.append("|---|---|---|")
-        for field in fields:
-            before, after = field["before"], field["after"]
-            if not show_recipients:
-                before, after = mask_recipients(before), mask_recipients(after)
-                if _is_recipient_path(field["path"]):
-                    before, after = "•••", "•••"
-            lines.append(
-                f"| `{field['path']}` | {table_cell(_short(before))} "
-                f"| {table_cell(_short(after))} |"
-            )
+        lines.extend(
+            f"| {markdown_code(field.path)} | {_cell(field.before)} | {_cell(field.after)} |"
+            for field in short
+        )
         lines.append("")
-    elif change["action"] == "create" and change.get("after"):
+    for field in fields:
+        if field.diff is not None:
+            lines.extend(_diff_block(field, field.diff))
+    if not fields and change["action"] == "create" and change.get("after"):
         body = change["after"] if show_recipients else mask_recipients(change["after"])
-        lines.append("```json")
-        lines.append(json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False))
-        lines.append("```")
-        lines.append("")
-    lines.extend(f"Note: {note}" for note in change.get("notes") or [])
+        text = json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+        lines.extend(_code_block("json", [printable(line) for line in text]))
+    lines.extend(f"Note: {markdown_text(note)}" for note in change.get("notes") or [])
     lines.append("</details>")
     lines.append("")
     return "\n".join(lines) + "\n"
 
 
-def _is_recipient_path(path: str) -> bool:
-    return any(
-        key in path for key in ("external_user_id", "user_alias", "braze_id", "email", "recipients")
-    ) and not path.startswith("messages")
+def _diff_block(field: ShownField, diff: list[DiffLine]) -> list[str]:
+    """A long field as a ``diff`` block: removed lines ``-``, added ``+``, elisions ``@@``."""
+    body = [
+        f"@@ {line.text} @@" if line.tag == "…" else f"{line.tag}{printable(line.text)}"
+        for line in diff
+    ]
+    return [f"{markdown_code(field.path)}:", "", *_code_block("diff", body)]
 
 
-def _short(value: Any) -> str:
+def _code_block(info: str, body: list[str]) -> list[str]:
+    marker = fence(body)
+    return [marker + info, *body, marker, ""]
+
+
+def _cell(value: Any) -> str:
     if value is None:
         return "—"
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = text if len(text) <= 200 else text[:197] + "..."
-    return f"`{text}`"
+    return markdown_code(json.dumps(value, ensure_ascii=False, sort_keys=True))

@@ -1,7 +1,8 @@
 """The plan for a terminal: Terraform-like ``+ ~ -/+ - #`` lines with field diffs.
 
 Built from ``Plan.to_dict()`` only. Returns rich markup; the CLI prints it on a console that
-colours only on a terminal (and respects NO_COLOR).
+colours only on a terminal (and respects NO_COLOR). Every value from a file or a manifest
+goes through ``markup``: no control character reaches the terminal or a CI log raw.
 """
 
 from __future__ import annotations
@@ -12,6 +13,16 @@ from typing import Any
 from rich.markup import escape
 
 from reconciler.plan.model import summary_line
+from reconciler.render.inert import markup
+from reconciler.render.recipients import mask_recipients
+from reconciler.render.shown import (
+    fired_line,
+    is_fired,
+    names_recipients,
+    shown_field,
+    shown_fields,
+)
+from reconciler.render.textdiff import DiffLine, paired, word_diff
 from reconciler.render.words import parse_now, plain_words, schedule_words
 
 _STYLE = {
@@ -22,16 +33,16 @@ _STYLE = {
     "forget": "cyan",
     "noop": "dim",
 }
-_MAX_VALUE = 120
+_DIFF_STYLE = {"-": "red", "+": "green", " ": "", "…": "dim"}
 
 
 def _value(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 3] + "..."
+    return markup(json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
 def _body_lines(body: Any, indent: str, prefix: str = "") -> list[str]:
-    """A created body, one leaf per line: ``schedule.time = "..."``."""
+    """A created body, one leaf per line: ``schedule.time = "..."``; a long text leaf as
+    one ``+`` line per line of it."""
     lines: list[str] = []
     if isinstance(body, dict) and body:
         for key in sorted(body):
@@ -40,68 +51,119 @@ def _body_lines(body: Any, indent: str, prefix: str = "") -> list[str]:
         for index, item in enumerate(body):
             lines.extend(_body_lines(item, indent, f"{prefix}[{index}]"))
     else:
-        lines.append(f"{indent}{escape(prefix)} = {escape(_value(body))}")
+        field = shown_field(prefix, None, body, masked=False)
+        if field.diff is None:
+            lines.append(f"{indent}{markup(prefix)} = {_value(body)}")
+        else:
+            # Every line is new: shown as written, under the field, without diff marks.
+            lines.append(f"{indent}{markup(prefix)} =")
+            continuation = " " * len(indent) + "    "
+            lines.extend(continuation + markup(line.text) for line in field.diff)
     return lines
 
 
-def render_text(plan: dict[str, Any], *, show_noop: bool = False) -> str:
+def render_text(plan: dict[str, Any], *, show_noop: bool = False, masked: bool = False) -> str:
+    """The plan as rich markup; ``masked`` hides recipient identifiers (never content)."""
     now = parse_now(plan)
     lines: list[str] = []
-    changes = [c for c in plan["changes"] if show_noop or c["action"] != "noop"]
-    header = f"Plan for workspace [bold]{escape(str(plan.get('workspace') or 'default'))}[/]"
+    fired = [c for c in plan["changes"] if is_fired(c)]
+    changes = [
+        c for c in plan["changes"] if (show_noop or c["action"] != "noop") and not is_fired(c)
+    ]
+    header = f"Plan for workspace [bold]{markup(plan.get('workspace') or 'default')}[/]"
     if plan.get("endpoint"):
-        header += f" at {escape(str(plan['endpoint']))}"
+        header += f" at {markup(plan['endpoint'])}"
     lines.append(header + f", as of {plan['now']}.")
     if plan["options"].get("targets"):
-        lines.append("Targeted: " + ", ".join(escape(t) for t in plan["options"]["targets"]))
+        lines.append("Targeted: " + ", ".join(markup(t) for t in plan["options"]["targets"]))
+    if masked and any(names_recipients(c) for c in changes):
+        lines.append("Recipient identifiers are masked as ••• (--show-recipients shows them).")
     lines.append("")
     for change in changes:
-        lines.extend(_change_lines(change, now))
+        lines.extend(_change_lines(change, now, masked))
+    if fired:
+        lines.append(f"[{_STYLE['forget']}]  #[/] {fired_line(len(fired))}")
+        lines.append("")
     if not any(c["action"] != "noop" for c in plan["changes"]):
         in_sync = sum(1 for c in plan["changes"] if c["action"] == "noop")
         lines.append(f"No changes. {in_sync} managed resources match the manifests.")
         lines.append("")
-    lines.extend(f"[yellow]warning:[/] {escape(w)}" for w in plan.get("warnings", []))
+    lines.extend(f"[yellow]warning:[/] {markup(w)}" for w in plan.get("warnings", []))
     blocked = [c for c in plan["changes"] if c.get("blocked")]
     if blocked:
         lines.append(
             f"[bold red]{len(blocked)} change{'s' if len(blocked) != 1 else ''} blocked by a "
             "safety gate[/]: "
-            + ", ".join(f"{escape(c['address'])} ({c['blocked']['code']})" for c in blocked)
+            + ", ".join(f"{markup(c['address'])} ({c['blocked']['code']})" for c in blocked)
         )
     lines.append(summary_line(plan["summary"]))
     return "\n".join(lines) + "\n"
 
 
-def _change_lines(change: dict[str, Any], now: Any) -> list[str]:
+def _change_lines(change: dict[str, Any], now: Any, masked: bool) -> list[str]:
     action = change["action"]
     style = _STYLE[action]
     symbol = change["symbol"]
-    head = f"[{style}]{escape(symbol):>3} {escape(change['address'])}[/]  {action}"
-    lines = [head + f": {escape(plain_words(change, now))}"]
+    head = f"[{style}]{escape(symbol):>3} {markup(change['address'])}[/]  {action}"
+    lines = [head + f": {markup(plain_words(change, now))}"]
     indent = "      "
     if change.get("schedule_time"):
         lines.append(
             indent
             + "send: "
-            + escape(schedule_words(change["schedule_mode"], change["schedule_time"]))
+            + markup(schedule_words(change["schedule_mode"], change["schedule_time"]))
         )
     if change.get("schedule_id"):
-        lines.append(indent + f"schedule_id: {escape(change['schedule_id'])}")
+        lines.append(indent + f"schedule_id: {markup(change['schedule_id'])}")
     if change.get("source"):
-        lines.append(indent + f"from: {escape(change['source'])}")
+        lines.append(indent + f"from: {markup(change['source'])}")
     if action == "create" and change.get("after"):
-        lines.extend(_body_lines(change["after"], indent + "+ "))
-    for field in change.get("field_changes") or []:
-        lines.append(
-            f"{indent}[{style}]~[/] {escape(field['path'])}: {escape(_value(field['before']))}"
-            f" -> {escape(_value(field['after']))}"
-        )
-    lines.extend(f"{indent}note: {escape(note)}" for note in change.get("notes") or [])
+        body = mask_recipients(change["after"]) if masked else change["after"]
+        lines.extend(_body_lines(body, indent + "+ "))
+    for field in shown_fields(change, masked=masked):
+        if field.diff is None:
+            lines.append(
+                f"{indent}[{style}]~[/] {markup(field.path)}: {_value(field.before)}"
+                f" -> {_value(field.after)}"
+            )
+            continue
+        lines.append(f"{indent}[{style}]~[/] {markup(field.path)}:")
+        lines.extend(_diff_lines(field.diff, indent + "    "))
+    lines.extend(f"{indent}note: {markup(note)}" for note in change.get("notes") or [])
     if change.get("blocked"):
         lines.append(
             f"{indent}[bold red]blocked ({change['blocked']['code']}):[/] "
-            + escape(change["blocked"]["reason"])
+            + markup(change["blocked"]["reason"])
         )
     lines.append("")
+    return lines
+
+
+def _diff_lines(diff: list[DiffLine], indent: str) -> list[str]:
+    """``- old``/``+ new`` lines; a line edited in place as one ``~`` line marking the removed
+    words ``[-so-]`` and the added ones ``{+so+}`` (git's --word-diff), readable uncoloured."""
+    lines: list[str] = []
+    for item in paired(diff):
+        if isinstance(item, DiffLine):
+            style = _DIFF_STYLE[item.tag]
+            text = f"{item.tag} {markup(item.text)}"
+            if item.tag == "…":
+                text = f"… ({markup(item.text)})"
+            lines.append(f"{indent}[{style}]{text}[/]" if style else f"{indent}{text}")
+            continue
+        removed, added = item
+        spans = word_diff(removed.text, added.text)
+        if spans is None:
+            lines.append(f"{indent}[red]- {markup(removed.text)}[/]")
+            lines.append(f"{indent}[green]+ {markup(added.text)}[/]")
+            continue
+        marked = "".join(
+            markup(span.text)
+            if span.tag == " "
+            else f"[red]\\[-{markup(span.text)}-][/]"
+            if span.tag == "-"
+            else f"[green]{{+{markup(span.text)}+}}[/]"
+            for span in spans
+        )
+        lines.append(f"{indent}[yellow]~[/] {marked}")
     return lines

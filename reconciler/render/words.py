@@ -6,10 +6,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reconciler.plan.lifecycle import first_send
+from reconciler.render.inert import markdown_text
 from reconciler.timeutil import format_duration, parse_instant
 
-RECIPIENT_KEYS = frozenset({"external_user_id", "braze_id", "email", "external_user_ids"})
-MASK = "•••"
 COMMENT_LIMIT = 65_000
 """Markdown renders stay below GitHub's 65,536-character limit for a comment or issue."""
 MODE_WORDS = {
@@ -17,29 +16,6 @@ MODE_WORDS = {
     "local": "in each user's local time",
     "optimal": "at each user's optimal time",
 }
-
-
-def mask_recipients(value: Any) -> Any:
-    """A copy of a body with recipient identifiers masked (external ids, emails, aliases)."""
-    if isinstance(value, dict):
-        masked: dict[str, Any] = {}
-        for key, item in value.items():
-            if key in RECIPIENT_KEYS or key in ("user_alias", "user_aliases"):
-                masked[key] = _mask_all(item)
-            else:
-                masked[key] = mask_recipients(item)
-        return masked
-    if isinstance(value, list):
-        return [mask_recipients(item) for item in value]
-    return value
-
-
-def _mask_all(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_mask_all(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _mask_all(item) for key, item in value.items()}
-    return MASK
 
 
 def when(change: dict[str, Any]) -> datetime | None:
@@ -111,5 +87,5 @@ def parse_now(plan: dict[str, Any]) -> datetime:
 
 
 def table_cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: no column break, no line break, no HTML."""
-    return text.replace("|", "\\|").replace("\n", " ").replace("<", "&lt;")
+    """Text safe inside a Markdown table cell (or any one line of Markdown), shown as is."""
+    return markdown_text(text)

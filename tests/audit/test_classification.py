@@ -36,7 +36,7 @@ def test_an_applied_schedule_that_matches_is_in_sync() -> None:
     assert entry.address == "campaign_schedule/gift-guide"
     assert entry.send_at == "2026-12-05T10:00:00Z"
     assert entry.lifecycle == "pending"
-    assert entry.detail == "as applied (schedule_id s-1)"
+    assert entry.detail == "as applied (Braze cannot list them), schedule_id s-1"
     assert entry.action is None
 
 

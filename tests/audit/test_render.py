@@ -12,6 +12,7 @@ from reconciler.render.audit_markdown import LIMIT, MARKER, render_audit_markdow
 from reconciler.render.audit_text import listed_words, render_audit_text
 from reconciler.render.json_render import render_json
 from tests.audit.helpers import listed, run, sample_report
+from tests.commonmark import comments, visible
 from tests.golden import check_golden, plain
 from tests.plan.helpers import campaign, recorded
 
@@ -49,7 +50,8 @@ def test_text_ends_with_the_summary() -> None:
     ]
     gift = campaign()
     quiet = plain(render_audit_text(run([gift], [recorded(gift)]).to_dict()))
-    assert quiet.splitlines()[-1] == "In sync: everything due matches git."
+    assert quiet.splitlines()[-1] == "In sync: 1 API schedule as applied (Braze cannot list them)."
+    assert "everything" not in quiet.splitlines()[-1]
 
 
 def test_markdown_starts_with_its_marker_and_is_sorted_by_time() -> None:
@@ -62,13 +64,15 @@ def test_markdown_starts_with_its_marker_and_is_sorted_by_time() -> None:
     assert len(rows) == 9
     times = [row.split(" | ")[1] for row in rows if "UTC" in row.split(" | ")[1]]
     assert times == sorted(times)
-    assert "Spring \\| teaser &lt;b>" in text, "cells escape pipes and tags"
+    assert "Spring | teaser <b>" in visible(text), "cells show pipes and tags as written"
 
 
 def test_markdown_in_sync_and_empty() -> None:
     gift = campaign()
     text = render_audit_markdown(run([gift], [recorded(gift)]).to_dict())
-    assert "**In sync: the 1 send due within 30 d match git.**" in text
+    assert "In sync within 30 d: 1 API schedule as applied (Braze cannot list them)." in visible(
+        text
+    )
     empty = render_audit_markdown(run().to_dict())
     assert "Nothing is due within 30 d." in empty
     assert empty.startswith(MARKER + "\n")
@@ -101,3 +105,15 @@ def test_listed_times_in_words() -> None:
     )
     assert listed_words("soon", None) == "soon"
     assert listed_words(None, "local_time_zones") == "no next send time (local_time_zones)"
+
+
+def test_a_hostile_broadcast_name_stays_inert() -> None:
+    name = "Sale\x1b]0;pwned\x07\n::warning ::x <!-- [b]"
+    report = run([], [], [listed(name=name)]).to_dict()
+    text = plain(render_audit_text(report))
+    assert "\x1b" not in text
+    assert not [line for line in text.splitlines() if line.startswith("::")]
+    assert 'Campaign "Sale\\x1b]0;pwned\\x07\\n::warning ::x <!-- [b]"' in text
+    markdown = render_audit_markdown(report)
+    assert comments(markdown) == [" braze-reconciler:audit "]
+    assert 'Campaign "Sale\\x1b]0;pwned\\x07\\n::warning ::x <!-- [b]"' in visible(markdown)

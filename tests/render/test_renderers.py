@@ -107,7 +107,7 @@ def test_markdown_is_sorted_by_send_time() -> None:
     start = lines.index("|---|---|---|---|---|") + 1
     rows = lines[start : lines.index("", start)]
     times = [row.split("|")[3].strip() for row in rows]
-    assert len(rows) == 8
+    assert len(rows) == 7  # the schedule that fired is folded into one line, not a row
     assert times == sorted(times)
 
 

@@ -1,0 +1,98 @@
+"""Hostile file names and values stay inert in every renderer: no terminal escape, no GitHub
+workflow command in a CI log, nothing hidden in a pull-request comment (rendered with a
+CommonMark renderer, as the reviewer sees it)."""
+
+from __future__ import annotations
+
+from tests.commonmark import comments, table_cells, visible
+from tests.e2e.conftest import SEGMENT, Project, campaign_schedule
+
+APP = "25e3cca7-b5cb-4140-9153-f2e1f90b0499"
+
+
+def email(name: str, body: str, subject: str = "Hello", time: str = "2026-12-03T15:00:00Z") -> str:
+    indented = "".join(f"        {line}\n" for line in body.splitlines())
+    return f"""kind: ScheduledMessage
+name: {name}
+spec:
+  broadcast: true
+  segment_id: {SEGMENT}
+  schedule: {{time: "{time}"}}
+  messages:
+    email:
+      app_id: {APP}
+      from: "Acme <deals@acme.example>"
+      subject: "{subject}"
+      body: |
+{indented}"""
+
+
+def test_an_html_comment_in_a_file_name_or_a_created_body_hides_nothing(project: Project) -> None:
+    project.write("a<!--.yaml", campaign_schedule("alpha", "2026-12-02T10:00:00Z"))
+    body = "Hi\n```\n</details>\n<!-- the rest is hidden"
+    project.write("b.yaml", email("bravo", body, time="2026-12-02T11:00:00Z"))
+    project.write("z.yaml", campaign_schedule("zulu", "2026-12-09T10:00:00Z"))
+    markdown = project.plan("--format", "markdown").stdout
+    assert comments(markdown) == [" braze-reconciler:plan "]
+    shown = visible(markdown)
+    assert "a<!--.yaml:1:1" in shown
+    assert '"body": "Hi\\n```\\n</details>\\n<!-- the rest is hidden\\n"' in shown
+    assert "campaign_schedule/zulu (create)" in shown
+    assert shown.count("campaign_schedule/zulu") == 2  # the table row and its details
+
+
+def test_a_file_name_with_a_newline_injects_no_workflow_command(project: Project) -> None:
+    project.write("x\n::warning ::pwned.yaml", campaign_schedule("x"))
+    text = project.plan()
+    assert text.code == 0, text.stderr
+    assert "from: " + str(project.manifests) + "/x\\n::warning ::pwned.yaml:1:1" in text.stdout
+    assert not [line for line in text.stdout.splitlines() if line.startswith("::")]
+
+    project.write("y\n::warning ::pwned.yaml", "kind: CampaignSchedule\nname: y\nspec: {}\n")
+    for output in ("text", "github"):
+        result = project.run("validate", str(project.manifests), "--format", output)
+        assert result.code == 3, result.stdout + result.stderr
+        lines = (result.stdout + result.stderr).splitlines()
+        assert not [line for line in lines if line.startswith("::warning")], lines
+    github = project.run("validate", str(project.manifests), "--format", "github").stdout
+    assert "file=" + str(project.manifests) + "/y%0A%3A%3Awarning %3A%3Apwned.yaml" in github
+    plan = project.plan()
+    assert plan.code == 3
+    assert not [line for line in plan.stderr.splitlines() if line.startswith("::")]
+
+
+def test_escape_sequences_reach_no_terminal(project: Project) -> None:
+    project.write("\x1b]0;pwned\x07.yaml", campaign_schedule("osc"))
+    project.write("subject.yaml", email("esc", "Hi", subject="\\e[2J\\e[31mred"))
+    for output in ("text", "markdown"):
+        result = project.plan("--format", output)
+        assert result.code == 0, result.stderr
+        assert "\x1b" not in result.stdout
+        assert "\x07" not in result.stdout
+    text = project.plan().stdout
+    assert "/\\x1b]0;pwned\\x07.yaml:1:1" in text
+    assert '"\\u001b[2J\\u001b[31mred"' in text  # as JSON writes it, an escape
+    broken = project.write("\x1b[2Jbad.yaml", "kind: Nope\n")
+    result = project.run("validate", str(broken))
+    assert result.code == 3
+    assert "\x1b" not in result.stdout + result.stderr
+    assert "\\x1b[2Jbad.yaml" in result.stdout + result.stderr
+
+
+def test_message_text_cannot_close_the_diff_block_or_the_details(project: Project) -> None:
+    hostile = "Dear customer\n</details>\n<!-- hide\n```\nBuy now, {pct} off today only\n| a | b |"
+    project.write("m.yaml", email("promo", hostile.format(pct="10%")))
+    project.write("z.yaml", campaign_schedule("zulu", "2026-12-09T10:00:00Z"))
+    assert project.apply().code == 0
+    project.write("m.yaml", email("promo", hostile.format(pct="20%"), subject="a | <b> `x`"))
+    project.write("z.yaml", campaign_schedule("zulu", "2026-12-09T11:00:00Z"))
+    markdown = project.plan("--format", "markdown").stdout
+    assert comments(markdown) == [" braze-reconciler:plan "]
+    shown = visible(markdown)
+    assert "-Buy now, 10% off today only\n+Buy now, 20% off today only" in shown
+    assert "\n <!-- hide\n ```\n-Buy now" in shown  # context lines, as written
+    assert "only\n | a | b |\n" in shown
+    assert "campaign_schedule/zulu (update)" in shown
+    assert ["messages.email.subject", '"Hello"', '"a | <b> `x`"'] in table_cells(markdown)
+    assert project.apply().code == 0
+    project.assert_converged()
