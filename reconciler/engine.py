@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import logging
 import threading
 import uuid
@@ -48,13 +49,46 @@ def current_time(now: datetime | None) -> datetime:
 # -- validate -------------------------------------------------------------------------------
 
 
-def validate_manifests(paths: Sequence[str], now: datetime | None) -> LoadResult:
-    return load_manifests(paths, current_time(now))
+def validate_manifests(
+    paths: Sequence[str], now: datetime | None, *, allow_empty: bool = False
+) -> LoadResult:
+    result = load_manifests(paths, current_time(now))
+    refuse_empty(result, paths, allow_empty=allow_empty)
+    return result
 
 
-def load_desired(paths: Sequence[str], now: datetime) -> tuple[LoadResult, dict[str, Resource]]:
-    """Load manifests; raise ManifestError (exit 3) when any is invalid."""
-    return desired_of(load_manifests(paths, now))
+def load_desired(
+    paths: Sequence[str], now: datetime, *, allow_empty: bool = False
+) -> tuple[LoadResult, dict[str, Resource]]:
+    """Load manifests; raise ManifestError (exit 3) when any is invalid, UsageError (exit 3)
+    when they hold no resource at all and ``allow_empty`` is not given."""
+    result = load_manifests(paths, now)
+    refuse_empty(result, paths, allow_empty=allow_empty)
+    return desired_of(result)
+
+
+def refuse_empty(result: LoadResult, paths: Sequence[str], *, allow_empty: bool) -> None:
+    """A path that holds no resource is almost always a wrong path (a typo, the wrong working
+    directory, a checkout without the manifests), and planned against the ledger it would
+    delete every managed resource: refuse it unless the person says it is meant."""
+    if allow_empty or result.resources or result.errors:
+        return
+    where = ", ".join(paths)
+    found = (
+        "no *.yaml or *.yml file there"
+        if not result.files
+        else f"{len(result.files)} YAML file{'s' if len(result.files) != 1 else ''} there, "
+        "holding no document with a kind"
+    )
+    raise UsageError(
+        f"no manifests found in {where} ({found})",
+        hint=(
+            "give the directory or files that hold your manifests (e.g. manifests/); if the "
+            "manifests were removed on purpose, pass --allow-empty: every managed resource is "
+            "then planned for deletion, through every safety gate (deleting them all also "
+            "needs --allow-destroy)"
+        ),
+    )
 
 
 def desired_of(result: LoadResult) -> tuple[LoadResult, dict[str, Resource]]:
@@ -177,6 +211,7 @@ def make_plan(
     warnings = check_binding(store, endpoint, api_key)
     if ledger is None:
         ledger = read_ledger(store)
+    refuse_unmatched_targets(desired, ledger.records, options.targets)
     plan = planner.plan(desired, ledger.records, now, options)
     if ledger.lock is not None and not holding_lock:
         warnings.append(
@@ -200,14 +235,42 @@ def make_plan(
     )
 
 
+def refuse_unmatched_targets(
+    desired: Mapping[str, Resource], recorded: Mapping[str, Record], targets: tuple[str, ...]
+) -> None:
+    unmatched = planner.unmatched_targets(desired, recorded, targets)
+    if not unmatched:
+        return
+    known = sorted(set(desired) | set(recorded))
+    close = [
+        match for target in unmatched for match in difflib.get_close_matches(target, known, n=1)
+    ]
+    looked_for = ", ".join(repr(target) for target in unmatched)
+    raise UsageError(
+        f"--target {looked_for} matches no resource of the manifests or the ledger "
+        f"({len(known)} address{'es' if len(known) != 1 else ''} looked at); nothing was planned",
+        hint=(f"did you mean {', '.join(close)}? " if close else "")
+        + "a target is an address such as scheduled_message/black-friday (glob patterns "
+        "allowed: 'scheduled_message/black-*') or a label such as team=growth; "
+        "`braze-reconciler state list` shows the recorded addresses",
+    )
+
+
 def plan_use_case(
-    settings: Settings, paths: Sequence[str], now: datetime, options: PlanOptions
+    settings: Settings,
+    paths: Sequence[str],
+    now: datetime,
+    options: PlanOptions,
+    *,
+    allow_empty: bool = False,
 ) -> Plan:
     loading = ManifestLoading(paths, now)
     api_key = _optional_key(settings)
     with open_ledger(settings) as store:
         ledger = read_ledger(store)  # while worker processes parse the manifests
-        load, desired = desired_of(loading.result())
+        result = loading.result()
+        refuse_empty(result, paths, allow_empty=allow_empty)
+        load, desired = desired_of(result)
         return make_plan(
             settings, store, desired, load, now, options, api_key=api_key, ledger=ledger
         )
@@ -235,6 +298,8 @@ class ApplyRequest:
     request_timeout: float = 30.0
     retry: RetryPolicy | None = None
     """None: the client's default policy."""
+    allow_empty: bool = False
+    """Accept PATHS that hold no resource (every managed resource is then planned to go)."""
 
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
@@ -333,7 +398,7 @@ def apply_use_case(
     load: LoadResult | None = None
     desired: dict[str, Resource] = {}
     if request.plan_file is None:
-        load, desired = load_desired(request.paths, now)
+        load, desired = load_desired(request.paths, now, allow_empty=request.allow_empty)
     run_id = uuid.uuid4().hex[:12]
     with open_ledger(settings) as store:
         check_binding(store, endpoint, api_key)

@@ -52,3 +52,15 @@ def now_option(func: F) -> F:
             "[env: BRAZE_RECONCILER_NOW]"
         ),
     )(func)
+
+
+def allow_empty_option(func: F) -> F:
+    return click.option(
+        "--allow-empty",
+        is_flag=True,
+        help=(
+            "Accept PATHS that hold no manifest (exit 3 otherwise): plan and apply then delete "
+            "every managed resource, through every safety gate (deleting them all also needs "
+            "--allow-destroy)."
+        ),
+    )(func)

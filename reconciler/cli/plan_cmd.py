@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from reconciler.cli.options import DURATION, now_option
+from reconciler.cli.options import DURATION, allow_empty_option, now_option
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.engine import current_time, plan_use_case
 from reconciler.errors import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
@@ -112,6 +112,7 @@ def render_plan(plan: Plan, output_format: str, *, show_recipients: bool = False
     help="Show recipient identifiers in Markdown (masked by default).",
 )
 @plan_options
+@allow_empty_option
 @click.pass_obj
 def plan(
     settings: Settings,
@@ -125,6 +126,7 @@ def plan(
     allow_late: bool,
     allow_destroy: bool,
     allow_resend: bool,
+    allow_empty: bool,
     now: datetime | None,
 ) -> int:
     """Compare the manifests with the ledger and show the changes apply would make.
@@ -133,7 +135,9 @@ def plan(
     --detailed-exitcode), 3 (invalid manifests), 4 (a change is blocked by a safety gate).
     """
     options = build_options(targets, freeze_window, allow_late, allow_destroy, allow_resend)
-    result = plan_use_case(settings, paths or (".",), current_time(now), options)
+    result = plan_use_case(
+        settings, paths or (".",), current_time(now), options, allow_empty=allow_empty
+    )
     render_plan(result, output_format, show_recipients=show_recipients)
     if out is not None:
         save_plan(result, out)

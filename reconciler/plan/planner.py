@@ -84,17 +84,31 @@ def plan(
 def _targeted(
     address: str, resource: Resource | None, record: Record | None, targets: tuple[str, ...]
 ) -> bool:
-    for target in targets:
-        if "=" in target:
-            key, _, value = target.partition("=")
-            labels: Mapping[str, str] = (
-                resource.labels if resource is not None else (record.labels if record else {})
-            )
-            if labels.get(key) == value:
-                return True
-        elif fnmatch.fnmatchcase(address, target):
-            return True
-    return False
+    return any(_matches(target, address, resource, record) for target in targets)
+
+
+def _matches(target: str, address: str, resource: Resource | None, record: Record | None) -> bool:
+    if "=" in target:
+        key, _, value = target.partition("=")
+        labels: Mapping[str, str] = (
+            resource.labels if resource is not None else (record.labels if record else {})
+        )
+        return labels.get(key) == value
+    return fnmatch.fnmatchcase(address, target)
+
+
+def unmatched_targets(
+    desired: Mapping[str, Resource], recorded: Mapping[str, Record], targets: tuple[str, ...]
+) -> list[str]:
+    """The ``--target`` values that select no address of the manifests or the ledger: a typo
+    there would otherwise read as "no changes"."""
+    wanted = {a: r for a, r in desired.items() if r.kind in APPLIED_KINDS}
+    addresses = set(wanted) | set(recorded)
+    return [
+        target
+        for target in targets
+        if not any(_matches(target, a, wanted.get(a), recorded.get(a)) for a in sorted(addresses))
+    ]
 
 
 def plan_address(

@@ -191,6 +191,21 @@ def test_pre_commit_hook_validates_the_examples(monkeypatch: pytest.MonkeyPatch)
     assert broken.exit_code == 3
 
 
+def test_pre_commit_hook_passes_a_repository_without_manifests_yet(tmp_path: Path) -> None:
+    (hook,) = load(REPO / ".pre-commit-hooks.yaml")
+    _, *entry = shlex.split(hook["entry"])
+    (tmp_path / "manifests").mkdir()
+    empty = CliRunner().invoke(cli, [*entry, str(tmp_path / "manifests")])
+    assert empty.exit_code == 0, empty.output
+    typo = CliRunner().invoke(cli, [*entry, str(tmp_path / "manifest")])
+    assert typo.exit_code == 3
+    assert "no such file or directory" in typo.stderr
+    # without the hook's --allow-empty, the same tree is refused
+    plain = CliRunner().invoke(cli, ["validate", str(tmp_path / "manifests")])
+    assert plain.exit_code == 3
+    assert "no manifests found in" in plain.stderr
+
+
 def test_docs_name_the_ci_files_and_exit_codes() -> None:
     text = (REPO / "docs" / "workflow.md").read_text(encoding="utf-8")
     for name in ("pull-request.yml", "apply.yml", "audit.yml", ".pre-commit-hooks.yaml"):

@@ -116,8 +116,10 @@ def test_create_update_replace_delete(project: Project, kind: str) -> None:
     assert ledger(project)[address]["schedule_id"] == replacement["schedule_id"]
 
     # delete: the manifest is gone
-    project.remove("launch.yaml")
+    # (another managed resource stays: deleting every one of them needs --allow-destroy)
     project.write("other.yaml", campaign_schedule("keep-the-folder-non-empty"))
+    assert project.apply().code == 0
+    project.remove("launch.yaml")
     plan = project.plan()
     assert "1 to delete" in plan.stdout
     assert "cancels a send" in plan.stdout
