@@ -28,7 +28,7 @@ from reconciler.plan.model import Plan, PlanOptions
 from reconciler.plan.planfile import load_plan, verify_plan
 from reconciler.plan.safety import recheck_gates
 from reconciler.settings import LOCAL, Settings
-from reconciler.state import open_store
+from reconciler.state import locks, open_store
 from reconciler.state.base import Intent, LockInfo, Record, StateStore, process_holder
 from reconciler.state.fingerprint import fingerprint, matches, new_salt
 from reconciler.state.sql import uncertain_record
@@ -105,7 +105,9 @@ def desired_of(result: LoadResult) -> tuple[LoadResult, dict[str, Resource]]:
 
 
 def open_ledger(settings: Settings) -> StateStore:
-    return open_store(settings.state_url, settings.workspace, default_dir=settings.state_dir())
+    store = open_store(settings.state_url, settings.workspace, default_dir=settings.state_dir())
+    store.on_lock_wait = settings.on_lock_wait
+    return store
 
 
 def check_binding(store: StateStore, endpoint: str, api_key: str | None) -> list[str]:
@@ -214,10 +216,7 @@ def make_plan(
     refuse_unmatched_targets(desired, ledger.records, options.targets)
     plan = planner.plan(desired, ledger.records, now, options)
     if ledger.lock is not None and not holding_lock:
-        warnings.append(
-            f"an apply is running ({ledger.lock.holder}, since "
-            f"{format_utc(ledger.lock.acquired_at)}): this plan may be out of date"
-        )
+        warnings.append(lock_warning(ledger.lock))
     if ledger.interrupted:
         addresses = ", ".join(sorted({i.address for i in ledger.interrupted}))
         warnings.append(
@@ -232,6 +231,21 @@ def make_plan(
         manifests_digest=load.digest,
         created_at=format_utc(datetime.now(UTC)),
         warnings=tuple(warnings),
+    )
+
+
+def lock_warning(lock: LockInfo, what: str = "plan") -> str:
+    """The warning of a read (``what``: plan, audit) while the workspace lock is held."""
+    if locks.holder_gone(lock.holder):
+        return (
+            f"the workspace lock {lock.lock_id} is held by {lock.holder} ({lock.operation}, "
+            f"since {format_utc(lock.acquired_at)}), and {locks.dead_holder_words(lock)}: the "
+            f"lock is dead and apply will refuse to run (exit 6) until it is released with "
+            f"`{locks.force_unlock_command(lock)}`"
+        )
+    return (
+        f"{lock.operation} is running ({lock.holder}, since "
+        f"{format_utc(lock.acquired_at)}): this {what} may be out of date"
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from reconciler import __version__
+from reconciler.cli.lock_wait import print_lock_wait
 from reconciler.cli.output import err_console
 from reconciler.errors import EXIT_INVALID, EXIT_UNEXPECTED, ManifestError, ReconcilerError
 from reconciler.manifest.diagnostics import Diagnostic
@@ -192,6 +193,7 @@ def cli(
         state_url=state_url,
         workspace=workspace,
         cwd=Path.cwd(),
+        on_lock_wait=print_lock_wait,
     )
 
 

@@ -25,7 +25,7 @@ import getpass
 import json
 import os
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -321,11 +321,24 @@ class StateStore(abc.ABC):
         """Remove a record; False if there was none."""
 
     # -- locking ---------------------------------------------------------------------------
+    on_lock_wait: Callable[[LockInfo, float, float], None] | None = None
+    """Told while ``acquire_lock`` waits (at once, then every ``report_every`` seconds): the
+    lock held, seconds waited, the timeout. The CLI prints it; a silent wait looks hung."""
+
     @abc.abstractmethod
-    def acquire_lock(self, operation: str, holder: str, *, timeout: float = 0.0) -> LockInfo:
+    def acquire_lock(
+        self,
+        operation: str,
+        holder: str,
+        *,
+        timeout: float = 0.0,
+        report_every: float | None = None,
+    ) -> LockInfo:
         """Take the workspace lock, waiting up to ``timeout`` seconds.
 
-        Raises ``LedgerLockedError`` naming the holder when it is still held.
+        Raises ``LedgerLockedError`` naming the holder when it is still held, at once when
+        the holder is a process of this host that is gone (it will never release it).
+        ``report_every`` (default ``locks.LOCK_WAIT_REPORT_SECONDS``) paces ``on_lock_wait``.
         """
 
     @abc.abstractmethod
