@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from reconciler.apply import ApplyReport, ChangeResult, Status
 from reconciler.braze.limits import RateLimits
-from reconciler.cli.options import DURATION, allow_empty_option
+from reconciler.cli.options import DURATION, allow_empty_option, examples, text_or_json
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.cli.plan_cmd import build_options, plan_options, render_plan
 from reconciler.engine import ApplyRequest, apply_use_case, current_time
@@ -47,7 +47,9 @@ def _rate_limits(items: tuple[str, ...]) -> RateLimits:
         raise UsageError(str(exc)) from None
 
 
-@click.command()
+@click.command(
+    epilog=examples("apply manifests/", "apply --auto-approve --lock-timeout 10m manifests/  # CI")
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--plan",
@@ -92,14 +94,7 @@ def _rate_limits(items: tuple[str, ...]) -> RateLimits:
     show_default=True,
     help="Seconds to wait for Braze's answer.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="The plan and the final report as text or JSON.",
-)
+@text_or_json("The plan and the final report as text or JSON.")
 @plan_options
 @allow_empty_option
 @click.pass_obj

@@ -64,3 +64,20 @@ def allow_empty_option(func: F) -> F:
             "--allow-destroy)."
         ),
     )(func)
+
+
+def examples(*lines: str) -> str:
+    """A command's help epilog: one or two command lines a new user can copy."""
+    return "\b\nExamples:\n" + "\n".join(f"  braze-reconciler {line}" for line in lines)
+
+
+def text_or_json(help_text: str) -> Callable[[F], F]:
+    """``--format text|json`` (default text), with what each format holds."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )

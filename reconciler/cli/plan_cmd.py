@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from reconciler.cli.options import DURATION, allow_empty_option, now_option
+from reconciler.cli.options import DURATION, allow_empty_option, examples, now_option
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.engine import current_time, plan_use_case
 from reconciler.errors import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
@@ -86,7 +86,12 @@ def render_plan(plan: Plan, output_format: str, *, show_recipients: bool = False
         out_console().print(render_text(data), end="")
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "plan manifests/",
+        "plan --format markdown --detailed-exitcode --out plan.json manifests/ > plan.md",
+    )
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--format",

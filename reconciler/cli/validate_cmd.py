@@ -6,14 +6,14 @@ from datetime import datetime
 
 import click
 
-from reconciler.cli.options import allow_empty_option, now_option
+from reconciler.cli.options import allow_empty_option, examples, now_option
 from reconciler.cli.output import write
 from reconciler.engine import validate_manifests
 from reconciler.errors import EXIT_INVALID, EXIT_OK
 from reconciler.render.diagnostics import RENDERERS
 
 
-@click.command()
+@click.command(epilog=examples("validate manifests/", "validate --format github manifests/"))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--format",
