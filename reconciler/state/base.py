@@ -22,6 +22,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 import getpass
+import hashlib
 import json
 import os
 import socket
@@ -194,12 +195,33 @@ def _optional_instant(data: Mapping[str, Any], name: str) -> datetime | None:
 
 
 def process_holder() -> str:
-    """``user@host pid N`` for this process: what a lock shows as its holder."""
+    """``user@host pid N (ns TAG)`` for this process: what a lock shows as its holder."""
+    return holder_of(os.getpid())
+
+
+def holder_of(pid: int) -> str:
+    """The holder text of process ``pid`` of this host and pid namespace."""
     try:
         user = getpass.getuser()
     except (OSError, KeyError):  # containers often run as a uid without a passwd entry
         user = "unknown"
-    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
+    tag = pid_space_tag()
+    return f"{user}@{socket.gethostname()} pid {pid}" + (f" (ns {tag})" if tag else "")
+
+
+def pid_space_tag() -> str:
+    """A short tag of this boot and pid namespace ("" where /proc cannot tell).
+
+    Host names repeat (a container on host networking, fixed names in compose files) and
+    each container has its own pids: a pid can be checked only from the same boot and
+    namespace, which this tag, written in the holder, lets a later process recognise.
+    """
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as boot:
+            space = f"{boot.read().strip()} {os.readlink('/proc/self/ns/pid')}"
+    except OSError:
+        return ""
+    return hashlib.sha256(space.encode()).hexdigest()[:8]
 
 
 @dataclasses.dataclass(frozen=True)

@@ -9,7 +9,7 @@ import socket
 from collections.abc import Callable
 
 from reconciler.errors import LedgerLockedError
-from reconciler.state.base import LockInfo
+from reconciler.state.base import LockInfo, pid_space_tag
 from reconciler.timeutil import format_utc
 
 DEFAULT_WORKSPACE = "default"
@@ -21,18 +21,27 @@ LockWaitReport = Callable[[LockInfo, float, float], None]
 """Told, while a writer waits: the lock held, seconds waited so far (0 when it starts
 waiting), and the timeout."""
 
-_HOLDER = re.compile(r"(?P<user>.*)@(?P<host>[^@\s]+) pid (?P<pid>[1-9][0-9]{0,9})")
+_HOLDER = re.compile(
+    r"(?P<user>.*)@(?P<host>[^@\s]+) pid (?P<pid>[1-9][0-9]{0,9})(?: \(ns (?P<tag>[0-9a-f]+)\))?"
+)
 
 
 def holder_gone(holder: str) -> bool:
-    """True when ``holder`` (``user@host pid N``) is a process of this host that no longer runs.
+    """True when ``holder`` (``user@host pid N (ns TAG)``) is a process of this host, boot and
+    pid namespace that no longer runs (or is a zombie).
 
-    A holder on another host (a CI runner, a colleague's laptop) cannot be checked from here,
-    so it is never called gone: only what is proven is reported.
+    A holder elsewhere (a CI runner, a colleague's laptop, another container) cannot be
+    checked from here, so it is never called gone: only what is proven is reported.
     """
     match = _HOLDER.fullmatch(holder)
-    if match is None or match["host"] != socket.gethostname():
+    if (
+        match is None
+        or match["host"] != socket.gethostname()
+        or (match["tag"] or "") != pid_space_tag()
+    ):
         return False
+    if _zombie(match["pid"]):
+        return True  # exited, not yet reaped by its parent: it will never release the lock
     try:
         os.kill(int(match["pid"]), 0)  # signal 0: only asks whether the process exists
     except ProcessLookupError:
@@ -42,6 +51,15 @@ def holder_gone(holder: str) -> bool:
     return False
 
 
+def _zombie(pid: str) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            # "pid (command) state ...": the command may hold spaces and parentheses
+            return stat.read().rpartition(")")[2].split()[:1] in (["Z"], ["X"])
+    except OSError:
+        return False
+
+
 def force_unlock_command(lock: LockInfo) -> str:
     """The exact command that releases ``lock``."""
     workspace = "" if lock.workspace == DEFAULT_WORKSPACE else f" --workspace {lock.workspace}"
@@ -49,7 +67,8 @@ def force_unlock_command(lock: LockInfo) -> str:
 
 
 def dead_holder_words(lock: LockInfo) -> str:
-    pid = lock.holder.rpartition(" pid ")[2]
+    match = _HOLDER.fullmatch(lock.holder)
+    pid = match["pid"] if match else "?"
     return f"that process is gone (no process {pid} runs on this host)"
 
 

@@ -3,18 +3,19 @@ that releases it, and a writer waiting with --lock-timeout says so, naming the h
 
 from __future__ import annotations
 
-import getpass
+import os
 import re
-import socket
 import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from reconciler.state import LockInfo, open_store
 from reconciler.state import locks as state_locks
+from reconciler.state.base import holder_of
 from tests.e2e.conftest import Project, scheduled_message
 
 
@@ -38,7 +39,7 @@ def test_a_dead_holder_is_reported_dead_with_the_command_that_releases_it(
 ) -> None:
     project.write("m.yaml", scheduled_message("m"))
     pid = dead_pid()
-    lock = hold(project, f"{getpass.getuser()}@{socket.gethostname()} pid {pid}")
+    lock = hold(project, holder_of(pid))
 
     plan = project.plan()
     assert plan.code == 0, plan.stdout + plan.stderr
@@ -67,7 +68,7 @@ def test_a_dead_holder_is_reported_dead_with_the_command_that_releases_it(
 
 
 def test_the_command_names_a_workspace_other_than_the_default(project: Project) -> None:
-    lock = hold(project, f"ci@{socket.gethostname()} pid {dead_pid()}", workspace="staging")
+    lock = hold(project, holder_of(dead_pid()), workspace="staging")
     project.write("m.yaml", scheduled_message("m"))
     refused = project.run(
         "--workspace", "staging", "apply", str(project.manifests), "--auto-approve"
@@ -127,3 +128,44 @@ def test_without_lock_timeout_nothing_waits_or_prints_a_wait(project: Project) -
     refused = project.apply()
     assert refused.code == 6
     assert "Waiting" not in refused.stderr
+
+
+HOLDING = """
+import pathlib, sys, time
+from reconciler.state import open_store, process_holder
+store = open_store(sys.argv[1], "default", default_dir=pathlib.Path("."))
+lock = store.acquire_lock("apply", process_holder())
+print(lock.lock_id, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_killed_writer_leaves_a_lock_reported_dead(project: Project) -> None:
+    checkout = str(Path(__file__).resolve().parents[2])  # this checkout's reconciler
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDING, project.state],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": checkout},
+    )
+    assert holder.stdout is not None
+    lock_id = holder.stdout.readline().strip()
+    project.write("m.yaml", scheduled_message("m"))
+    alive = project.plan()
+    assert "apply is running (" in alive.stdout
+    holder.kill()  # kill -9: no chance to release the lock
+    holder.wait()
+    holder.stdout.close()
+    plan = project.plan()
+    assert "is running" not in plan.stdout
+    assert f"pid {holder.pid}" in plan.stdout
+    assert "the lock is dead" in plan.stdout
+    refused = project.apply("--lock-timeout", "1m")
+    assert refused.code == 6
+    assert (
+        "hint: make sure no other braze-reconciler runs on this workspace, then release "
+        f"it: braze-reconciler state force-unlock {lock_id}\n"
+    ) in refused.stderr
+    assert project.run("state", "force-unlock", lock_id).code == 0
+    assert project.apply().code == 0
+    project.assert_converged()

@@ -142,18 +142,32 @@ def test_a_waiting_writer_reports_at_once_then_at_each_interval(open_ledger: Ope
 
 def test_a_holder_is_gone_only_when_proven() -> None:
     import os
-    import socket
     import subprocess
     import sys
+    import time
 
+    from reconciler.state.base import holder_of, pid_space_tag
     from reconciler.state.locks import holder_gone
 
     ended = subprocess.Popen([sys.executable, "-c", "pass"])
     ended.wait()
-    host = socket.gethostname()
-    assert holder_gone(f"ana@{host} pid {ended.pid}")
-    assert not holder_gone(f"ana@{host} pid {os.getpid()}")
+    assert pid_space_tag(), "Linux: /proc tells the boot and pid namespace"
+    assert holder_gone(holder_of(ended.pid))
+    assert not holder_gone(holder_of(os.getpid()))
+    here = holder_of(ended.pid)
+    assert not holder_gone(here.replace(pid_space_tag(), "0badc0de")), "another container"
+    assert not holder_gone(here.replace(f" (ns {pid_space_tag()})", "")), "cannot tell"
     assert not holder_gone(f"ana@another-host pid {ended.pid}")
     assert not holder_gone("first")
-    assert not holder_gone(f"ana@{host} pid 0")
-    assert not holder_gone(f"ana@{host} pid 99999999999")
+    assert not holder_gone(holder_of(0))
+    assert not holder_gone(holder_of(99999999999))
+    # killed but not reaped yet by its parent: a zombie holds no lock either
+    zombie = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        zombie.kill()
+        deadline = time.monotonic() + 10
+        while not holder_gone(holder_of(zombie.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert holder_gone(holder_of(zombie.pid))
+    finally:
+        zombie.wait()
