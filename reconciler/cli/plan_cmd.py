@@ -46,7 +46,8 @@ def plan_options(func: Any) -> Any:
             click.option(
                 "--allow-destroy",
                 is_flag=True,
-                help="Allow deleting more than 10 resources and more than 25% of those managed.",
+                help="Allow deleting more than 10 resources and more than 25% of those managed, "
+                "or every managed resource (whatever their number).",
             ),
             click.option(
                 "--allow-resend",

@@ -137,3 +137,12 @@ def test_a_target_that_matches_nothing_says_what_it_looked_for(project: Project)
     assert glob.code == 2
     assert project.apply("--target", "scheduled_message/m0").code == 0
     project.assert_converged()
+
+
+def test_a_saved_plan_takes_no_allow_empty(project: Project, tmp_path: Path) -> None:
+    applied(project)
+    saved = tmp_path / "plan.json"
+    assert project.plan("--out", str(saved)).code == 0
+    refused = project.run("apply", "--plan", str(saved), "--allow-empty", now=None)
+    assert refused.code == 3
+    assert "--allow-empty or --freeze-window" in refused.stderr

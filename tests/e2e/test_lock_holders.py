@@ -169,3 +169,23 @@ def test_a_killed_writer_leaves_a_lock_reported_dead(project: Project) -> None:
     assert project.run("state", "force-unlock", lock_id).code == 0
     assert project.apply().code == 0
     project.assert_converged()
+
+
+def test_state_commands_say_they_wait_too(project: Project) -> None:
+    project.write("m.yaml", scheduled_message("m"))
+    project.write("keep.yaml", scheduled_message("keep", alert="keep"))
+    assert project.apply().code == 0
+    store = open_store(project.state, "default", default_dir=project.root)
+    lock = store.acquire_lock("apply", "alice@ci-runner-7 pid 4242")
+    releaser = threading.Timer(0.5, store.release_lock, [lock.lock_id])
+    releaser.start()
+    try:
+        removed = project.run("state", "rm", "scheduled_message/m", "--lock-timeout", "30s")
+    finally:
+        releaser.join()
+        store.close()
+    assert removed.code == 0, removed.stderr
+    assert removed.stderr.startswith(
+        "Waiting up to 30 s for the lock of workspace 'default': held by alice@ci-runner-7 "
+    )
+    assert "Removed scheduled_message/m from the ledger." in removed.stderr
