@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import logging
 import threading
 import uuid
@@ -27,10 +26,12 @@ from reconciler.plan import planner
 from reconciler.plan.model import Plan, PlanOptions
 from reconciler.plan.planfile import load_plan, verify_plan
 from reconciler.plan.safety import recheck_gates
+from reconciler.scope import refuse_empty, refuse_unmatched_targets
 from reconciler.settings import LOCAL, Settings
-from reconciler.state import locks, open_store
+from reconciler.state import open_store
 from reconciler.state.base import Intent, LockInfo, Record, StateStore, process_holder
 from reconciler.state.fingerprint import fingerprint, matches, new_salt
+from reconciler.state.locks import lock_warning
 from reconciler.state.sql import uncertain_record
 from reconciler.timeutil import format_utc
 
@@ -65,30 +66,6 @@ def load_desired(
     result = load_manifests(paths, now)
     refuse_empty(result, paths, allow_empty=allow_empty)
     return desired_of(result)
-
-
-def refuse_empty(result: LoadResult, paths: Sequence[str], *, allow_empty: bool) -> None:
-    """A path that holds no resource is almost always a wrong path (a typo, the wrong working
-    directory, a checkout without the manifests), and planned against the ledger it would
-    delete every managed resource: refuse it unless the person says it is meant."""
-    if allow_empty or result.resources or result.errors:
-        return
-    where = ", ".join(paths)
-    found = (
-        "no *.yaml or *.yml file there"
-        if not result.files
-        else f"{len(result.files)} YAML file{'s' if len(result.files) != 1 else ''} there, "
-        "holding no document with a kind"
-    )
-    raise UsageError(
-        f"no manifests found in {where} ({found})",
-        hint=(
-            "give the directory or files that hold your manifests (e.g. manifests/); if the "
-            "manifests were removed on purpose, pass --allow-empty: every managed resource is "
-            "then planned for deletion, through every safety gate (deleting them all also "
-            "needs --allow-destroy)"
-        ),
-    )
 
 
 def desired_of(result: LoadResult) -> tuple[LoadResult, dict[str, Resource]]:
@@ -231,42 +208,6 @@ def make_plan(
         manifests_digest=load.digest,
         created_at=format_utc(datetime.now(UTC)),
         warnings=tuple(warnings),
-    )
-
-
-def lock_warning(lock: LockInfo, what: str = "plan") -> str:
-    """The warning of a read (``what``: plan, audit) while the workspace lock is held."""
-    if locks.holder_gone(lock.holder):
-        return (
-            f"the workspace lock {lock.lock_id} is held by {lock.holder} ({lock.operation}, "
-            f"since {format_utc(lock.acquired_at)}), and {locks.dead_holder_words(lock)}: the "
-            f"lock is dead and apply will refuse to run (exit 6) until it is released with "
-            f"`{locks.force_unlock_command(lock)}`"
-        )
-    return (
-        f"{lock.operation} is running ({lock.holder}, since "
-        f"{format_utc(lock.acquired_at)}): this {what} may be out of date"
-    )
-
-
-def refuse_unmatched_targets(
-    desired: Mapping[str, Resource], recorded: Mapping[str, Record], targets: tuple[str, ...]
-) -> None:
-    unmatched = planner.unmatched_targets(desired, recorded, targets)
-    if not unmatched:
-        return
-    known = sorted(set(desired) | set(recorded))
-    close = [
-        match for target in unmatched for match in difflib.get_close_matches(target, known, n=1)
-    ]
-    looked_for = ", ".join(repr(target) for target in unmatched)
-    raise UsageError(
-        f"--target {looked_for} matches no resource of the manifests or the ledger "
-        f"({len(known)} address{'es' if len(known) != 1 else ''} looked at); nothing was planned",
-        hint=(f"did you mean {', '.join(close)}? " if close else "")
-        + "a target is an address such as scheduled_message/black-friday (glob patterns "
-        "allowed: 'scheduled_message/black-*') or a label such as team=growth; "
-        "`braze-reconciler state list` shows the recorded addresses",
     )
 
 

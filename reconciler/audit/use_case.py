@@ -20,11 +20,11 @@ from reconciler.engine import (
     check_binding,
     effective_records,
     load_desired,
-    lock_warning,
     open_ledger,
 )
 from reconciler.errors import UsageError
 from reconciler.settings import Settings
+from reconciler.state.locks import lock_warning
 
 log = logging.getLogger(__name__)
 

@@ -102,13 +102,17 @@ def unmatched_targets(
 ) -> list[str]:
     """The ``--target`` values that select no address of the manifests or the ledger: a typo
     there would otherwise read as "no changes"."""
-    wanted = {a: r for a, r in desired.items() if r.kind in APPLIED_KINDS}
-    addresses = set(wanted) | set(recorded)
+    addresses = targetable(desired, recorded)
     return [
         target
         for target in targets
-        if not any(_matches(target, a, wanted.get(a), recorded.get(a)) for a in sorted(addresses))
+        if not any(_matches(target, a, desired.get(a), recorded.get(a)) for a in addresses)
     ]
+
+
+def targetable(desired: Mapping[str, Resource], recorded: Mapping[str, Record]) -> list[str]:
+    """The addresses a plan looks at, sorted: applied kinds of the manifests, and the ledger."""
+    return sorted({a for a, r in desired.items() if r.kind in APPLIED_KINDS} | set(recorded))
 
 
 def plan_address(

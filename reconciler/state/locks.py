@@ -94,3 +94,18 @@ def locked_error(workspace: str, held: LockInfo, timeout: float) -> LedgerLocked
             f"{force_unlock_command(held)}"
         ),
     )
+
+
+def lock_warning(lock: LockInfo, what: str = "plan") -> str:
+    """The warning of a read (``what``: plan, audit) while the workspace lock is held."""
+    if holder_gone(lock.holder):
+        return (
+            f"the workspace lock {lock.lock_id} is held by {lock.holder} ({lock.operation}, "
+            f"since {format_utc(lock.acquired_at)}), and {dead_holder_words(lock)}: the "
+            f"lock is dead and apply will refuse to run (exit 6) until it is released with "
+            f"`{force_unlock_command(lock)}`"
+        )
+    return (
+        f"{lock.operation} is running ({lock.holder}, since "
+        f"{format_utc(lock.acquired_at)}): this {what} may be out of date"
+    )
