@@ -26,10 +26,12 @@ from reconciler.plan import planner
 from reconciler.plan.model import Plan, PlanOptions
 from reconciler.plan.planfile import load_plan, verify_plan
 from reconciler.plan.safety import recheck_gates
+from reconciler.scope import refuse_empty, refuse_unmatched_targets
 from reconciler.settings import LOCAL, Settings
 from reconciler.state import open_store
 from reconciler.state.base import Intent, LockInfo, Record, StateStore, process_holder
 from reconciler.state.fingerprint import fingerprint, matches, new_salt
+from reconciler.state.locks import lock_warning
 from reconciler.state.sql import uncertain_record
 from reconciler.timeutil import format_utc
 
@@ -48,13 +50,22 @@ def current_time(now: datetime | None) -> datetime:
 # -- validate -------------------------------------------------------------------------------
 
 
-def validate_manifests(paths: Sequence[str], now: datetime | None) -> LoadResult:
-    return load_manifests(paths, current_time(now))
+def validate_manifests(
+    paths: Sequence[str], now: datetime | None, *, allow_empty: bool = False
+) -> LoadResult:
+    result = load_manifests(paths, current_time(now))
+    refuse_empty(result, paths, allow_empty=allow_empty)
+    return result
 
 
-def load_desired(paths: Sequence[str], now: datetime) -> tuple[LoadResult, dict[str, Resource]]:
-    """Load manifests; raise ManifestError (exit 3) when any is invalid."""
-    return desired_of(load_manifests(paths, now))
+def load_desired(
+    paths: Sequence[str], now: datetime, *, allow_empty: bool = False
+) -> tuple[LoadResult, dict[str, Resource]]:
+    """Load manifests; raise ManifestError (exit 3) when any is invalid, UsageError (exit 3)
+    when they hold no resource at all and ``allow_empty`` is not given."""
+    result = load_manifests(paths, now)
+    refuse_empty(result, paths, allow_empty=allow_empty)
+    return desired_of(result)
 
 
 def desired_of(result: LoadResult) -> tuple[LoadResult, dict[str, Resource]]:
@@ -71,7 +82,9 @@ def desired_of(result: LoadResult) -> tuple[LoadResult, dict[str, Resource]]:
 
 
 def open_ledger(settings: Settings) -> StateStore:
-    return open_store(settings.state_url, settings.workspace, default_dir=settings.state_dir())
+    store = open_store(settings.state_url, settings.workspace, default_dir=settings.state_dir())
+    store.on_lock_wait = settings.on_lock_wait
+    return store
 
 
 def check_binding(store: StateStore, endpoint: str, api_key: str | None) -> list[str]:
@@ -177,12 +190,10 @@ def make_plan(
     warnings = check_binding(store, endpoint, api_key)
     if ledger is None:
         ledger = read_ledger(store)
+    refuse_unmatched_targets(desired, ledger.records, options.targets)
     plan = planner.plan(desired, ledger.records, now, options)
     if ledger.lock is not None and not holding_lock:
-        warnings.append(
-            f"an apply is running ({ledger.lock.holder}, since "
-            f"{format_utc(ledger.lock.acquired_at)}): this plan may be out of date"
-        )
+        warnings.append(lock_warning(ledger.lock))
     if ledger.interrupted:
         addresses = ", ".join(sorted({i.address for i in ledger.interrupted}))
         warnings.append(
@@ -201,13 +212,20 @@ def make_plan(
 
 
 def plan_use_case(
-    settings: Settings, paths: Sequence[str], now: datetime, options: PlanOptions
+    settings: Settings,
+    paths: Sequence[str],
+    now: datetime,
+    options: PlanOptions,
+    *,
+    allow_empty: bool = False,
 ) -> Plan:
     loading = ManifestLoading(paths, now)
     api_key = _optional_key(settings)
     with open_ledger(settings) as store:
         ledger = read_ledger(store)  # while worker processes parse the manifests
-        load, desired = desired_of(loading.result())
+        result = loading.result()
+        refuse_empty(result, paths, allow_empty=allow_empty)
+        load, desired = desired_of(result)
         return make_plan(
             settings, store, desired, load, now, options, api_key=api_key, ledger=ledger
         )
@@ -235,6 +253,8 @@ class ApplyRequest:
     request_timeout: float = 30.0
     retry: RetryPolicy | None = None
     """None: the client's default policy."""
+    allow_empty: bool = False
+    """Accept PATHS that hold no resource (every managed resource is then planned to go)."""
 
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
@@ -333,7 +353,7 @@ def apply_use_case(
     load: LoadResult | None = None
     desired: dict[str, Resource] = {}
     if request.plan_file is None:
-        load, desired = load_desired(request.paths, now)
+        load, desired = load_desired(request.paths, now, allow_empty=request.allow_empty)
     run_id = uuid.uuid4().hex[:12]
     with open_ledger(settings) as store:
         check_binding(store, endpoint, api_key)

@@ -6,10 +6,14 @@ import dataclasses
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler import secrets
 from reconciler.braze.instances import resolve_base_url
 from reconciler.errors import UsageError
+
+if TYPE_CHECKING:
+    from reconciler.state.locks import LockWaitReport
 
 LOCAL = "local"
 STATE_DIR = ".braze-reconciler"
@@ -26,6 +30,8 @@ class Settings:
     state_url: str | None
     workspace: str
     cwd: Path
+    on_lock_wait: LockWaitReport | None = dataclasses.field(default=None, repr=False, compare=False)
+    """How a writer waiting for the workspace lock says so (the CLI prints it)."""
 
     def __post_init__(self) -> None:
         if not _WORKSPACE.match(self.workspace):

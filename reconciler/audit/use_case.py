@@ -24,7 +24,7 @@ from reconciler.engine import (
 )
 from reconciler.errors import UsageError
 from reconciler.settings import Settings
-from reconciler.timeutil import format_utc
+from reconciler.state.locks import lock_warning
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,8 @@ def audit_use_case(
     *,
     expectations_dir: Path | None = None,
 ) -> AuditRun:
-    load, desired = load_desired(paths, now)
+    # Reading only: an empty tree is shown as what apply would refuse, not refused here.
+    load, desired = load_desired(paths, now, allow_empty=True)
     api_key = settings.api_key()
     endpoint = settings.require_endpoint()
     with open_ledger(settings) as store:
@@ -52,10 +53,7 @@ def audit_use_case(
         recorded = effective_records(store)
         lock = store.current_lock()
         if lock is not None:
-            warnings.append(
-                f"an apply is running ({lock.holder}, since {format_utc(lock.acquired_at)}): "
-                "this audit may be out of date"
-            )
+            warnings.append(lock_warning(lock, "audit"))
     end_time = listing_end_time(now, horizon)
     with braze_client(settings, api_key, now) as client:
         log.info("audit: listing dashboard broadcasts until %s", end_time)

@@ -16,12 +16,15 @@ from typing import Any
 import click
 
 from reconciler import __version__
+from reconciler.cli.global_options import attach, configure_logging, group_options
+from reconciler.cli.lock_wait import print_lock_wait
+from reconciler.cli.options import examples
 from reconciler.cli.output import err_console
 from reconciler.errors import EXIT_INVALID, EXIT_UNEXPECTED, ManifestError, ReconcilerError
 from reconciler.manifest.diagnostics import Diagnostic
 from reconciler.render.diagnostics import diagnostic_lines
 from reconciler.render.inert import printable
-from reconciler.secrets import RedactingFilter, redact
+from reconciler.secrets import redact
 from reconciler.settings import Settings
 
 log = logging.getLogger("reconciler")
@@ -59,6 +62,7 @@ class ReconcilerGroup(click.Group):
             return None
         module = importlib.import_module(target[0])
         command: click.Command = getattr(module, target[1])
+        attach(command)
         self.commands[cmd_name] = command
         return command
 
@@ -123,53 +127,12 @@ def report_error(exc: ReconcilerError) -> None:
     err_console().print(f"error: {printable(redact(str(exc)))}", markup=False, highlight=False)
 
 
-def _configure_logging(verbose: int) -> None:
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(RedactingFilter())
-    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger("reconciler")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
-
-
 @click.group(
     cls=ReconcilerGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=examples("validate manifests/", "--endpoint local plan manifests/"),
 )
-@click.option(
-    "--endpoint",
-    envvar="BRAZE_REST_ENDPOINT",
-    metavar="URL",
-    help=(
-        "Braze REST endpoint (https://rest.iad-03.braze.com), an instance name (US-03), or "
-        "'local' for the embedded emulator. [env: BRAZE_REST_ENDPOINT]"
-    ),
-)
-@click.option(
-    "--api-key-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Read the REST API key from this file. Default: the BRAZE_API_KEY environment variable.",
-)
-@click.option(
-    "--state",
-    "state_url",
-    envvar="BRAZE_RECONCILER_STATE",
-    metavar="URL",
-    help=(
-        "Ledger: sqlite:///path/state.db or postgresql://... "
-        "[default: sqlite:///.braze-reconciler/state.db] [env: BRAZE_RECONCILER_STATE]"
-    ),
-)
-@click.option(
-    "--workspace",
-    envvar="BRAZE_RECONCILER_WORKSPACE",
-    default="default",
-    show_default=True,
-    help="Ledger workspace (e.g. staging, production). [env: BRAZE_RECONCILER_WORKSPACE]",
-)
-@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug) to stderr.")
+@group_options
 @click.version_option(__version__, prog_name="braze-reconciler")
 @click.pass_context
 def cli(
@@ -182,18 +145,21 @@ def cli(
 ) -> None:
     """Braze schedules as code: validate, plan, apply and audit YAML manifests.
 
+    Global options may come before or after the command (`plan --state URL`).
+
     Exit codes: 0 success or no changes; 1 unexpected error; 2 changes present
     (--detailed-exitcode) or drift (--fail-on-drift); 3 invalid manifests or arguments;
     4 plan blocked by a safety gate; 5 saved plan stale or expired; 6 ledger locked;
     7 apply finished with failures or uncertain outcomes.
     """
-    _configure_logging(verbose)
+    configure_logging(verbose)
     ctx.obj = Settings(
         endpoint=endpoint,
         api_key_file=api_key_file,
         state_url=state_url,
         workspace=workspace,
         cwd=Path.cwd(),
+        on_lock_wait=print_lock_wait,
     )
 
 

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from reconciler.apply import ApplyReport, ChangeResult, Status
 from reconciler.braze.limits import RateLimits
-from reconciler.cli.options import DURATION
+from reconciler.cli.options import DURATION, allow_empty_option, examples, text_or_json
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.cli.plan_cmd import build_options, plan_options, render_plan
 from reconciler.engine import ApplyRequest, apply_use_case, current_time
@@ -47,7 +47,9 @@ def _rate_limits(items: tuple[str, ...]) -> RateLimits:
         raise UsageError(str(exc)) from None
 
 
-@click.command()
+@click.command(
+    epilog=examples("apply manifests/", "apply --auto-approve --lock-timeout 10m manifests/  # CI")
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--plan",
@@ -92,15 +94,9 @@ def _rate_limits(items: tuple[str, ...]) -> RateLimits:
     show_default=True,
     help="Seconds to wait for Braze's answer.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="The plan and the final report as text or JSON.",
-)
+@text_or_json("The plan and the final report as text or JSON.")
 @plan_options
+@allow_empty_option
 @click.pass_obj
 def apply(
     settings: Settings,
@@ -118,6 +114,7 @@ def apply(
     allow_late: bool,
     allow_destroy: bool,
     allow_resend: bool,
+    allow_empty: bool,
     now: datetime | None,
 ) -> int:
     """Apply the changes to Braze, journaling every call in the ledger.
@@ -126,11 +123,17 @@ def apply(
     every change is done, 3 invalid input, 4 blocked by a safety gate, 5 saved plan stale or
     expired, 6 ledger locked, 7 when a change failed, is uncertain or was not attempted.
     """
-    shaping = allow_late or allow_destroy or allow_resend or freeze_window != timedelta(minutes=15)
+    shaping = (
+        allow_late
+        or allow_destroy
+        or allow_resend
+        or allow_empty
+        or freeze_window != timedelta(minutes=15)
+    )
     if plan_file is not None and (paths or targets or shaping):
         raise UsageError(
             "apply --plan FILE applies the plan as it was saved: it takes no PATHS, --target, "
-            "--allow-late, --allow-destroy, --allow-resend or --freeze-window",
+            "--allow-late, --allow-destroy, --allow-resend, --allow-empty or --freeze-window",
             hint="give those to `plan --out FILE`, review, then apply that plan",
         )
     request = ApplyRequest(
@@ -142,6 +145,7 @@ def apply(
         lock_timeout=lock_timeout.total_seconds(),
         rate_limits=_rate_limits(rate_limit),
         request_timeout=request_timeout,
+        allow_empty=allow_empty,
     )
     progress = _ProgressView(enabled=output_format == "text" and sys.stderr.isatty())
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from reconciler.audit.use_case import audit_use_case
-from reconciler.cli.options import DURATION, now_option
+from reconciler.cli.options import DURATION, examples, now_option
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.engine import current_time
 from reconciler.errors import EXIT_CHANGES, EXIT_OK, UsageError
@@ -18,7 +18,11 @@ from reconciler.render.json_render import render_json
 from reconciler.settings import Settings
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "audit manifests/", "audit --horizon 7d --fail-on-drift --format markdown manifests/"
+    )
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--horizon",

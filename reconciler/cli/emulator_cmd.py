@@ -7,12 +7,16 @@ from pathlib import Path
 
 import click
 
-from reconciler.cli.options import INSTANT
+from reconciler.cli.options import INSTANT, examples
 
 DEFAULT_PORT = 4010
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "emulator --port 4010", "emulator --clock 2026-11-20T09:00:00Z --data .emulator"
+    )
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=int, default=DEFAULT_PORT, show_default=True, help="Port (0: any).")
 @click.option(

@@ -52,3 +52,32 @@ def now_option(func: F) -> F:
             "[env: BRAZE_RECONCILER_NOW]"
         ),
     )(func)
+
+
+def allow_empty_option(func: F) -> F:
+    return click.option(
+        "--allow-empty",
+        is_flag=True,
+        help=(
+            "Accept PATHS that hold no manifest (exit 3 otherwise): plan and apply then delete "
+            "every managed resource, through every safety gate (deleting them all also needs "
+            "--allow-destroy)."
+        ),
+    )(func)
+
+
+def examples(*lines: str) -> str:
+    """A command's help epilog: one or two command lines a new user can copy."""
+    return "\b\nExamples:\n" + "\n".join(f"  braze-reconciler {line}" for line in lines)
+
+
+def text_or_json(help_text: str) -> Callable[[F], F]:
+    """``--format text|json`` (default text), with what each format holds."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from reconciler.cli.options import DURATION, now_option
+from reconciler.cli.options import DURATION, allow_empty_option, examples, now_option
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.engine import current_time, plan_use_case
 from reconciler.errors import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
@@ -47,7 +47,8 @@ def plan_options(func: Any) -> Any:
             click.option(
                 "--allow-destroy",
                 is_flag=True,
-                help="Allow deleting more than 10 resources and more than 25% of those managed.",
+                help="Allow deleting more than 10 resources and more than 25% of those managed, "
+                "or every managed resource (whatever their number).",
             ),
             click.option(
                 "--allow-resend",
@@ -90,7 +91,12 @@ def render_plan(plan: Plan, output_format: str, *, show_recipients: bool = False
         out_console().print(render_text(data, masked=masked), end="")
 
 
-@click.command()
+@click.command(
+    epilog=examples(
+        "plan manifests/",
+        "plan --format markdown --detailed-exitcode --out plan.json manifests/ > plan.md",
+    )
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--format",
@@ -117,6 +123,7 @@ def render_plan(plan: Plan, output_format: str, *, show_recipients: bool = False
     "terminal).",
 )
 @plan_options
+@allow_empty_option
 @click.pass_obj
 def plan(
     settings: Settings,
@@ -130,6 +137,7 @@ def plan(
     allow_late: bool,
     allow_destroy: bool,
     allow_resend: bool,
+    allow_empty: bool,
     now: datetime | None,
 ) -> int:
     """Compare the manifests with the ledger and show the changes apply would make.
@@ -139,7 +147,9 @@ def plan(
     count), 3 (invalid manifests), 4 (a change is blocked by a safety gate).
     """
     options = build_options(targets, freeze_window, allow_late, allow_destroy, allow_resend)
-    result = plan_use_case(settings, paths or (".",), current_time(now), options)
+    result = plan_use_case(
+        settings, paths or (".",), current_time(now), options, allow_empty=allow_empty
+    )
     render_plan(result, output_format, show_recipients=show_recipients)
     if out is not None:
         save_plan(result, out)

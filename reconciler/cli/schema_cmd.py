@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
+from reconciler.cli.options import examples
 from reconciler.cli.output import err_console, write
 from reconciler.manifest.schema import DEFAULT_PATH, manifest_schema_text
 
 
-@click.command()
+@click.command(epilog=examples("schema", "schema --out - > manifest.schema.json"))
 @click.option(
     "--out",
     "out",

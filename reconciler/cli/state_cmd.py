@@ -9,11 +9,12 @@ import click
 from rich.markup import escape
 
 from reconciler import ledger_ops
-from reconciler.cli.options import DURATION, now_option
+from reconciler.cli.options import DURATION, examples, now_option, text_or_json
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.engine import current_time, open_ledger
 from reconciler.errors import UsageError
 from reconciler.render.json_render import render_json
+from reconciler.render.record_text import render_record_text
 from reconciler.settings import Settings
 from reconciler.state.base import RecordStatus
 
@@ -26,14 +27,17 @@ lock_timeout_option = click.option(
 )
 
 
-@click.group()
+@click.group(epilog=examples("state list", "state show scheduled_message/black-friday-push"))
 def state() -> None:
     """Inspect and repair the ledger (what was applied to Braze)."""
 
 
-@state.command("list")
+@state.command("list", epilog=examples("state list", "state list --all --format json"))
 @click.option("--all", "show_all", is_flag=True, help="Include fired schedules (tombstones).")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+@text_or_json(
+    "text: one line per record (address, status, schedule id, send time); json "
+    "(format_version 1): every field of every record, for tools."
+)
 @click.pass_obj
 def state_list(settings: Settings, show_all: bool, output_format: str) -> int:
     """List the ledger's records."""
@@ -65,11 +69,18 @@ def state_list(settings: Settings, show_all: bool, output_format: str) -> int:
     return 0
 
 
-@state.command("show")
+@state.command(
+    "show",
+    epilog=examples(
+        "state show scheduled_message/black-friday-push",
+        "state show campaign_schedule/gift-guide --format json",
+    ),
+)
 @click.argument("address")
+@text_or_json("text for people; json (format_version 1) for tools, with the full body.")
 @click.pass_obj
-def state_show(settings: Settings, address: str) -> int:
-    """Show one record and its journal of calls."""
+def state_show(settings: Settings, address: str, output_format: str) -> int:
+    """Show one record (status, schedule id, send time, body) and its journal of calls."""
     with open_ledger(settings) as store:
         record = store.get(address)
         intents = store.intents(address)
@@ -93,11 +104,14 @@ def state_show(settings: Settings, address: str) -> int:
             for i in intents
         ],
     }
-    write(render_json(document))
+    if output_format == "json":
+        write(render_json(document))
+    else:
+        out_console().print(render_record_text(address, document), end="", markup=False)
     return 0
 
 
-@state.command("rm")
+@state.command("rm", epilog=examples("state rm scheduled_message/old-test-send"))
 @click.argument("address")
 @lock_timeout_option
 @click.pass_obj
@@ -116,7 +130,7 @@ def state_rm(settings: Settings, address: str, lock_timeout: timedelta) -> int:
     return 0
 
 
-@state.command("export")
+@state.command("export", epilog=examples("state export", "state export --out ledger-backup.json"))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
 @click.pass_obj
 def state_export(settings: Settings, out: Path | None) -> int:
@@ -130,7 +144,10 @@ def state_export(settings: Settings, out: Path | None) -> int:
     return 0
 
 
-@state.command("import-json")
+@state.command(
+    "import-json",
+    epilog=examples("--state postgresql://ci@db/braze state import-json ledger-backup.json"),
+)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @lock_timeout_option
 @click.pass_obj
@@ -141,7 +158,13 @@ def state_import_json(settings: Settings, file: Path, lock_timeout: timedelta) -
     return 0
 
 
-@state.command("resolve")
+@state.command(
+    "resolve",
+    epilog=examples(
+        "state resolve scheduled_message/flash-sale --schedule-id 0a1b2c3d-...",
+        "state resolve scheduled_message/flash-sale --absent",
+    ),
+)
 @click.argument("address")
 @click.option("--schedule-id", help="The create took effect: this is its schedule_id.")
 @click.option("--absent", is_flag=True, help="The create did not take effect.")
@@ -171,7 +194,7 @@ def state_resolve(
     return 0
 
 
-@state.command("force-unlock")
+@state.command("force-unlock", epilog=examples("state force-unlock 9f3c2a1b"))
 @click.argument("lock_id")
 @click.pass_obj
 def state_force_unlock(settings: Settings, lock_id: str) -> int:
@@ -181,15 +204,20 @@ def state_force_unlock(settings: Settings, lock_id: str) -> int:
     return 0
 
 
-@click.command("import")
+@click.command(
+    "import",
+    epilog=examples(
+        "import scheduled_message/black-friday-push 0a1b2c3d-... manifests/",
+    ),
+)
 @click.argument("address")
 @click.argument("schedule_id")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--path",
-    "paths",
+    "path_options",
     multiple=True,
-    default=(".",),
-    show_default=True,
+    hidden=True,  # the earlier spelling, kept working; PATHS is the one documented
     help="Manifest files or directories that declare ADDRESS; repeatable.",
 )
 @lock_timeout_option
@@ -200,14 +228,18 @@ def import_(
     address: str,
     schedule_id: str,
     paths: tuple[str, ...],
+    path_options: tuple[str, ...],
     lock_timeout: timedelta,
     now: datetime | None,
 ) -> int:
     """Adopt an existing Braze schedule for a resource the manifests declare.
 
-    Braze cannot be read back: the next plan offers an update that makes Braze's schedule
-    (and, for scheduled messages, messages) match the manifest, and says so.
+    PATHS are the manifest files or directories, as for plan and apply (default "."); one of
+    them must declare ADDRESS. Braze cannot be read back: the next plan offers an update that
+    makes Braze's schedule (and, for scheduled messages, messages) match the manifest, and
+    says so.
     """
+    paths = (*paths, *path_options) or (".",)
     ledger_ops.adopt(
         settings, address, schedule_id, paths, current_time(now), lock_timeout.total_seconds()
     )

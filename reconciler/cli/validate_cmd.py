@@ -6,14 +6,14 @@ from datetime import datetime
 
 import click
 
-from reconciler.cli.options import now_option
+from reconciler.cli.options import allow_empty_option, examples, now_option
 from reconciler.cli.output import write
 from reconciler.engine import validate_manifests
 from reconciler.errors import EXIT_INVALID, EXIT_OK
 from reconciler.render.diagnostics import RENDERERS
 
 
-@click.command()
+@click.command(epilog=examples("validate manifests/", "validate --format github manifests/"))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--format",
@@ -23,12 +23,15 @@ from reconciler.render.diagnostics import RENDERERS
     show_default=True,
     help="text for people, json for tools, github for GitHub Actions annotations.",
 )
+@allow_empty_option
 @now_option
-def validate(paths: tuple[str, ...], output_format: str, now: datetime | None) -> int:
+def validate(
+    paths: tuple[str, ...], output_format: str, allow_empty: bool, now: datetime | None
+) -> int:
     """Check manifests offline (no API key, no ledger). Exit 0 when valid, 3 when not.
 
     PATHS are files or directories (searched recursively for *.yaml and *.yml); default ".".
     """
-    result = validate_manifests(paths or (".",), now)
+    result = validate_manifests(paths or (".",), now, allow_empty=allow_empty)
     write(RENDERERS[output_format](result.diagnostics, len(result.resources), len(result.files)))
     return EXIT_OK if result.ok else EXIT_INVALID

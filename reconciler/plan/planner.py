@@ -84,17 +84,35 @@ def plan(
 def _targeted(
     address: str, resource: Resource | None, record: Record | None, targets: tuple[str, ...]
 ) -> bool:
-    for target in targets:
-        if "=" in target:
-            key, _, value = target.partition("=")
-            labels: Mapping[str, str] = (
-                resource.labels if resource is not None else (record.labels if record else {})
-            )
-            if labels.get(key) == value:
-                return True
-        elif fnmatch.fnmatchcase(address, target):
-            return True
-    return False
+    return any(_matches(target, address, resource, record) for target in targets)
+
+
+def _matches(target: str, address: str, resource: Resource | None, record: Record | None) -> bool:
+    if "=" in target:
+        key, _, value = target.partition("=")
+        labels: Mapping[str, str] = (
+            resource.labels if resource is not None else (record.labels if record else {})
+        )
+        return labels.get(key) == value
+    return fnmatch.fnmatchcase(address, target)
+
+
+def unmatched_targets(
+    desired: Mapping[str, Resource], recorded: Mapping[str, Record], targets: tuple[str, ...]
+) -> list[str]:
+    """The ``--target`` values that select no address of the manifests or the ledger: a typo
+    there would otherwise read as "no changes"."""
+    addresses = targetable(desired, recorded)
+    return [
+        target
+        for target in targets
+        if not any(_matches(target, a, desired.get(a), recorded.get(a)) for a in addresses)
+    ]
+
+
+def targetable(desired: Mapping[str, Resource], recorded: Mapping[str, Record]) -> list[str]:
+    """The addresses a plan looks at, sorted: applied kinds of the manifests, and the ledger."""
+    return sorted({a for a, r in desired.items() if r.kind in APPLIED_KINDS} | set(recorded))
 
 
 def plan_address(

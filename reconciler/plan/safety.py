@@ -3,7 +3,8 @@
 - ``protected``: delete or replace of a resource with ``protect: true`` (in the manifest or
   the ledger): remove the flag in an applied change first.
 - ``destroy_threshold``: more than 10 deletes that are also more than 25 % of the managed
-  resources, without ``--allow-destroy``.
+  resources, or deletes of every managed resource whatever their number, without
+  ``--allow-destroy``.
 - ``frozen``: a change inside the freeze window before the first send, without
   ``--allow-late`` (Braze applies such changes best effort).
 - ``sending``: a local-time or optimal-time schedule that has started in some zone: Braze
@@ -36,22 +37,31 @@ def apply_gates(
 ) -> list[Change]:
     gated = [_gate(change, now, options) for change in changes]
     deletes = [c for c in gated if c.action is Action.DELETE and c.blocked is None]
-    if (
-        not options.allow_destroy
-        and len(deletes) > DESTROY_MIN
-        and len(deletes) > DESTROY_FRACTION * managed
-    ):
-        reason = (
-            f"the plan deletes {len(deletes)} of {managed} managed resources (more than "
-            f"{DESTROY_MIN} and more than {DESTROY_FRACTION:.0%}): pass --allow-destroy if "
-            "that is intended"
-        )
+    reason = None if options.allow_destroy else _destroy_reason(len(deletes), managed)
+    if reason is not None:
         blocked = Blocked(BlockCode.DESTROY_THRESHOLD, reason)
         gated = [
             c.evolve(blocked=blocked) if c.action is Action.DELETE and c.blocked is None else c
             for c in gated
         ]
     return gated
+
+
+def _destroy_reason(deletes: int, managed: int) -> str | None:
+    # Emptying a workspace is what a wrong path or an emptied checkout looks like, so it needs
+    # --allow-destroy even for one resource; below that, only large deletes do.
+    if deletes and deletes >= managed:
+        return (
+            f"the plan deletes every managed resource of the workspace ({deletes} of "
+            f"{managed}): pass --allow-destroy if that is intended"
+        )
+    if deletes > DESTROY_MIN and deletes > DESTROY_FRACTION * managed:
+        return (
+            f"the plan deletes {deletes} of {managed} managed resources (more than "
+            f"{DESTROY_MIN} and more than {DESTROY_FRACTION:.0%}): pass --allow-destroy if "
+            "that is intended"
+        )
+    return None
 
 
 def _gate(change: Change, now: datetime, options: PlanOptions) -> Change:

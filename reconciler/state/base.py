@@ -22,10 +22,11 @@ from __future__ import annotations
 import abc
 import dataclasses
 import getpass
+import hashlib
 import json
 import os
 import socket
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -194,12 +195,33 @@ def _optional_instant(data: Mapping[str, Any], name: str) -> datetime | None:
 
 
 def process_holder() -> str:
-    """``user@host pid N`` for this process: what a lock shows as its holder."""
+    """``user@host pid N (ns TAG)`` for this process: what a lock shows as its holder."""
+    return holder_of(os.getpid())
+
+
+def holder_of(pid: int) -> str:
+    """The holder text of process ``pid`` of this host and pid namespace."""
     try:
         user = getpass.getuser()
     except (OSError, KeyError):  # containers often run as a uid without a passwd entry
         user = "unknown"
-    return f"{user}@{socket.gethostname()} pid {os.getpid()}"
+    tag = pid_space_tag()
+    return f"{user}@{socket.gethostname()} pid {pid}" + (f" (ns {tag})" if tag else "")
+
+
+def pid_space_tag() -> str:
+    """A short tag of this boot and pid namespace ("" where /proc cannot tell).
+
+    Host names repeat (a container on host networking, fixed names in compose files) and
+    each container has its own pids: a pid can be checked only from the same boot and
+    namespace, which this tag, written in the holder, lets a later process recognise.
+    """
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as boot:
+            space = f"{boot.read().strip()} {os.readlink('/proc/self/ns/pid')}"
+    except OSError:
+        return ""
+    return hashlib.sha256(space.encode()).hexdigest()[:8]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -321,11 +343,24 @@ class StateStore(abc.ABC):
         """Remove a record; False if there was none."""
 
     # -- locking ---------------------------------------------------------------------------
+    on_lock_wait: Callable[[LockInfo, float, float], None] | None = None
+    """Told while ``acquire_lock`` waits (at once, then every ``report_every`` seconds): the
+    lock held, seconds waited, the timeout. The CLI prints it; a silent wait looks hung."""
+
     @abc.abstractmethod
-    def acquire_lock(self, operation: str, holder: str, *, timeout: float = 0.0) -> LockInfo:
+    def acquire_lock(
+        self,
+        operation: str,
+        holder: str,
+        *,
+        timeout: float = 0.0,
+        report_every: float | None = None,
+    ) -> LockInfo:
         """Take the workspace lock, waiting up to ``timeout`` seconds.
 
-        Raises ``LedgerLockedError`` naming the holder when it is still held.
+        Raises ``LedgerLockedError`` naming the holder when it is still held, at once when
+        the holder is a process of this host that is gone (it will never release it).
+        ``report_every`` (default ``locks.LOCK_WAIT_REPORT_SECONDS``) paces ``on_lock_wait``.
         """
 
     @abc.abstractmethod

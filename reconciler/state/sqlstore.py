@@ -20,7 +20,8 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from reconciler.canonical import canonical_json
-from reconciler.errors import EndpointMismatchError, LedgerError, LedgerLockedError
+from reconciler.errors import EndpointMismatchError, LedgerError
+from reconciler.state import locks
 from reconciler.state.base import Intent, LockInfo, Outcome, Record, StateStore, WorkspaceInfo
 from reconciler.state.sql import (
     INTENT_SELECT,
@@ -39,7 +40,6 @@ from reconciler.state.sql import (
     uncertain_record,
     utc_now,
 )
-from reconciler.timeutil import format_utc
 
 log = logging.getLogger(__name__)
 
@@ -312,7 +312,14 @@ class SqlStore(StateStore):
         return deleted > 0
 
     # -- locking -------------------------------------------------------------------------------
-    def acquire_lock(self, operation: str, holder: str, *, timeout: float = 0.0) -> LockInfo:
+    def acquire_lock(
+        self,
+        operation: str,
+        holder: str,
+        *,
+        timeout: float = 0.0,
+        report_every: float | None = None,
+    ) -> LockInfo:
         mine = LockInfo(
             lock_id=secrets.token_hex(4),
             workspace=self.workspace,
@@ -320,7 +327,10 @@ class SqlStore(StateStore):
             holder=holder,
             acquired_at=utc_now(),
         )
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = started + timeout
+        every = locks.LOCK_WAIT_REPORT_SECONDS if report_every is None else report_every
+        next_report = started
         while True:
             with self.transaction(write=True) as tx:
                 # The primary key makes the insert the arbiter between processes.
@@ -338,21 +348,16 @@ class SqlStore(StateStore):
                     operation,
                 )
                 return mine
-            remaining = deadline - time.monotonic()
-            if held is not None and remaining <= 0:
-                raise self._locked_error(held, timeout)
+            now = time.monotonic()
+            remaining = deadline - now
+            if held is not None and (remaining <= 0 or locks.holder_gone(held.holder)):
+                # A dead holder never releases: waiting for it only delays the same answer.
+                raise locks.locked_error(self.workspace, held, timeout)
+            if held is not None and self.on_lock_wait is not None and now >= next_report:
+                # 0 on the first report: "starts waiting", whatever the first attempt took
+                self.on_lock_wait(held, 0.0 if next_report == started else now - started, timeout)
+                next_report = now + every
             time.sleep(max(0.0, min(LOCK_POLL_SECONDS, remaining)))
-
-    def _locked_error(self, held: LockInfo, timeout: float) -> LedgerLockedError:
-        waited = f" (waited {timeout:g} s)" if timeout > 0 else ""
-        return LedgerLockedError(
-            f"workspace {self.workspace!r} is locked by {held.holder} for {held.operation} "
-            f"since {format_utc(held.acquired_at)}, lock id {held.lock_id}{waited}",
-            hint=(
-                "wait for it to finish, or retry with --lock-timeout; if that process is gone: "
-                f"braze-reconciler state force-unlock {held.lock_id}"
-            ),
-        )
 
     def release_lock(self, lock_id: str) -> None:
         with self.transaction(write=True) as tx:

@@ -102,6 +102,20 @@ def test_secrets_and_the_apply_concurrency_group() -> None:
     assert "--lock-timeout" in only("apply.yml", "apply").args
 
 
+def test_every_workflow_installs_the_release_tag_the_pre_commit_hook_names() -> None:
+    version = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
+    documented = (REPO / "docs" / "workflow.md").read_text(encoding="utf-8")
+    repo = re.search(r"- repo: (https://github\.com/\S+)\n\s+rev: (v\S+)", documented)
+    assert repo is not None
+    assert repo.group(2) == f"v{version}"
+    expected = f'pip install "braze-reconciler @ git+{repo.group(1)}@v{version}"'
+    for name, workflow in workflows().items():
+        (job,) = workflow["jobs"].values()
+        installs = [s["run"] for s in job["steps"] if "pip install" in str(s.get("run", ""))]
+        assert installs == [expected], name
+    assert expected in documented
+
+
 def test_the_comment_and_issue_steps_find_their_marker_and_label() -> None:
     pull_request = (CI_DIR / "pull-request.yml").read_text(encoding="utf-8")
     assert f'const marker = "{PLAN_MARKER}";' in pull_request
@@ -189,6 +203,21 @@ def test_pre_commit_hook_validates_the_examples(monkeypatch: pytest.MonkeyPatch)
     assert "valid" in result.stdout
     broken = CliRunner().invoke(cli, [*entry, str(REPO / "tests" / "manifest" / "invalid")])
     assert broken.exit_code == 3
+
+
+def test_pre_commit_hook_passes_a_repository_without_manifests_yet(tmp_path: Path) -> None:
+    (hook,) = load(REPO / ".pre-commit-hooks.yaml")
+    _, *entry = shlex.split(hook["entry"])
+    (tmp_path / "manifests").mkdir()
+    empty = CliRunner().invoke(cli, [*entry, str(tmp_path / "manifests")])
+    assert empty.exit_code == 0, empty.output
+    typo = CliRunner().invoke(cli, [*entry, str(tmp_path / "manifest")])
+    assert typo.exit_code == 3
+    assert "no such file or directory" in typo.stderr
+    # without the hook's --allow-empty, the same tree is refused
+    plain = CliRunner().invoke(cli, ["validate", str(tmp_path / "manifests")])
+    assert plain.exit_code == 3
+    assert "no manifests found in" in plain.stderr
 
 
 def test_docs_name_the_ci_files_and_exit_codes() -> None:

@@ -81,7 +81,9 @@ def test_a_manifest_not_applied_yet_is_pending() -> None:
 
 
 def test_a_removed_manifest_is_a_pending_delete() -> None:
-    entry = only(run([], [recorded(message(), schedule_id="s-9")]))
+    kept = campaign()  # deleting every managed resource would be blocked (--allow-destroy)
+    report = run([kept], [recorded(message(), schedule_id="s-9"), recorded(kept)])
+    (entry,) = [e for e in report.entries if e.action == "delete"]
     assert entry.status is Status.PENDING_CHANGE
     assert entry.source is Source.LEDGER
     assert entry.action == "delete"

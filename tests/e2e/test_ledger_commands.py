@@ -24,9 +24,7 @@ def test_import_adopts_a_schedule_and_the_next_plan_makes_braze_match(project: P
         {"campaign_id": CAMPAIGN, "broadcast": True, "schedule": {"time": "2026-12-05T09:00:00Z"}},
     )
     project.write("gift.yaml", campaign_schedule("gift", "2026-12-05T10:00:00Z"))
-    result = project.run(
-        "import", "campaign_schedule/gift", schedule_id, "--path", str(project.manifests)
-    )
+    result = project.run("import", "campaign_schedule/gift", schedule_id, str(project.manifests))
     assert result.code == 0, result.stderr
     assert f"Adopted campaign_schedule/gift (schedule_id {schedule_id})" in result.stderr
     plan = project.plan()
@@ -47,7 +45,7 @@ def test_import_refuses_what_the_manifests_do_not_declare(project: Project) -> N
     )
     assert result.code == 3
     assert "campaign_schedule/other is not declared in the manifests" in result.stderr
-    bad = project.run("import", "campaign/gift", "abc", "--path", str(project.manifests))
+    bad = project.run("import", "campaign/gift", "abc", str(project.manifests))
     assert bad.code == 3
     assert "is not a resource address" in bad.stderr
 
@@ -63,10 +61,26 @@ def test_state_list_show_rm(project: Project) -> None:
     assert "active" in lines[0]
     # serial: the endpoint binding, then an intent and an outcome per create
     assert lines[-1].startswith("2 records in workspace default (serial 5, sqlite:")
-    shown = project.run("state", "show", "scheduled_message/a")
+    shown = project.run("state", "show", "scheduled_message/a", "--format", "json")
     document = json.loads(shown.stdout)
     assert document["record"]["status"] == "active"
     assert [i["outcome"] for i in document["journal"]] == ["succeeded"]
+    schedule_id = document["record"]["schedule_id"]
+    text = project.run("state", "show", "scheduled_message/a")
+    assert text.code == 0
+    lines = text.stdout.splitlines()
+    assert lines[:4] == [
+        "scheduled_message/a",
+        "  status          active",
+        "  kind            ScheduledMessage",
+        f"  schedule id     {schedule_id}",
+    ]
+    assert "  send time       2026-12-03T15:00:00Z" in lines
+    assert "  body            {" in lines
+    assert " " * 24 + '"alert": "Sale"' in lines
+    assert "Journal: 1 call, oldest first" in lines
+    (call,) = [line for line in lines if line.startswith("  #")]
+    assert " create  /messages/schedule/create  succeeded  (run " in call
     removed = project.run("state", "rm", "scheduled_message/b")
     assert removed.code == 0
     assert "still exists in Braze and will send unless you delete it" in removed.stderr

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 
 from reconciler.braze.ratelimit import Pacer, RateLimitInfo
-from reconciler.plan.model import Action
+from reconciler.plan.model import Action, PlanOptions
 from reconciler.plan.planner import plan
 from reconciler.state.base import RecordStatus
 from tests.plan.helpers import NOW, message, recorded
@@ -68,7 +68,8 @@ def test_a_delete_of_unknown_outcome_is_blocked_until_resolved() -> None:
     )
     assert f"state resolve {kept.address} --schedule-id sched-1" in change.blocked.reason
     # with the manifest gone, the delete is simply repeated (an unknown schedule counts as done)
-    gone = plan({}, {record.address: record}, NOW).changes[0]
+    # (--allow-destroy: it is the workspace's only resource)
+    gone = plan({}, {record.address: record}, NOW, PlanOptions(allow_destroy=True)).changes[0]
     assert gone.action is Action.DELETE
     assert gone.blocked is None
 

@@ -292,8 +292,16 @@ def test_plan_after_apply_is_empty_but_for_blocked_changes(
     after_first = Scenario(scenario.desired, applied.records)
     second = plan_of(after_first, options)
     left = pending_changes(second)
-    # What the first plan blocked stays blocked, for the same reason.
-    assert {a: left[a] for a in blocked_changes(first)} == blocked_changes(first)
+    # What the first plan blocked stays blocked, for the same reason; except deletes blocked
+    # for removing every managed resource, which are no longer "every" once this in-memory
+    # apply (unlike a real one, which refuses a plan with any blocked change) created others.
+    grew = any(c.action is Action.CREATE and c.blocked is None for c in first.changes)
+    kept = {
+        address: blocked
+        for address, blocked in blocked_changes(first).items()
+        if not (grew and blocked[1] is BlockCode.DESTROY_THRESHOLD)
+    }
+    assert {a: left[a] for a in kept} == kept
     # The one exception: a schedule that has sent, whose manifest now holds another body that
     # is not pending (frozen, sending or past), is first forgotten, and only the next plan
     # offers its create (blocked, or allowed late): two applies to converge.

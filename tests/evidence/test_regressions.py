@@ -48,13 +48,15 @@ def test_a_replace_whose_delete_got_a_504_still_creates(project: Project) -> Non
 
 def test_a_delete_answered_504_every_time_is_uncertain_then_settled(project: Project) -> None:
     project.write("m.yaml", scheduled_message("m"))
+    project.write("keep.yaml", scheduled_message("keep", alert="keep"))
     assert project.apply().code == 0
     project.remove("m.yaml")
     project.emulator.admin.set_faults([{"endpoint": DELETE, "fault": "504"}])
     result = project.apply()
     assert result.code == 7, result.stdout + result.stderr
     assert "    uncertain  delete  scheduled_message/m\n" in result.stdout
-    assert project.live() == []  # the first 504 had deleted it
+    # the first 504 had deleted it
+    assert [s["body"]["messages"]["apple_push"]["alert"] for s in project.live()] == ["keep"]
     project.emulator.admin.set_faults([])
     rerun = project.apply()
     assert rerun.code == 0, rerun.stdout + rerun.stderr

@@ -165,7 +165,9 @@ def test_an_adopted_record_with_a_wrong_id_is_kept_not_forgotten(project: Projec
     result = project.apply()
     assert result.code == 7
     assert "check the id given to `import`" in result.stdout
-    record = json.loads(project.run("state", "show", "campaign_schedule/a").stdout)["record"]
+    record = json.loads(
+        project.run("state", "show", "campaign_schedule/a", "--format", "json").stdout
+    )["record"]
     assert record["status"] == "adopted"
     assert "1 to update" in project.plan().stdout  # not a create: nothing new is scheduled
     assert project.live() == []

@@ -220,6 +220,20 @@ def test_destroy_threshold() -> None:
     assert not run(keep + [campaign(f"d{i:02d}") for i in range(60)], many).blocked
 
 
+def test_deleting_every_managed_resource_needs_allow_destroy_whatever_the_count() -> None:
+    managed = [recorded(campaign(f"c{i}")) for i in range(2)]
+    emptied = run([campaign("new")], managed)
+    deletes = [c for c in emptied.changes if c.action is Action.DELETE]
+    assert [c.blocked.code if c.blocked else None for c in deletes] == [
+        BlockCode.DESTROY_THRESHOLD,
+        BlockCode.DESTROY_THRESHOLD,
+    ]
+    assert deletes[0].blocked is not None
+    assert "deletes every managed resource of the workspace (2 of 2)" in deletes[0].blocked.reason
+    assert not run([], managed, PlanOptions(allow_destroy=True)).blocked
+    assert not run([campaign("c0")], managed).blocked, "one of two is not every one"
+
+
 def test_frozen_needs_allow_late_and_sending_is_always_refused() -> None:
     soon = campaign(time="2026-12-01T08:10:00Z")
     moved = campaign(time="2026-12-02T08:10:00Z")

@@ -124,3 +124,50 @@ def test_locked_releases_on_error(store: StateStore) -> None:
 
     assert seen[0] == seen[1]
     assert store.current_lock() is None
+
+
+def test_a_waiting_writer_reports_at_once_then_at_each_interval(open_ledger: OpenLedger) -> None:
+    first, second = open_ledger(), open_ledger()
+    held = first.acquire_lock("apply", "ana@ci-7 pid 42")
+    reports: list[tuple[LockInfo, float, float]] = []
+    second.on_lock_wait = lambda lock, waited, timeout: reports.append((lock, waited, timeout))
+    releaser = threading.Timer(0.5, first.release_lock, args=(held.lock_id,))
+    releaser.start()
+    second.acquire_lock("apply", "bob@laptop pid 7", timeout=5, report_every=0.1)
+    releaser.join()
+    assert reports[0] == (held, 0.0, 5.0)
+    assert 3 <= len(reports) <= 6, reports
+    assert all(lock == held and 0 < waited < 1 for lock, waited, _ in reports[1:])
+
+
+def test_a_holder_is_gone_only_when_proven() -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from reconciler.state.base import holder_of, pid_space_tag
+    from reconciler.state.locks import holder_gone
+
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    assert pid_space_tag(), "Linux: /proc tells the boot and pid namespace"
+    assert holder_gone(holder_of(ended.pid))
+    assert not holder_gone(holder_of(os.getpid()))
+    here = holder_of(ended.pid)
+    assert not holder_gone(here.replace(pid_space_tag(), "0badc0de")), "another container"
+    assert not holder_gone(here.replace(f" (ns {pid_space_tag()})", "")), "cannot tell"
+    assert not holder_gone(f"ana@another-host pid {ended.pid}")
+    assert not holder_gone("first")
+    assert not holder_gone(holder_of(0))
+    assert not holder_gone(holder_of(99999999999))
+    # killed but not reaped yet by its parent: a zombie holds no lock either
+    zombie = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        zombie.kill()
+        deadline = time.monotonic() + 10
+        while not holder_gone(holder_of(zombie.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert holder_gone(holder_of(zombie.pid))
+    finally:
+        zombie.wait()
