@@ -23,10 +23,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reconciler.braze.paths import request_path
-from reconciler.manifest.resource import APPLIED_KINDS, Resource
+from reconciler.manifest.resource import APPLIED_KINDS, SCHEDULE_KINDS, Resource
 from reconciler.plan.diff import changed_fields, field_changes
 from reconciler.plan.lifecycle import LATENESS, Lifecycle, first_send, lifecycle
 from reconciler.plan.model import Action, Change, Plan, PlanOptions, Request
+from reconciler.plan.moves import LEDGER_ONLY, as_moved, ignored_renames, renames
 from reconciler.plan.safety import apply_gates
 from reconciler.state.base import Record, RecordStatus
 from reconciler.timeutil import format_utc
@@ -66,19 +67,37 @@ def plan(
     options = options or PlanOptions()
     freeze = timedelta(seconds=options.freeze_window_seconds)
     wanted = {a: r for a, r in desired.items() if r.kind in APPLIED_KINDS}
-    addresses = sorted(set(wanted) | set(recorded))
+    moves = renames(wanted, recorded)
+    # A moved record is planned under its new address only: never a delete of the old name.
+    addresses = sorted((set(wanted) | set(recorded)) - set(moves.values()))
     changes: list[Change] = []
     for address in addresses:
         resource = wanted.get(address)
-        record = recorded.get(address)
-        if options.targets and not _targeted(address, resource, record, options.targets):
+        old = moves.get(address)
+        record = recorded.get(old if old is not None else address)
+        requested = address in options.replace
+        if (
+            options.targets
+            and not requested
+            and not _targeted(address, resource, record, options.targets)
+        ):
             continue
         change = plan_address(address, resource, record, now, freeze)
+        if requested and change is not None and resource is not None and record is not None:
+            change = _requested_replace(change, resource, record, now, freeze)
+        if change is not None and old is not None and record is not None:
+            change = as_moved(change, old, record)
         if change is not None:
             changes.append(change)
     managed = sum(1 for r in recorded.values() if r.status is not RecordStatus.FIRED)
     gated = apply_gates(changes, managed=managed, now=now, options=options)
-    return Plan(changes=tuple(gated), now=format_utc(now), options=options, managed=managed)
+    return Plan(
+        changes=tuple(gated),
+        now=format_utc(now),
+        options=options,
+        managed=managed,
+        warnings=tuple(ignored_renames(wanted, recorded, moves)),
+    )
 
 
 def _targeted(
@@ -154,7 +173,7 @@ def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelt
         meta = _meta_changes(resource, record)
         if meta:
             return _change(resource, record, Action.UPDATE, now, freeze, tuple(meta)).with_notes(
-                "ledger only: no call to Braze"
+                LEDGER_ONLY
             )
         return _change(resource, record, Action.NOOP, now, freeze)
     before = record.body or {}
@@ -175,6 +194,32 @@ def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelt
         change = _change(resource, record, Action.UPDATE, now, freeze, reasons)
         requests = (_update_request(resource, record),)
     return change.evolve(field_changes=field_changes(before, after), requests=requests)
+
+
+def _requested_replace(
+    change: Change, resource: Resource, record: Record, now: datetime, freeze: timedelta
+) -> Change:
+    """``--replace``: delete the recorded schedule and create the manifest's, whatever the
+    bodies. Only a live record is replaced: one that has sent is forgotten as usual, and an
+    uncertain create must be resolved first (``replace_refusal`` says so)."""
+    if (
+        resource.kind not in SCHEDULE_KINDS
+        or change.action not in _REPLACEABLE
+        or record.status not in _REPLACEABLE_STATUSES
+    ):
+        return change
+    earlier = change.reasons if change.action is not Action.NOOP else ()
+    reasons = ("replace requested (--replace)", *earlier)
+    replaced = _change(resource, record, Action.REPLACE, now, freeze, reasons)
+    return replaced.evolve(
+        field_changes=field_changes(record.body or {}, resource.body),
+        requests=(_delete_request(record), _create_request(resource)),
+        replace_requested=True,
+    )
+
+
+_REPLACEABLE = frozenset({Action.NOOP, Action.UPDATE, Action.REPLACE, Action.CREATE})
+_REPLACEABLE_STATUSES = frozenset({RecordStatus.ACTIVE, RecordStatus.ADOPTED})
 
 
 def _adopted(resource: Resource, record: Record, now: datetime, freeze: timedelta) -> Change:
@@ -224,7 +269,14 @@ def _resend(resource: Resource, record: Record, now: datetime, freeze: timedelta
 
 def _delete(address: str, record: Record, now: datetime, freeze: timedelta) -> Change:
     change = _record_change(address, record, Action.DELETE, now, freeze, ("not in the manifests",))
-    return change.evolve(requests=(_delete_request(record),))
+    change = change.evolve(requests=(_delete_request(record),))
+    if change.lifecycle == Lifecycle.SENDING.value and change.send_at is not None:
+        change = change.with_notes(
+            f"emergency stop: it has been sending since {change.send_at} in the zones reached "
+            "so far; the delete cancels the zones not reached yet (best effort: Braze may "
+            "still send in some of them) and cannot recall what was sent"
+        )
+    return change
 
 
 def _forget(

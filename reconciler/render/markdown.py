@@ -30,6 +30,7 @@ _ICON = {
     "replace": "♻️",
     "delete": "❌",
     "forget": "🗄️",
+    "rename": "🏷️",
     "noop": "",
 }
 

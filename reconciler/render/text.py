@@ -20,6 +20,7 @@ _STYLE = {
     "replace": "magenta",
     "delete": "red",
     "forget": "cyan",
+    "rename": "blue",
     "noop": "dim",
 }
 _MAX_VALUE = 120
