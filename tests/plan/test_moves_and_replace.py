@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
+from reconciler.errors import UsageError
 from reconciler.manifest.resource import Resource
 from reconciler.plan.model import Action, BlockCode, Change, Plan, PlanOptions
 from reconciler.plan.planner import plan
+from reconciler.plan.replace_check import check_replace
 from reconciler.state.base import Record, RecordStatus
-from tests.plan.helpers import NOW, campaign, evolve, recorded
+from tests.plan.helpers import NOW, campaign, evolve, recorded, send_id
 
 
 def run(desired: list[Resource], records: list[Record], options: PlanOptions | None = None) -> Plan:
@@ -134,3 +138,36 @@ def test_emergency_stop_deletes_a_sending_schedule_only_with_allow_late() -> Non
     (update,) = changes(run([later], [recorded(local)], PlanOptions(allow_late=True)))
     assert update.blocked is not None
     assert update.blocked.code is BlockCode.SENDING
+
+
+def replace_refusal(desired: list[Resource], records: list[Record], address: str) -> str:
+    options = PlanOptions(replace=(address,))
+    result = run(desired, records, options)
+    with pytest.raises(UsageError) as caught:
+        check_replace(result, {r.address: r for r in desired}, {r.address: r for r in records})
+    assert caught.value.exit_code == 3
+    return f"{caught.value.message} | {caught.value.hint}"
+
+
+def test_what_cannot_be_replaced_is_refused_with_what_to_do() -> None:
+    gift = campaign()
+    address = gift.address
+    assert replace_refusal([gift], [], address) == (
+        f"--replace {address}: it is not in the ledger; nothing was planned | plan and apply "
+        "create it without --replace"
+    )
+    sent = evolve(recorded(gift), status=RecordStatus.FIRED)
+    assert replace_refusal([gift], [sent], address).startswith(
+        f"--replace {address}: its schedule has sent (2026-12-05T10:00:00Z): there is nothing "
+        "to replace"
+    )
+    uncertain = evolve(recorded(gift), status=RecordStatus.UNCERTAIN)
+    assert f"state resolve {address} --schedule-id ID" in replace_refusal(
+        [gift], [uncertain], address
+    )
+    flash = send_id()
+    assert "only schedules can be replaced" in replace_refusal(
+        [flash], [recorded(flash)], flash.address
+    )
+    past = campaign(time="2026-11-30T10:00:00Z")
+    assert "has sent or is past" in replace_refusal([past], [recorded(past)], past.address)
