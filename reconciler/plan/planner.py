@@ -6,9 +6,12 @@ For each address it decides one action:
 - update: the bodies differ only where Braze's update endpoint can express it (schedule and
   messages for scheduled messages; schedule alone for campaign and Canvas schedules), or only
   the ledger's own fields (protect, labels) changed;
-- replace: anything else changed (delete, then create);
+- replace: anything else changed, or ``--replace`` asked for it (delete, then create);
 - delete: recorded, no longer desired;
 - forget: the schedule has fired (no API call; the ledger keeps a tombstone);
+- rename: a resource declared ``renamed_from`` an old name whose record moves to it, nothing
+  else changed (no API call; see ``plan.moves``); with other changes, the update or replace
+  carries ``moved_from`` instead;
 - noop: nothing to do.
 
 Equality is decided by the canonical body hash; field diffs are computed only for changes.
@@ -201,7 +204,7 @@ def _requested_replace(
 ) -> Change:
     """``--replace``: delete the recorded schedule and create the manifest's, whatever the
     bodies. Only a live record is replaced: one that has sent is forgotten as usual, and an
-    uncertain create must be resolved first (``replace_refusal`` says so)."""
+    uncertain create must be resolved first (``replace_check`` says so)."""
     if (
         resource.kind not in SCHEDULE_KINDS
         or change.action not in _REPLACEABLE
