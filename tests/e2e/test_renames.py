@@ -164,3 +164,19 @@ def test_state_mv_refuses_what_would_lose_a_record(project: Project) -> None:
     assert "a record moves within its kind" in kinds.stderr
     assert "keep the prefix: campaign_schedule/gift" in kinds.stderr
     project.assert_converged()
+
+
+def test_a_reviewed_rename_applies_from_a_saved_plan(project: Project) -> None:
+    schedule_id = applied_gift(project)
+    before = calls(project)
+    project.remove("gift.yaml")
+    project.write("gift-2026.yaml", renamed("gift-2026", "gift"))
+    saved = project.root / "rename.plan.json"
+    assert project.plan("--out", str(saved)).code == 0
+    applied = project.run("apply", "--plan", str(saved), "--auto-approve")
+    assert applied.code == 0, applied.stdout + applied.stderr
+    assert "done  rename  campaign_schedule/gift-2026" in applied.stdout
+    assert calls(project) == before
+    (live,) = project.live()
+    assert live["schedule_id"] == schedule_id
+    project.assert_converged()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from reconciler.braze.client import BrazeClient
 from tests.e2e.conftest import CAMPAIGN, KEY, Project, campaign_schedule
 
@@ -100,24 +102,52 @@ def test_replace_goes_through_every_gate_and_names_what_it_cannot_do(project: Pr
 
 LOCAL = "2026-12-01T20:00:00"  # in each user's zone: UTC+14 reaches it at 06:00 UTC
 EARLIER = "2026-12-01T05:00:00Z"  # before the first zone, when it was applied
+OPTIMAL = "2026-12-01T00:00:00"  # the whole date in every zone: from 2026-11-30T10:00Z
 
 
-def test_emergency_stop_of_a_local_time_schedule_that_is_sending(project: Project) -> None:
-    project.write("gift.yaml", campaign_schedule("gift", LOCAL, local=True))
-    created = project.run("apply", str(project.manifests), "--auto-approve", now=EARLIER)
+def optimal_time(name: str, time: str) -> str:
+    return campaign_schedule(name, time).replace(
+        f'time: "{time}"', f'time: "{time}"\n    at_optimal_time: true'
+    )
+
+
+@pytest.mark.parametrize(
+    ("manifest", "moved", "applied_at", "started"),
+    [
+        (
+            campaign_schedule("gift", LOCAL, local=True),
+            campaign_schedule("gift", "2026-12-01T21:00:00", local=True),
+            EARLIER,
+            ("2 h ago", "2026-12-01T06:00:00Z"),
+        ),
+        (
+            optimal_time("gift", OPTIMAL),
+            optimal_time("gift", "2026-12-02T00:00:00"),
+            "2026-11-30T09:00:00Z",
+            ("22 h ago", "2026-11-30T10:00:00Z"),
+        ),
+    ],
+    ids=["local-time", "optimal-time"],
+)
+def test_emergency_stop_of_a_schedule_that_is_sending(
+    project: Project, manifest: str, moved: str, applied_at: str, started: tuple[str, str]
+) -> None:
+    ago, since = started
+    project.write("gift.yaml", manifest)
+    created = project.run("apply", str(project.manifests), "--auto-approve", now=applied_at)
     assert created.code == 0, created.stdout + created.stderr
     (live,) = project.live()
 
     # an update stays refused once it is sending, even with --allow-late
-    project.write("gift.yaml", campaign_schedule("gift", "2026-12-01T21:00:00", local=True))
-    moved = project.plan("--allow-late")
-    assert moved.code == 4
-    assert "Braze ignores changes now, so none is attempted" in moved.stdout
+    project.write("gift.yaml", moved)
+    update = project.plan("--allow-late")
+    assert update.code == 4
+    assert "Braze ignores changes now, so none is attempted" in update.stdout
 
     project.remove("gift.yaml")
     refused = project.plan()
     assert refused.code == 4
-    assert "- campaign_schedule/gift  delete: emergency stop of a send that started 2 h ago" in (
+    assert f"- campaign_schedule/gift  delete: emergency stop of a send that started {ago}" in (
         refused.stdout
     )
     assert "pass --allow-late to delete it anyway, an emergency stop" in refused.stdout
@@ -133,7 +163,7 @@ def test_emergency_stop_of_a_local_time_schedule_that_is_sending(project: Projec
 
     plan = project.plan("--allow-late")
     assert plan.code == 0, plan.stdout
-    assert "note: emergency stop: it has been sending since 2026-12-01T06:00:00Z" in plan.stdout
+    assert f"note: emergency stop: it has been sending since {since}" in plan.stdout
     stopped = project.apply("--allow-late")
     assert stopped.code == 0, stopped.stdout + stopped.stderr
     assert project.live() == []
