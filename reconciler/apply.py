@@ -109,7 +109,8 @@ class Applier:
         self.stop = stop or threading.Event()
         self._results: dict[str, ChangeResult] = {}
         self._failed_send_ids: set[tuple[object, object]] = set()
-        self._replace_deleted: set[str] = set()
+        self._replace_deleted: dict[str, str | None] = {}
+        """Replaces whose delete is done, with what the delete said (e.g. already gone)."""
         self._sent: set[str] = set()
         """Addresses whose call may have gone out (an intent was written for it)."""
         self._known: dict[str, Record] = {}
@@ -201,7 +202,7 @@ class Applier:
                 continue
             result = self._results.pop(change.address, None)
             if result is not None and result.status is Status.DONE:
-                self._replace_deleted.add(change.address)
+                self._replace_deleted[change.address] = result.message
                 creates.append((change, change.requests[1]))
             elif result is not None:
                 self._results[change.address] = result
@@ -300,6 +301,9 @@ class Applier:
                 message="the old schedule was deleted and the new one is not created: nothing "
                 f"is scheduled now; {result.message}",
             )
+        deleted_words = self._replace_deleted.get(change.address)
+        if request.call == "create" and result.status is Status.DONE and deleted_words:
+            result = dataclasses.replace(result, message=f"delete: {deleted_words}; created anew")
         if is_replace_delete and result.status is Status.DONE:
             with self._lock:  # the create half decides the final result
                 self._results[change.address] = result

@@ -47,6 +47,10 @@ def test_replace_re_creates_a_schedule_deleted_behind_the_tools_back(project: Pr
     assert applied.code == 0, applied.stdout + applied.stderr
     (live,) = project.live()
     assert live["schedule_id"] != schedule_id
+    assert f"done  replace campaign_schedule/gift  schedule_id={live['schedule_id']}" in (
+        applied.stdout
+    )
+    assert "delete: already gone in Braze; created anew" in applied.stdout
     journal = json.loads(project.run("state", "show", GIFT).stdout)["journal"]
     delete, create = journal[-2:]
     assert (delete["action"], delete["outcome"]) == ("delete", "succeeded")
