@@ -48,7 +48,7 @@ def ignored_renames(
 ) -> list[str]:
     """Warnings for renames whose old and new names both hold a live record."""
     warnings: list[str] = []
-    for address, resource in sorted(desired.items()):
+    for address, resource in desired.items():
         old = resource.renamed_from_address
         if old is None or address in moves:
             continue
@@ -63,7 +63,7 @@ def ignored_renames(
                 f"{address}: renamed_from {old} is ignored: both names are in the ledger, so "
                 f"{old} is planned on its own (`state rm` or `state mv` settles which is which)"
             )
-    return warnings
+    return sorted(warnings)
 
 
 def as_moved(change: Change, old: str, record: Record) -> Change:

@@ -14,6 +14,8 @@ from reconciler.plan.replace_check import check_replace
 from reconciler.state.base import Record, RecordStatus
 from tests.plan.helpers import NOW, campaign, evolve, recorded, send_id
 
+LOCAL_SENDING = "2026-12-01T20:00:00"  # in each user's zone: sending since 06:00 UTC
+
 
 def run(desired: list[Resource], records: list[Record], options: PlanOptions | None = None) -> Plan:
     return plan({r.address: r for r in desired}, {r.address: r for r in records}, NOW, options)
@@ -171,3 +173,16 @@ def test_what_cannot_be_replaced_is_refused_with_what_to_do() -> None:
     )
     past = campaign(time="2026-11-30T10:00:00Z")
     assert "has sent or is past" in replace_refusal([past], [recorded(past)], past.address)
+
+
+def test_a_protected_sending_schedule_is_stopped_in_two_applies() -> None:
+    protected = campaign(time=LOCAL_SENDING, local=True, protect=True)
+    options = PlanOptions(allow_late=True)
+    (refused,) = changes(run([], [recorded(protected)], options))
+    assert refused.blocked is not None
+    assert refused.blocked.code is BlockCode.PROTECTED
+    unprotected = campaign(time=LOCAL_SENDING, local=True)
+    (flag,) = changes(run([unprotected], [recorded(protected)]))
+    assert (flag.action, flag.requests, flag.blocked) == (Action.UPDATE, (), None)
+    (stop,) = changes(run([], [recorded(unprotected)], options))
+    assert (stop.action, stop.blocked) == (Action.DELETE, None)
