@@ -126,7 +126,9 @@ def state_mv(settings: Settings, old: str, new: str, lock_timeout: timedelta) ->
 
     The same as `renamed_from: OLD-NAME` in the manifest, by hand; journaled.
 
-    Example: braze-reconciler state mv campaign_schedule/gift campaign_schedule/gift-2026
+    \b
+    Example:
+      braze-reconciler state mv campaign_schedule/gift campaign_schedule/gift-2026
     """
     record = ledger_ops.move(settings, old, new, lock_timeout.total_seconds())
     schedule = f" (schedule_id {escape(record.schedule_id)})" if record.schedule_id else ""
