@@ -109,7 +109,8 @@ class Applier:
         self.stop = stop or threading.Event()
         self._results: dict[str, ChangeResult] = {}
         self._failed_send_ids: set[tuple[object, object]] = set()
-        self._replace_deleted: set[str] = set()
+        self._replace_deleted: dict[str, str | None] = {}
+        """Replaces whose delete is done, with what the delete said (e.g. already gone)."""
         self._sent: set[str] = set()
         """Addresses whose call may have gone out (an intent was written for it)."""
         self._known: dict[str, Record] = {}
@@ -122,10 +123,11 @@ class Applier:
         calls_before = self.client.calls
         self._known = self.store.records()
         changes = [c for c in plan.changes if c.is_change and c.blocked is None]
-        for change in changes:
+        moved = self._move_renamed(changes)
+        for change in moved:
             if not change.requests:
                 self._ledger_only(change)
-        with_calls = [c for c in changes if c.requests]
+        with_calls = [c for c in moved if c.requests]
         send_ids = [c for c in with_calls if c.kind == "SendId"]
         deletes = [c for c in with_calls if c.requests[0].call == "delete"]
         rest = [c for c in with_calls if c.kind != "SendId" and c.requests[0].call != "delete"]
@@ -152,6 +154,46 @@ class Applier:
             interrupted=interrupted or self.stop.is_set(),
         )
 
+    def _move_renamed(self, changes: list[Change]) -> list[Change]:
+        """Move each renamed resource's record to its new address first (ledger only).
+
+        Returns the changes left to run: a rename alone is done once moved; an update,
+        replace or forget then runs at the new address; a change whose move was refused
+        (the ledger changed since the plan) runs no further.
+        """
+        remaining: list[Change] = []
+        for change in changes:
+            if change.moved_from is None:
+                remaining.append(change)
+                continue
+            record = self._known.get(change.moved_from)
+            target = self._known.get(change.address)
+            if (
+                record is None
+                or record.status.value != change.recorded_status
+                or record.schedule_id != change.schedule_id
+                or (target is not None and target.status is not RecordStatus.FIRED)
+            ):
+                message = (
+                    f"the ledger changed since this plan was made ({change.moved_from} or "
+                    f"{change.address}; another apply or `state mv`?): plan again"
+                )
+                self._finish(self._record_result(change, Status.FAILED, message), change)
+                continue
+            log.info("apply: rename %s -> %s", change.moved_from, change.address)
+            renamed = dataclasses.replace(
+                record, protect=change.protect, labels=dict(change.labels)
+            )
+            self._known.pop(change.moved_from, None)
+            self._known[change.address] = self.store.move(
+                renamed, change.address, run_id=self.run_id
+            )
+            if change.action is Action.RENAME:
+                self._finish(self._record_result(change, Status.DONE))
+            else:
+                remaining.append(change)
+        return remaining
+
     def _replace_creates(self, deletes: Iterable[Change]) -> list[tuple[Change, Request]]:
         """The create half of each replace whose delete succeeded."""
         creates: list[tuple[Change, Request]] = []
@@ -160,7 +202,7 @@ class Applier:
                 continue
             result = self._results.pop(change.address, None)
             if result is not None and result.status is Status.DONE:
-                self._replace_deleted.add(change.address)
+                self._replace_deleted[change.address] = result.message
                 creates.append((change, change.requests[1]))
             elif result is not None:
                 self._results[change.address] = result
@@ -259,6 +301,9 @@ class Applier:
                 message="the old schedule was deleted and the new one is not created: nothing "
                 f"is scheduled now; {result.message}",
             )
+        deleted_words = self._replace_deleted.get(change.address)
+        if request.call == "create" and result.status is Status.DONE and deleted_words:
+            result = dataclasses.replace(result, message=f"delete: {deleted_words}; created anew")
         if is_replace_delete and result.status is Status.DONE:
             with self._lock:  # the create half decides the final result
                 self._results[change.address] = result
@@ -288,19 +333,13 @@ class Applier:
         except BrazeApiError as exc:
             if not exc.proves_nothing_happened:  # a 504 after the last retry: it may be done
                 return self._unknown(intent, change, request, exc.message)
-            if (
-                request.call == "delete"
-                and is_unknown_schedule(exc)
-                and self._deleted_before(change, exc)
-            ):
+            gone = self._gone_reason(change, request, exc)
+            if gone is not None:
+                message, shown = gone
                 self._complete(
-                    intent,
-                    Outcome.SUCCEEDED,
-                    change.address,
-                    message=f"already gone: {exc.braze_message} after an earlier unknown outcome",
-                    drop=True,
+                    intent, Outcome.SUCCEEDED, change.address, message=message, drop=True
                 )
-                return self._record_result(change, Status.DONE, "already deleted")
+                return self._record_result(change, Status.DONE, shown)
             adopted = (known := self._known.get(change.address)) is not None and (
                 known.status is RecordStatus.ADOPTED
             )
@@ -350,6 +389,26 @@ class Applier:
             or known.status.value != change.recorded_status
             or known.schedule_id != change.schedule_id
         )
+
+    def _gone_reason(
+        self, change: Change, request: Request, exc: BrazeApiError
+    ) -> tuple[str, str] | None:
+        """A delete answered "unknown schedule" that counts as done: (journal, result) words."""
+        if request.call != "delete" or not is_unknown_schedule(exc):
+            return None
+        if self._deleted_before(change, exc):
+            return (
+                f"already gone: {exc.braze_message} after an earlier unknown outcome",
+                "already deleted",
+            )
+        if change.replace_requested:
+            # The repair --replace is for: Braze lost or dropped the schedule behind the
+            # tool's back. Gone is what the delete wanted; the create half follows.
+            return (
+                f"already gone: {exc.braze_message}; --replace counts it as deleted",
+                "already gone in Braze",
+            )
+        return None
 
     def _deleted_before(self, change: Change, exc: BrazeApiError) -> bool:
         if exc.after_unknown:

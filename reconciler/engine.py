@@ -25,11 +25,12 @@ from reconciler.manifest.resource import Resource
 from reconciler.plan import planner
 from reconciler.plan.model import Plan, PlanOptions
 from reconciler.plan.planfile import load_plan, verify_plan
+from reconciler.plan.replace_check import check_replace
 from reconciler.plan.safety import recheck_gates
 from reconciler.scope import refuse_empty, refuse_unmatched_targets
 from reconciler.settings import LOCAL, Settings
 from reconciler.state import open_store
-from reconciler.state.base import Intent, LockInfo, Record, StateStore, process_holder
+from reconciler.state.base import RENAME, Intent, LockInfo, Record, StateStore, process_holder
 from reconciler.state.fingerprint import fingerprint, matches, new_salt
 from reconciler.state.locks import lock_warning
 from reconciler.state.sql import uncertain_record
@@ -166,8 +167,8 @@ def _overlay(record: Record | None, intent: Intent) -> Record | None:
         if intent.kind == "SendId":
             return record  # a send id sends nothing: it is simply created again
         return uncertain_record(intent, record, datetime.now(UTC))
-    if record is None:
-        return None  # removed by `state rm` since: nothing left to mark
+    if record is None or intent.action == RENAME:
+        return record  # removed by `state rm` since, or a rename that moved nothing yet
     return dataclasses.replace(record, unknown_outcome=intent.action)
 
 
@@ -192,6 +193,7 @@ def make_plan(
         ledger = read_ledger(store)
     refuse_unmatched_targets(desired, ledger.records, options.targets)
     plan = planner.plan(desired, ledger.records, now, options)
+    check_replace(plan, desired, ledger.records)
     if ledger.lock is not None and not holding_lock:
         warnings.append(lock_warning(ledger.lock))
     if ledger.interrupted:
@@ -207,7 +209,7 @@ def make_plan(
         serial=ledger.serial,
         manifests_digest=load.digest,
         created_at=format_utc(datetime.now(UTC)),
-        warnings=tuple(warnings),
+        warnings=(*warnings, *plan.warnings),
     )
 
 

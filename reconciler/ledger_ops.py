@@ -1,4 +1,4 @@
-"""Ledger edits a person asks for: import (adopt), resolve, rm, export and import-json.
+"""Ledger edits a person asks for: import (adopt), resolve, mv, rm, export and import-json.
 
 Each runs under the workspace lock and writes one small transaction.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import uuid
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
@@ -136,6 +137,39 @@ def resolve(
         )
         store.put(resolved)
         return resolved
+
+
+def move(settings: Settings, old: str, new: str, lock_timeout: float) -> Record:
+    """``state mv OLD NEW``: what ``renamed_from`` does, by hand: the record (schedule id,
+    body last applied) moves to the new address; Braze is not called."""
+    kind = _check_address(old)
+    new_kind = _check_address(new)
+    if kind != new_kind:
+        raise UsageError(
+            f"{old} is a {kind} and {new} a {new_kind}: a record moves within its kind",
+            hint=f"keep the prefix: {old.partition('/')[0]}/{new.partition('/')[2]}",
+        )
+    if old == new:
+        raise UsageError(f"{old} and {new} are the same address: nothing to move")
+    with (
+        open_ledger(settings) as store,
+        _locked(store, "state mv", lock_timeout),
+    ):
+        store.recover_interrupted()
+        record = store.get(old)
+        if record is None:
+            raise UsageError(
+                f"{old} is not in the ledger", hint="`state list --all` shows its addresses"
+            )
+        target = store.get(new)
+        if target is not None and target.status is not RecordStatus.FIRED:
+            raise UsageError(
+                f"{new} is already in the ledger ({target.status.value}, schedule_id "
+                f"{target.schedule_id}): moving {old} there would lose one of them",
+                hint=f"if {new}'s record is stale, remove it first with "
+                f"`braze-reconciler state rm {new}`",
+            )
+        return store.move(record, new, run_id=uuid.uuid4().hex[:12])
 
 
 def remove(settings: Settings, address: str, lock_timeout: float) -> Record:

@@ -33,7 +33,7 @@ from reconciler.plan.lifecycle import (
     lifecycle,
     send_window,
 )
-from reconciler.plan.model import Action, Change, PlanOptions
+from reconciler.plan.model import Action, BlockCode, Change, PlanOptions
 from reconciler.state.base import Record, RecordStatus
 from reconciler.timeutil import format_duration, format_utc
 
@@ -104,7 +104,7 @@ def managed_entries(
     plan = planner.plan(desired, recorded, now, options)
     entries: list[AuditEntry] = []
     for change in plan.changes:
-        record = recorded.get(change.address)
+        record = recorded.get(change.moved_from or change.address)
         if record is not None and record.status is RecordStatus.FIRED:
             record = None
         resource = desired.get(change.address)
@@ -239,6 +239,13 @@ _MODE_WORDS = {
 
 
 def _change_words(change: Change, record: Record, moved: str | None) -> str:
+    if change.action is Action.DELETE and change.lifecycle == Lifecycle.SENDING.value:
+        # Not "apply cancels this send": without --allow-late apply refuses, and with it
+        # only the zones not reached yet are cancelled.
+        return (
+            "no longer in the manifests, and sending in some zones: only `apply --allow-late` "
+            "stops it (an emergency stop: Braze cancels the zones not reached yet, best effort)"
+        )
     if change.action is Action.DELETE:
         return "no longer in the manifests: apply cancels this send"
     if record.status is RecordStatus.ADOPTED:
@@ -255,6 +262,15 @@ def _change_words(change: Change, record: Record, moved: str | None) -> str:
 
 
 def _blocked(change: Change, words: str) -> str:
-    if change.blocked is None:
+    if change.blocked is None or _stop_needs_allow_late(change):
         return words
     return f"{words}; blocked ({change.blocked.code.value}): {change.blocked.reason}"
+
+
+def _stop_needs_allow_late(change: Change) -> bool:
+    """The sending gate of a delete: the words already say it takes --allow-late."""
+    return (
+        change.action is Action.DELETE
+        and change.blocked is not None
+        and change.blocked.code is BlockCode.SENDING
+    )

@@ -110,6 +110,7 @@ def apply(
     request_timeout: float,
     output_format: str,
     targets: tuple[str, ...],
+    replace: tuple[str, ...],
     freeze_window: timedelta,
     allow_late: bool,
     allow_destroy: bool,
@@ -130,16 +131,19 @@ def apply(
         or allow_empty
         or freeze_window != timedelta(minutes=15)
     )
-    if plan_file is not None and (paths or targets or shaping):
+    if plan_file is not None and (paths or targets or replace or shaping):
         raise UsageError(
             "apply --plan FILE applies the plan as it was saved: it takes no PATHS, --target, "
-            "--allow-late, --allow-destroy, --allow-resend, --allow-empty or --freeze-window",
+            "--replace, --allow-late, --allow-destroy, --allow-resend, --allow-empty or "
+            "--freeze-window",
             hint="give those to `plan --out FILE`, review, then apply that plan",
         )
     request = ApplyRequest(
         paths=paths or (".",),
         plan_file=plan_file,
-        options=build_options(targets, freeze_window, allow_late, allow_destroy, allow_resend),
+        options=build_options(
+            targets, freeze_window, allow_late, allow_destroy, allow_resend, replace
+        ),
         parallelism=parallelism,
         max_plan_age=max_plan_age,
         lock_timeout=lock_timeout.total_seconds(),

@@ -33,6 +33,14 @@ def plan_options(func: Any) -> Any:
                 help="Only this address (glob patterns allowed) or label; repeatable.",
             ),
             click.option(
+                "--replace",
+                "replace",
+                multiple=True,
+                metavar="ADDR",
+                help="Delete and create again this resource, even if unchanged (the repair "
+                "for a schedule changed or removed in Braze); repeatable.",
+            ),
+            click.option(
                 "--freeze-window",
                 type=DURATION,
                 default="15m",
@@ -42,7 +50,8 @@ def plan_options(func: Any) -> Any:
             click.option(
                 "--allow-late",
                 is_flag=True,
-                help="Allow changes inside the freeze window (never once a schedule is sending).",
+                help="Allow changes inside the freeze window; once a schedule is sending, only "
+                "its delete (an emergency stop).",
             ),
             click.option(
                 "--allow-destroy",
@@ -68,6 +77,7 @@ def build_options(
     allow_late: bool,
     allow_destroy: bool,
     allow_resend: bool,
+    replace: tuple[str, ...] = (),
 ) -> PlanOptions:
     return PlanOptions(
         freeze_window_seconds=int(freeze_window.total_seconds()),
@@ -75,6 +85,7 @@ def build_options(
         allow_destroy=allow_destroy,
         allow_resend=allow_resend,
         targets=targets,
+        replace=replace,
     )
 
 
@@ -133,6 +144,7 @@ def plan(
     detailed_exitcode: bool,
     show_recipients: bool,
     targets: tuple[str, ...],
+    replace: tuple[str, ...],
     freeze_window: timedelta,
     allow_late: bool,
     allow_destroy: bool,
@@ -146,7 +158,9 @@ def plan(
     --detailed-exitcode; schedules that fired and are only dropped from the ledger do not
     count), 3 (invalid manifests), 4 (a change is blocked by a safety gate).
     """
-    options = build_options(targets, freeze_window, allow_late, allow_destroy, allow_resend)
+    options = build_options(
+        targets, freeze_window, allow_late, allow_destroy, allow_resend, replace
+    )
     result = plan_use_case(
         settings, paths or (".",), current_time(now), options, allow_empty=allow_empty
     )

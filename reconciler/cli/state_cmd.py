@@ -130,6 +130,27 @@ def state_rm(settings: Settings, address: str, lock_timeout: timedelta) -> int:
     return 0
 
 
+@state.command(
+    "mv", epilog=examples("state mv campaign_schedule/gift campaign_schedule/gift-2026")
+)
+@click.argument("old")
+@click.argument("new")
+@lock_timeout_option
+@click.pass_obj
+def state_mv(settings: Settings, old: str, new: str, lock_timeout: timedelta) -> int:
+    """Move a record to a new address (a renamed manifest) without calling Braze.
+
+    The same as `renamed_from: OLD-NAME` in the manifest, by hand; journaled.
+    """
+    record = ledger_ops.move(settings, old, new, lock_timeout.total_seconds())
+    schedule = f" (schedule_id {escape(record.schedule_id)})" if record.schedule_id else ""
+    err_console().print(
+        f"Moved {escape(old)} to {escape(new)} in the ledger{schedule}; Braze was not called. "
+        f"The next plan compares it with the manifest named {escape(new.partition('/')[2])}."
+    )
+    return 0
+
+
 @state.command("export", epilog=examples("state export", "state export --out ledger-backup.json"))
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
 @click.pass_obj

@@ -27,6 +27,7 @@ from reconciler.manifest.refusals import (
     refusal,
     roots_of,
 )
+from reconciler.manifest.renames import rename_checks
 from reconciler.manifest.resource import SCHEDULE_KINDS, Resource
 from reconciler.manifest.validate import DocumentContext, validate_document
 from reconciler.manifest.yamlload import YamlProblem, compose_documents
@@ -251,7 +252,7 @@ def _file_problem(
 
 
 def cross_checks(resources: Iterable[Resource]) -> list[Diagnostic]:
-    """Rules across documents: unique addresses; send ids declared before use."""
+    """Rules across documents: unique addresses; send ids declared before use; renames."""
     diagnostics: list[Diagnostic] = []
     seen: dict[str, Resource] = {}
     send_ids: set[tuple[str | None, str]] = set()
@@ -298,4 +299,5 @@ def cross_checks(resources: Iterable[Resource]) -> list[Diagnostic]:
                     ),
                 )
             )
+    diagnostics.extend(rename_checks(list(seen.values())))
     return diagnostics

@@ -34,6 +34,14 @@ class ManifestBase(BrazeModel):
         default_factory=dict,
         description="Key/value labels; select resources with --target label=value.",
     )
+    renamed_from: str | None = Field(
+        default=None,
+        description=(
+            "The name this resource had before (same kind): the plan moves its ledger record "
+            "to the new name instead of deleting and re-creating the schedule."
+        ),
+        json_schema_extra={"pattern": NAME_PATTERN},
+    )
 
     @field_validator("name")
     @classmethod
@@ -50,6 +58,19 @@ class ManifestBase(BrazeModel):
                     " digit, at most 128 characters"
                     + (f", e.g. {suggestion!r}" if suggestion and is_valid_name(suggestion) else "")
                 ),
+            )
+        return name
+
+    @field_validator("renamed_from")
+    @classmethod
+    def _check_renamed_from(cls, name: str | None) -> str | None:
+        if name is not None and not is_valid_name(name):
+            _, slash, tail = name.rpartition("/")
+            example = tail if slash and is_valid_name(tail) else "black-friday-push"
+            raise braze_error(
+                "invalid_name",
+                f"renamed_from {name!r} is not a resource name",
+                hint=f"give the old name alone, without the kind, e.g. {example!r}",
             )
         return name
 

@@ -63,6 +63,8 @@ class Resource:
     schedule_mode: str | None = None
     locations: Mapping[str, Location] = dataclasses.field(default_factory=dict)
     """Where a few fields are written (``name``, ``spec.send_id``, ``spec.schedule.time``)."""
+    renamed_from: str | None = None
+    """The name this resource had before (``renamed_from``): its ledger record moves here."""
 
     def location_of(self, path: str) -> Location:
         return self.locations.get(path, self.source)
@@ -89,12 +91,17 @@ class Resource:
                 self.schedule_time,
                 self.schedule_mode,
                 locations,
+                self.renamed_from,
             ),
         )
 
     @property
     def address(self) -> str:
         return address_of(self.kind, self.name)
+
+    @property
+    def renamed_from_address(self) -> str | None:
+        return address_of(self.kind, self.renamed_from) if self.renamed_from else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -110,6 +117,7 @@ class Resource:
             "parent_id": self.parent_id,
             "schedule_time": self.schedule_time,
             "schedule_mode": self.schedule_mode,
+            "renamed_from": self.renamed_from,
         }
 
 
@@ -126,6 +134,7 @@ def _rebuild(
     schedule_time: str | None,
     schedule_mode: str | None,
     locations: tuple[tuple[str, str, int, int], ...],
+    renamed_from: str | None,
 ) -> Resource:
     return Resource(
         kind=kind,
@@ -140,4 +149,5 @@ def _rebuild(
         schedule_time=schedule_time,
         schedule_mode=schedule_mode,
         locations={path: Location(file, line, column) for path, file, line, column in locations},
+        renamed_from=renamed_from,
     )

@@ -32,7 +32,12 @@ _TYPE_NAMES = {
     "model_attributes_type": "a mapping",
 }
 _QUOTED = re.compile(r"'([^']*)'")
-_LOCATED_FIELDS: tuple[Path, ...] = (("name",), ("spec", "send_id"), ("spec", "schedule", "time"))
+_LOCATED_FIELDS: tuple[Path, ...] = (
+    ("name",),
+    ("renamed_from",),
+    ("spec", "send_id"),
+    ("spec", "schedule", "time"),
+)
 
 
 class DocumentContext:
@@ -337,6 +342,7 @@ def _resource(context: DocumentContext, manifest: ManifestBase) -> Resource:
         parent_id=parent_id,
         schedule_time=schedule_time,
         schedule_mode=schedule_mode,
+        renamed_from=manifest.renamed_from,
         locations={
             format_path(path): context.location(position)
             for path in _LOCATED_FIELDS

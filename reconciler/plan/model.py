@@ -23,6 +23,8 @@ class Action(StrEnum):
     REPLACE = "replace"
     DELETE = "delete"
     FORGET = "forget"
+    RENAME = "rename"
+    """Move a ledger record to the resource's new name (``renamed_from``): no call to Braze."""
     NOOP = "noop"
 
     @property
@@ -36,10 +38,18 @@ _SYMBOLS = {
     Action.REPLACE: "-/+",
     Action.DELETE: "-",
     Action.FORGET: "#",
+    Action.RENAME: ">",
     Action.NOOP: " ",
 }
 
-ACTION_ORDER = [Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.FORGET]
+ACTION_ORDER = [
+    Action.CREATE,
+    Action.UPDATE,
+    Action.REPLACE,
+    Action.DELETE,
+    Action.FORGET,
+    Action.RENAME,
+]
 
 
 class BlockCode(StrEnum):
@@ -131,6 +141,11 @@ class Change:
     """``update`` or ``delete`` when the ledger's last such call has an unknown outcome."""
     previous_send: str | None = None
     """For a create: the time of this address's earlier schedule, which has already sent."""
+    moved_from: str | None = None
+    """The address whose ledger record this change moves here first (``renamed_from``)."""
+    replace_requested: bool = False
+    """A replace the person asked for (``--replace``): a delete answered "unknown schedule"
+    then counts as done, since the repair is for a schedule changed or removed in Braze."""
     notes: tuple[str, ...] = ()
 
     @property
@@ -178,6 +193,8 @@ class Change:
             "recorded_status": self.recorded_status,
             "recorded_unknown": self.recorded_unknown,
             "previous_send": self.previous_send,
+            "moved_from": self.moved_from,
+            "replace_requested": self.replace_requested,
             "notes": list(self.notes),
         }
 
@@ -210,6 +227,8 @@ class Change:
             recorded_status=data.get("recorded_status"),
             recorded_unknown=data.get("recorded_unknown"),
             previous_send=data.get("previous_send"),
+            moved_from=data.get("moved_from"),
+            replace_requested=bool(data.get("replace_requested", False)),
             notes=tuple(data.get("notes", ())),
         )
 
@@ -221,9 +240,14 @@ class PlanOptions:
     allow_destroy: bool = False
     allow_resend: bool = False
     targets: tuple[str, ...] = ()
+    replace: tuple[str, ...] = ()
+    """Addresses to delete and create again (``--replace``), even when unchanged."""
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self) | {"targets": list(self.targets)}
+        return dataclasses.asdict(self) | {
+            "targets": list(self.targets),
+            "replace": list(self.replace),
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PlanOptions:
@@ -233,13 +257,20 @@ class PlanOptions:
             allow_destroy=bool(data.get("allow_destroy", False)),
             allow_resend=bool(data.get("allow_resend", False)),
             targets=tuple(data.get("targets", ())),
+            replace=tuple(data.get("replace", ())),
         )
 
 
 def summary_line(counts: Mapping[str, int]) -> str:
-    """``Plan: 1 to create, ...``: from ``Plan.counts()`` or the dict form's ``summary``."""
+    """``Plan: 1 to create, ...``: from ``Plan.counts()`` or the dict form's ``summary``.
+
+    Renames are named only when there are some: most plans have none, and a plan of renames
+    alone must not read as all zeros."""
+    renames = counts.get("rename", 0)
     return (
-        f"Plan: {counts['create']} to create, {counts['update']} to update, "
+        "Plan: "
+        + (f"{renames} to rename, " if renames else "")
+        + f"{counts['create']} to create, {counts['update']} to update, "
         f"{counts['replace']} to replace, {counts['delete']} to delete, "
         f"{counts['forget']} to forget."
     )

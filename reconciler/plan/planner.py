@@ -6,9 +6,12 @@ For each address it decides one action:
 - update: the bodies differ only where Braze's update endpoint can express it (schedule and
   messages for scheduled messages; schedule alone for campaign and Canvas schedules), or only
   the ledger's own fields (protect, labels) changed;
-- replace: anything else changed (delete, then create);
+- replace: anything else changed, or ``--replace`` asked for it (delete, then create);
 - delete: recorded, no longer desired;
 - forget: the schedule has fired (no API call; the ledger keeps a tombstone);
+- rename: a resource declared ``renamed_from`` an old name whose record moves to it, nothing
+  else changed (no API call; see ``plan.moves``); with other changes, the update or replace
+  carries ``moved_from`` instead;
 - noop: nothing to do.
 
 Equality is decided by the canonical body hash; field diffs are computed only for changes.
@@ -23,10 +26,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reconciler.braze.paths import request_path
-from reconciler.manifest.resource import APPLIED_KINDS, Resource
+from reconciler.manifest.resource import APPLIED_KINDS, SCHEDULE_KINDS, Resource
 from reconciler.plan.diff import changed_fields, field_changes
 from reconciler.plan.lifecycle import LATENESS, Lifecycle, first_send, lifecycle
 from reconciler.plan.model import Action, Change, Plan, PlanOptions, Request
+from reconciler.plan.moves import LEDGER_ONLY, as_moved, ignored_renames, renames
 from reconciler.plan.safety import apply_gates
 from reconciler.state.base import Record, RecordStatus
 from reconciler.timeutil import format_utc
@@ -66,19 +70,37 @@ def plan(
     options = options or PlanOptions()
     freeze = timedelta(seconds=options.freeze_window_seconds)
     wanted = {a: r for a, r in desired.items() if r.kind in APPLIED_KINDS}
-    addresses = sorted(set(wanted) | set(recorded))
+    moves = renames(wanted, recorded)
+    # A moved record is planned under its new address only: never a delete of the old name.
+    addresses = sorted((set(wanted) | set(recorded)) - set(moves.values()))
     changes: list[Change] = []
     for address in addresses:
         resource = wanted.get(address)
-        record = recorded.get(address)
-        if options.targets and not _targeted(address, resource, record, options.targets):
+        old = moves.get(address)
+        record = recorded.get(old if old is not None else address)
+        requested = address in options.replace
+        if (
+            options.targets
+            and not requested
+            and not _targeted(address, resource, record, options.targets)
+        ):
             continue
         change = plan_address(address, resource, record, now, freeze)
+        if requested and change is not None and resource is not None and record is not None:
+            change = _requested_replace(change, resource, record, now, freeze)
+        if change is not None and old is not None and record is not None:
+            change = as_moved(change, old, record)
         if change is not None:
             changes.append(change)
     managed = sum(1 for r in recorded.values() if r.status is not RecordStatus.FIRED)
     gated = apply_gates(changes, managed=managed, now=now, options=options)
-    return Plan(changes=tuple(gated), now=format_utc(now), options=options, managed=managed)
+    return Plan(
+        changes=tuple(gated),
+        now=format_utc(now),
+        options=options,
+        managed=managed,
+        warnings=tuple(ignored_renames(wanted, recorded, moves)),
+    )
 
 
 def _targeted(
@@ -172,7 +194,7 @@ def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelt
         meta = _meta_changes(resource, record)
         if meta:
             return _change(resource, record, Action.UPDATE, now, freeze, tuple(meta)).with_notes(
-                "ledger only: no call to Braze"
+                LEDGER_ONLY
             )
         return _change(resource, record, Action.NOOP, now, freeze)
     before = record.body or {}
@@ -193,6 +215,32 @@ def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelt
         change = _change(resource, record, Action.UPDATE, now, freeze, reasons)
         requests = (_update_request(resource, record),)
     return change.evolve(field_changes=field_changes(before, after), requests=requests)
+
+
+def _requested_replace(
+    change: Change, resource: Resource, record: Record, now: datetime, freeze: timedelta
+) -> Change:
+    """``--replace``: delete the recorded schedule and create the manifest's, whatever the
+    bodies. Only a live record is replaced: one that has sent is forgotten as usual, and an
+    uncertain create must be resolved first (``replace_check`` says so)."""
+    if (
+        resource.kind not in SCHEDULE_KINDS
+        or change.action not in _REPLACEABLE
+        or record.status not in _REPLACEABLE_STATUSES
+    ):
+        return change
+    earlier = change.reasons if change.action is not Action.NOOP else ()
+    reasons = ("replace requested (--replace)", *earlier)
+    replaced = _change(resource, record, Action.REPLACE, now, freeze, reasons)
+    return replaced.evolve(
+        field_changes=field_changes(record.body or {}, resource.body),
+        requests=(_delete_request(record), _create_request(resource)),
+        replace_requested=True,
+    )
+
+
+_REPLACEABLE = frozenset({Action.NOOP, Action.UPDATE, Action.REPLACE, Action.CREATE})
+_REPLACEABLE_STATUSES = frozenset({RecordStatus.ACTIVE, RecordStatus.ADOPTED})
 
 
 def _adopted(resource: Resource, record: Record, now: datetime, freeze: timedelta) -> Change:
@@ -242,7 +290,14 @@ def _resend(resource: Resource, record: Record, now: datetime, freeze: timedelta
 
 def _delete(address: str, record: Record, now: datetime, freeze: timedelta) -> Change:
     change = _record_change(address, record, Action.DELETE, now, freeze, ("not in the manifests",))
-    return change.evolve(requests=(_delete_request(record),))
+    change = change.evolve(requests=(_delete_request(record),))
+    if change.lifecycle == Lifecycle.SENDING.value and change.send_at is not None:
+        change = change.with_notes(
+            f"emergency stop: it has been sending since {change.send_at} in the zones reached "
+            "so far; the delete cancels the zones not reached yet (best effort: Braze may "
+            "still send in some of them) and cannot recall what was sent"
+        )
+    return change
 
 
 def _forget(

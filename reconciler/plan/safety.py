@@ -8,7 +8,9 @@
 - ``frozen``: a change inside the freeze window before the first send, without
   ``--allow-late`` (Braze applies such changes best effort).
 - ``sending``: a local-time or optimal-time schedule that has started in some zone: Braze
-  ignores updates then, so nothing is attempted, even with ``--allow-late``.
+  ignores updates then, so no update or replace is attempted, even with ``--allow-late``. A
+  delete is the exception with ``--allow-late``: an emergency stop, in which Braze cancels
+  the zones not reached yet (best effort).
 - ``past``: a create, or a move, to a send time that has passed.
 - ``uncertain``: an earlier create's outcome is unknown: a person must settle it first.
 - ``resend``: a create for an address whose earlier schedule has already sent (a manifest
@@ -73,19 +75,23 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
     action = change.action
     if action in (Action.NOOP, Action.FORGET):
         return None
+    # A renamed record is still at its old address until the change is applied.
+    recorded_at = change.moved_from or change.address
     if change.recorded_status == "uncertain" and action in (Action.CREATE, Action.DELETE):
         return Blocked(
             BlockCode.UNCERTAIN,
             "an earlier create's outcome is unknown, so Braze may already hold this schedule: "
-            f"find out, then run `braze-reconciler state resolve {change.address} --schedule-id "
+            f"find out, then run `braze-reconciler state resolve {recorded_at} --schedule-id "
             "ID` (it exists) or `--absent` (it does not)",
         )
-    if change.recorded_unknown == "delete" and action is not Action.DELETE:
+    # A replace starts with the delete again, which settles the unknown one either way.
+    if change.recorded_unknown == "delete" and action not in (Action.DELETE, Action.REPLACE):
         return Blocked(
             BlockCode.UNCERTAIN,
             "the last delete's outcome is unknown, so Braze may no longer hold this schedule: "
-            f"find out, then run `braze-reconciler state resolve {change.address} --schedule-id "
-            f"{change.schedule_id}` (it is still there) or `--absent` (it was deleted)",
+            f"find out, then run `braze-reconciler state resolve {recorded_at} --schedule-id "
+            f"{change.schedule_id}` (it is still there) or `--absent` (it was deleted), or "
+            f"repeat the delete and create it again with `apply --replace {change.address}`",
         )
     if action is Action.CREATE and change.previous_send and not options.allow_resend:
         return Blocked(
@@ -103,10 +109,20 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
         return None  # ledger only
     life = Lifecycle(change.lifecycle) if change.lifecycle else None
     if life is Lifecycle.SENDING:
+        if action is Action.DELETE:
+            if options.allow_late:
+                return None  # the emergency stop: the planner's note says what it does
+            return Blocked(
+                BlockCode.SENDING,
+                "the schedule is sending (its time has passed in some zones): pass "
+                "--allow-late to delete it anyway, an emergency stop in which Braze cancels "
+                "the zones not reached yet (best effort)",
+            )
         return Blocked(
             BlockCode.SENDING,
             "the schedule is sending (its time has passed in some zones): Braze ignores "
-            "changes now, so none is attempted",
+            "changes now, so none is attempted; to stop it, remove its manifest and apply "
+            "with --allow-late (an emergency stop)",
         )
     if life is Lifecycle.SENT:
         what = "create it" if action is Action.CREATE else "move it there"

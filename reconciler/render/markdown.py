@@ -36,6 +36,7 @@ _ICON = {
     "replace": "♻️",
     "delete": "❌",
     "forget": "🗄️",
+    "rename": "🏷️",
     "noop": "",
 }
 

@@ -31,6 +31,7 @@ _STYLE = {
     "replace": "magenta",
     "delete": "red",
     "forget": "cyan",
+    "rename": "blue",
     "noop": "dim",
 }
 _DIFF_STYLE = {"-": "red", "+": "green", " ": "", "…": "dim"}

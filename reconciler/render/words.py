@@ -57,7 +57,11 @@ def plain_words(change: dict[str, Any], now: datetime) -> str:
     if action == "delete":
         if before is None:
             return "deletes it"
+        if before <= now:  # a local-time or optimal-time send under way in some zones
+            return f"emergency stop of a send that started {relative(before, now)}"
         return f"cancels a send {relative(before, now)}"
+    if action == "rename":
+        return f"{reasons}; no call to Braze"
     if action == "forget":
         return f"drops it from the ledger ({reasons}); no call to Braze"
     if action == "replace":

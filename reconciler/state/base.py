@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from reconciler.canonical import canonical_json
+from reconciler.canonical import canonical_json, content_hash
 from reconciler.timeutil import parse_iso
 
 
@@ -45,6 +45,12 @@ class RecordStatus(StrEnum):
     """A create's outcome is unknown: Braze may or may not hold a schedule for it."""
     FIRED = "fired"
     """Forgotten after its send time: kept as a tombstone, never sent to Braze again."""
+
+
+RENAME = "rename"
+"""The journal's action for a record moved to a new address (``move``): no call to Braze."""
+LEDGER_ENDPOINT = "(ledger only)"
+"""The journal's endpoint for an edit of the ledger alone."""
 
 
 class Outcome(StrEnum):
@@ -341,6 +347,34 @@ class StateStore(abc.ABC):
     @abc.abstractmethod
     def remove(self, address: str) -> bool:
         """Remove a record; False if there was none."""
+
+    def move(self, record: Record, address: str, *, run_id: str) -> Record:
+        """Move ``record`` to ``address`` (a rename), journaled under the new address.
+
+        The record is written at the new address and dropped from the old one in the
+        outcome's single transaction. A process that dies before it leaves an open
+        ``rename`` intent and the record where it was: recovery closes the intent.
+        """
+        stamp = datetime.now(UTC)
+        moved = dataclasses.replace(record, address=address, updated_at=stamp)
+        body = {"from": record.address, "to": address}
+        intent = self.begin(
+            address=address,
+            kind=record.kind,
+            action=RENAME,
+            endpoint=LEDGER_ENDPOINT,
+            body=body,
+            body_hash=content_hash(body),
+            run_id=run_id,
+        )
+        self.complete(
+            intent,
+            Outcome.SUCCEEDED,
+            message=f"renamed from {record.address}",
+            put=moved,
+            drop=record.address,
+        )
+        return moved
 
     # -- locking ---------------------------------------------------------------------------
     on_lock_wait: Callable[[LockInfo, float, float], None] | None = None

@@ -400,19 +400,28 @@ def test_the_applier_never_creates_an_uncertain_one_replaces_delete_first_and_le
             result = next(r for r in applied.report.results if r.address == change.address)
             assert result.status is not Status.DONE
 
-    # 3. nothing fired, sent or sending is touched; nothing is created to send in the past
+    # 3. nothing fired or sent is touched; a sending schedule only by the emergency stop (a
+    # delete of one no longer declared, with --allow-late); nothing is created in the past
     untouchable = {
         r.schedule_id
         for r in scenario.recorded.values()
         if r.schedule_id
-        and (
-            r.status is RecordStatus.FIRED
-            or record_lifecycle(r, now) in (Lifecycle.SENT, Lifecycle.SENDING)
-        )
+        and (r.status is RecordStatus.FIRED or record_lifecycle(r, now) is Lifecycle.SENT)
+    }
+    sending = {
+        r.schedule_id: address
+        for address, r in scenario.recorded.items()
+        if r.schedule_id
+        and r.status is not RecordStatus.FIRED
+        and record_lifecycle(r, now) is Lifecycle.SENDING
     }
     for intent in applied.intents:
         if intent.action in ("update", "delete"):
             assert intent.body["schedule_id"] not in untouchable, intent
+            if intent.body["schedule_id"] in sending:
+                assert intent.action == "delete", intent
+                assert allow_late, intent
+                assert sending[intent.body["schedule_id"]] not in scenario.desired, intent
         else:
             desired = scenario.desired[intent.address]
             if desired.schedule_mode is not None and desired.schedule_time is not None:
@@ -422,3 +431,5 @@ def test_the_applier_never_creates_an_uncertain_one_replaces_delete_first_and_le
     for path, body in applied.braze.calls:
         if not path.endswith("/create"):
             assert body["schedule_id"] not in untouchable, (path, body)
+            if body["schedule_id"] in sending:
+                assert path.endswith("/delete"), (path, body)
