@@ -130,9 +130,7 @@ def state_rm(settings: Settings, address: str, lock_timeout: timedelta) -> int:
     return 0
 
 
-@state.command(
-    "mv", epilog=examples("state mv campaign_schedule/gift campaign_schedule/gift-2026")
-)
+@state.command("mv", epilog=examples("state mv campaign_schedule/gift campaign_schedule/gift-2026"))
 @click.argument("old")
 @click.argument("new")
 @lock_timeout_option
