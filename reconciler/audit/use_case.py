@@ -15,9 +15,9 @@ from pathlib import Path
 from reconciler.audit.calendar import audit, listing_end_time
 from reconciler.audit.expectations import write_drafts
 from reconciler.audit.report import AuditReport
+from reconciler.binding import check_binding
 from reconciler.engine import (
     braze_client,
-    check_binding,
     effective_records,
     load_desired,
     open_ledger,

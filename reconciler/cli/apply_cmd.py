@@ -100,6 +100,12 @@ def _rate_limits(items: tuple[str, ...]) -> RateLimits:
     show_default=True,
     help="The plan and the final report as text or JSON.",
 )
+@click.option(
+    "--allow-shared-key",
+    is_flag=True,
+    help="Bind a new ledger workspace even though another workspace of this ledger is "
+    "bound to the same endpoint and API key.",
+)
 @plan_options
 @click.pass_obj
 def apply(
@@ -113,6 +119,7 @@ def apply(
     rate_limit: tuple[str, ...],
     request_timeout: float,
     output_format: str,
+    allow_shared_key: bool,
     targets: tuple[str, ...],
     freeze_window: timedelta,
     allow_late: bool,
@@ -142,6 +149,7 @@ def apply(
         lock_timeout=lock_timeout.total_seconds(),
         rate_limits=_rate_limits(rate_limit),
         request_timeout=request_timeout,
+        allow_shared_key=allow_shared_key,
     )
     progress = _ProgressView(enabled=output_format == "text" and sys.stderr.isatty())
 

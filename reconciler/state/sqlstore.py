@@ -19,9 +19,17 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any
 
-from reconciler.canonical import canonical_json
+from reconciler.canonical import canonical_json, content_hash
 from reconciler.errors import EndpointMismatchError, LedgerError, LedgerLockedError
-from reconciler.state.base import Intent, LockInfo, Outcome, Record, StateStore, WorkspaceInfo
+from reconciler.state.base import (
+    BINDING_ADDRESS,
+    Intent,
+    LockInfo,
+    Outcome,
+    Record,
+    StateStore,
+    WorkspaceInfo,
+)
 from reconciler.state.sql import (
     INTENT_SELECT,
     LOCK_SELECT,
@@ -125,7 +133,9 @@ class SqlStore(StateStore):
             return WorkspaceInfo(self.workspace, 0, None, None, None, None)
         return WorkspaceInfo(self.workspace, int(row[0]), row[1], row[2], row[3], from_text(row[4]))
 
-    def bind(self, endpoint: str, key_salt: str, key_fingerprint: str) -> None:
+    def bind(
+        self, endpoint: str, key_salt: str, key_fingerprint: str, *, note: str | None = None
+    ) -> None:
         with self.transaction(write=True) as tx:
             self._bump(tx)
             row = tx.one("SELECT endpoint FROM br_workspaces WHERE name = ?", (self.workspace,))
@@ -142,7 +152,44 @@ class SqlStore(StateStore):
                 "WHERE name = ?",
                 (endpoint, key_salt, key_fingerprint, self.workspace),
             )
+            if note is not None:
+                self._journal_binding(tx, endpoint, note)
         log.info("ledger: bound workspace=%s endpoint=%s", self.workspace, endpoint)
+
+    def _journal_binding(self, tx: Tx, endpoint: str, note: str) -> None:
+        """A closed journal entry: no call was made, so there is no outcome to wait for."""
+        stamp = to_text(utc_now())
+        body = {"endpoint": endpoint, "note": note}
+        tx.execute(
+            "INSERT INTO br_intents (workspace, address, kind, action, endpoint, body, "
+            "body_hash, run_id, started_at, outcome, message, finished_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.workspace,
+                BINDING_ADDRESS,
+                "Workspace",
+                "bind",
+                endpoint,
+                canonical_json(body),
+                content_hash(body),
+                "",
+                stamp,
+                Outcome.SUCCEEDED.value,
+                note,
+                stamp,
+            ),
+        )
+
+    def workspaces(self) -> list[WorkspaceInfo]:
+        with self.transaction(write=False) as tx:
+            rows = tx.all(
+                "SELECT name, serial, endpoint, key_salt, key_fingerprint, created_at "
+                "FROM br_workspaces ORDER BY name"
+            )
+        return [
+            WorkspaceInfo(row[0], int(row[1]), row[2], row[3], row[4], from_text(row[5]))
+            for row in rows
+        ]
 
     # -- reads ---------------------------------------------------------------------------------
     def records(self) -> dict[str, Record]:
