@@ -32,6 +32,7 @@ from reconciler.braze.errors import (
 )
 from reconciler.braze.paths import request_path
 from reconciler.canonical import content_hash
+from reconciler.errors import ReconcilerError
 from reconciler.plan.model import Action, Change, Plan, Request
 from reconciler.plan.safety import vanished_hint
 from reconciler.state.base import Outcome, Record, RecordStatus, StateStore
@@ -238,7 +239,11 @@ class Applier:
             result = self._call(change, request)
         except Exception as exc:  # e.g. the ledger failed: stop, and say what is known
             self.stop.set()
-            log.exception("apply: %s failed unexpectedly", change.address)
+            if isinstance(exc, ReconcilerError):  # anticipated (the ledger failed): no traceback
+                log.error("apply: %s stopped the run: %s", change.address, exc.message)
+                log.debug("apply: %s", change.address, exc_info=True)
+            else:
+                log.exception("apply: %s failed unexpectedly", change.address)
             if change.address in self._sent:
                 status, message = (
                     Status.UNCERTAIN,

@@ -12,7 +12,8 @@ The tree (exit code in brackets)::
     ├── LedgerLockedError [6]            another writer holds the workspace lock
     ├── ApplyIncompleteError [7]         apply ended with failed, uncertain or skipped changes
     ├── LedgerError [1]                  the state store failed or holds something unexpected
-    │   └── LedgerUnreadableError [3]    the ledger file is empty, unreadable or not a ledger
+    │   ├── LedgerUnreadableError [3]    the ledger file is empty, unreadable or not a ledger
+    │   └── LedgerConnectionLostError [1] the database connection died (PostgreSQL)
     └── BrazeError [1]                   see reconciler.braze.errors for its subtree
 
 Exit code 2 (changes present, drift) is not an error and has no class here. Exit code 1 is
@@ -93,3 +94,12 @@ class LedgerUnreadableError(LedgerError):
     """Never read as a fresh start: that would create every schedule a second time."""
 
     exit_code = EXIT_INVALID
+
+
+class LedgerConnectionLostError(LedgerError):
+    """The connection died during a transaction; ``may_have_committed`` when it died during
+    the commit itself (then the write may or may not be in the ledger)."""
+
+    def __init__(self, message: str, *, may_have_committed: bool) -> None:
+        super().__init__(message)
+        self.may_have_committed = may_have_committed

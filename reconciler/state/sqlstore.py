@@ -15,12 +15,17 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, TypeVar
 
 from reconciler.canonical import canonical_json, content_hash
-from reconciler.errors import EndpointMismatchError, LedgerError, LedgerLockedError
+from reconciler.errors import (
+    EndpointMismatchError,
+    LedgerConnectionLostError,
+    LedgerError,
+    LedgerLockedError,
+)
 from reconciler.state.base import (
     BINDING_ADDRESS,
     Intent,
@@ -50,6 +55,7 @@ from reconciler.state.sql import (
 from reconciler.timeutil import format_utc
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 LOCK_POLL_SECONDS = 0.1
 
@@ -235,25 +241,29 @@ class SqlStore(StateStore):
         body_hash: str,
         run_id: str,
     ) -> int:
-        with self.transaction(write=True) as tx:
-            self._bump(tx)
-            intent_id = tx.insert_id(
-                "INSERT INTO br_intents (workspace, address, kind, action, endpoint, body, "
-                "body_hash, run_id, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    self.workspace,
-                    address,
-                    kind,
-                    action,
-                    endpoint,
-                    canonical_json(body),
-                    body_hash,
-                    run_id,
-                    to_text(utc_now()),
-                ),
-            )
+        params = (
+            self.workspace,
+            address,
+            kind,
+            action,
+            endpoint,
+            canonical_json(body),
+            body_hash,
+            run_id,
+            to_text(utc_now()),
+        )
+        intent_id = _once_more_if_lost(lambda: self._insert_intent(params), idempotent=False)
         log.debug("ledger: begin intent=%d %s address=%s", intent_id, action, address)
         return intent_id
+
+    def _insert_intent(self, params: Sequence[Any]) -> int:
+        with self.transaction(write=True) as tx:
+            self._bump(tx)
+            return tx.insert_id(
+                "INSERT INTO br_intents (workspace, address, kind, action, endpoint, body, "
+                "body_hash, run_id, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params,
+            )
 
     def complete(
         self,
@@ -263,6 +273,19 @@ class SqlStore(StateStore):
         message: str | None = None,
         put: Record | None = None,
         drop: str | None = None,
+    ) -> None:
+        # Recording the same outcome twice is harmless: it may always be tried once more.
+        _once_more_if_lost(
+            lambda: self._record_outcome(intent_id, outcome, message, put, drop), idempotent=True
+        )
+
+    def _record_outcome(
+        self,
+        intent_id: int,
+        outcome: Outcome,
+        message: str | None,
+        put: Record | None,
+        drop: str | None,
     ) -> None:
         with self.transaction(write=True, durable=False) as tx:
             self._bump(tx)
@@ -441,3 +464,16 @@ class SqlStore(StateStore):
             held.holder,
         )
         return held
+
+
+def _once_more_if_lost(write: Callable[[], _T], *, idempotent: bool) -> _T:
+    """A journal write whose connection died (a failover, a killed backend) is made once more
+    on a new connection, when that cannot record it twice: the applier then goes on instead
+    of stopping with calls of unknown outcome."""
+    try:
+        return write()
+    except LedgerConnectionLostError as exc:
+        if exc.may_have_committed and not idempotent:
+            raise
+        log.warning("ledger: %s; reconnecting to write it once more", exc.message)
+        return write()
