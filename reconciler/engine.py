@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from reconciler.binding import bind, check_binding, refuse_shared_key, shared_key_warning
 from reconciler.braze.limits import RateLimits
 from reconciler.errors import (
+    LedgerError,
     ManifestError,
     UnsafePlanError,
     UsageError,
@@ -274,6 +275,26 @@ def _base_url(settings: Settings, endpoint: str, api_key: str, now: datetime) ->
         yield emulator.base_url
 
 
+@contextmanager
+def _apply_lock(store: StateStore, timeout: float) -> Iterator[LockInfo]:
+    """The workspace lock; a release that fails (the ledger is unreachable) is reported, not
+    raised: it must not hide the apply's report or the error that ended it."""
+    lock = store.acquire_lock("apply", process_holder(), timeout=timeout)
+    try:
+        yield lock
+    finally:
+        try:
+            store.release_lock(lock.lock_id)
+        except LedgerError as exc:
+            log.error(
+                "apply: the workspace lock %s could not be released (%s); once the ledger is "
+                "reachable again, run `braze-reconciler state force-unlock %s`",
+                lock.lock_id,
+                exc.message,
+                lock.lock_id,
+            )
+
+
 def apply_use_case(
     settings: Settings,
     request: ApplyRequest,
@@ -302,7 +323,7 @@ def apply_use_case(
         check_binding(store, endpoint, api_key)
         if store.info().endpoint is None and not request.allow_shared_key:
             refuse_shared_key(store, endpoint, api_key)
-        with store.locked("apply", process_holder(), timeout=request.lock_timeout):
+        with _apply_lock(store, request.lock_timeout):
             recovered = store.recover_interrupted(current_run_id=run_id)
             for intent in recovered:
                 log.warning(

@@ -425,17 +425,21 @@ class SqlStore(StateStore):
         )
 
     def release_lock(self, lock_id: str) -> None:
-        with self.transaction(write=True) as tx:
-            deleted = tx.execute(
-                "DELETE FROM br_locks WHERE workspace = ? AND lock_id = ?",
-                (self.workspace, lock_id),
-            )
+        # Idempotent, and a lock left behind stops every later apply: tried again if lost.
+        deleted = _once_more_if_lost(lambda: self._delete_lock(lock_id), idempotent=True)
         if deleted:
             log.info("ledger: unlocked workspace=%s lock=%s", self.workspace, lock_id)
         else:
             # Not an error: someone force-unlocked it, and raising here would hide the error
             # that may be unwinding through ``locked``.
             log.warning("ledger: lock %s was no longer held on %s", lock_id, self.workspace)
+
+    def _delete_lock(self, lock_id: str) -> int:
+        with self.transaction(write=True) as tx:
+            return tx.execute(
+                "DELETE FROM br_locks WHERE workspace = ? AND lock_id = ?",
+                (self.workspace, lock_id),
+            )
 
     def current_lock(self) -> LockInfo | None:
         with self.transaction(write=False) as tx:
@@ -467,13 +471,18 @@ class SqlStore(StateStore):
 
 
 def _once_more_if_lost(write: Callable[[], _T], *, idempotent: bool) -> _T:
-    """A journal write whose connection died (a failover, a killed backend) is made once more
-    on a new connection, when that cannot record it twice: the applier then goes on instead
-    of stopping with calls of unknown outcome."""
-    try:
-        return write()
-    except LedgerConnectionLostError as exc:
-        if exc.may_have_committed and not idempotent:
-            raise
-        log.warning("ledger: %s; reconnecting to write it once more", exc.message)
-        return write()
+    """A journal write whose connection died (a failover, a killed backend) is made again on
+    a new connection, when that cannot record it twice: the applier then goes on instead of
+    stopping with calls of unknown outcome. A few tries over some seconds: a failover."""
+    for pause in (*_RECONNECT_PAUSES, None):
+        try:
+            return write()
+        except LedgerConnectionLostError as exc:
+            if (exc.may_have_committed and not idempotent) or pause is None:
+                raise
+            log.warning("ledger: %s; reconnecting to write it once more", exc.message)
+            time.sleep(pause)
+    raise AssertionError("unreachable")  # the last pause is None: the loop returns or raises
+
+
+_RECONNECT_PAUSES = (0.0, 0.5, 2.0)
