@@ -13,7 +13,7 @@ import time
 import psycopg
 import pytest
 
-from tests.e2e.conftest import Project, scheduled_message
+from tests.e2e.conftest import Project, Result, scheduled_message
 from tests.pg import fresh_schema
 
 COUNT = 8
@@ -37,30 +37,31 @@ def kill_connections(project: Project, url: str, name: str, *, seconds: float) -
             time.sleep(0.005)
 
 
-def slow_creates(project: Project) -> None:
-    """Each create is answered after 0.3 s, so that the kill lands in the middle."""
+def apply_while_killing(project: Project, url: str, *, seconds: float) -> tuple[Project, Result]:
+    """Apply COUNT creates to a ledger at ``url`` while its connections are killed."""
+    name = f"br-kill-{secrets.token_hex(4)}"  # only this test's connections are killed
+    project = dataclasses.replace(project, state=f"{url}&application_name={name}")
+    for n in range(COUNT):
+        project.write(f"m{n}.yaml", scheduled_message(f"m{n}", alert=f"A{n}"))
+    # each create is answered after 0.3 s, so that the kill lands in the middle
     project.emulator.admin.set_faults(
         [{"endpoint": "/messages/schedule/create", "fault": "timeout", "delay": 0.3}]
     )
+    killer = threading.Thread(
+        target=kill_connections, args=(project, url, name), kwargs={"seconds": seconds}
+    )
+    killer.start()
+    result = project.apply("--parallelism", "1")
+    killer.join()
+    return project, result
 
 
 @pytest.mark.postgres
 def test_a_ledger_unreachable_mid_apply_stops_it_with_a_report_not_a_traceback(
     project: Project,
 ) -> None:
-    name = f"br-kill-{secrets.token_hex(4)}"
     with fresh_schema() as url:
-        project = dataclasses.replace(project, state=f"{url}&application_name={name}")
-        for n in range(COUNT):
-            project.write(f"m{n}.yaml", scheduled_message(f"m{n}", alert=f"A{n}"))
-        slow_creates(project)
-        killer = threading.Thread(
-            target=kill_connections, args=(project, url, name), kwargs={"seconds": 6}
-        )
-        killer.start()
-        result = project.apply("--parallelism", "1")
-        killer.join()
-
+        project, result = apply_while_killing(project, url, seconds=6)
         output = result.stdout + result.stderr
         assert result.code == 7, output
         assert "Traceback" not in output
@@ -97,19 +98,8 @@ def settle_uncertain_creates(project: Project) -> None:
 def test_a_postgres_connection_killed_mid_apply_loses_and_duplicates_nothing(
     project: Project,
 ) -> None:
-    name = f"br-kill-{secrets.token_hex(4)}"  # only this test's connection is killed
     with fresh_schema() as url:
-        project = dataclasses.replace(project, state=f"{url}&application_name={name}")
-        for n in range(COUNT):
-            project.write(f"m{n}.yaml", scheduled_message(f"m{n}", alert=f"A{n}"))
-        slow_creates(project)
-        killer = threading.Thread(
-            target=kill_connections, args=(project, url, name), kwargs={"seconds": 0}
-        )
-        killer.start()
-        result = project.apply("--parallelism", "1")
-        killer.join()
-
+        project, result = apply_while_killing(project, url, seconds=0)
         output = result.stdout + result.stderr
         assert "Traceback" not in output
         assert result.code == 0, output
