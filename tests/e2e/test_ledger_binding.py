@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from reconciler.braze.client import BrazeClient
+from reconciler.braze.errors import BrazeApiError
 from reconciler.cli import cli
 from reconciler.emulator.server import EmbeddedEmulator, EmulatorConfig
+from reconciler.emulator.workspace import load_workspace
 from reconciler.state import open_store
 from reconciler.state.base import RecordStatus
 from tests.e2e.conftest import (
@@ -22,6 +25,7 @@ from tests.e2e.conftest import (
     Project,
     Result,
     campaign_schedule,
+    open_project,
     scheduled_message,
 )
 
@@ -146,6 +150,49 @@ def test_two_workspaces_with_one_endpoint_and_key_are_refused_unless_allowed(
     assert len(project.live()) == 2
     converged = run_in(project, "copy", "plan", str(project.manifests), "--detailed-exitcode")
     assert converged.code == 0, converged.stdout
+
+
+OTHER_WORKSPACE_KEY = "e2e-other-workspace-key-555"
+
+
+@pytest.fixture
+def two_workspaces(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
+    """One endpoint serving two Braze workspaces: KEY selects the default one,
+    OTHER_WORKSPACE_KEY another."""
+    seed = load_workspace().model_dump()
+    seed["api_keys"].append({"key": OTHER_WORKSPACE_KEY, "workspace": "eu"})
+    seed_file = tmp_path / "seed.json"
+    seed_file.write_text(json.dumps(seed), encoding="utf-8")
+    yield from open_project(tmp_path, monkeypatch, seed=seed_file)
+
+
+def test_another_workspaces_key_is_refused_and_never_creates_a_second_schedule(
+    two_workspaces: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = two_workspaces
+    project.write("m.yaml", scheduled_message("m", alert="v1"))
+    assert project.apply().code == 0
+    (live,) = project.live()
+    with (
+        BrazeClient(project.emulator.base_url, OTHER_WORKSPACE_KEY) as client,
+        pytest.raises(BrazeApiError, match="Invalid schedule_id"),
+    ):  # the key selects the workspace: the other one does not know this schedule
+        client.delete_schedule("ScheduledMessage", {"schedule_id": live["schedule_id"]})
+
+    monkeypatch.setenv("BRAZE_API_KEY", OTHER_WORKSPACE_KEY)
+    project.write("m.yaml", scheduled_message("m", alert="v2"))
+    refused = project.apply()
+    assert refused.code == 3
+    assert "the API key is not the one the ledger workspace 'default'" in refused.stderr
+
+    # someone records the wrong key as a rotation anyway: the update is answered "unknown
+    # schedule", and the record is kept (vanished) rather than forgotten and created again
+    assert project.run("state", "rebind-key").code == 0
+    failed = project.apply()
+    assert failed.code == 7
+    assert "the record is kept as vanished" in failed.stdout
+    assert project.apply().code == 4
+    assert [s["schedule_id"] for s in project.live()] == [live["schedule_id"]]
 
 
 # -- vanished records -------------------------------------------------------------------------
