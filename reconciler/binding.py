@@ -28,8 +28,14 @@ NEW_LEDGER_WARNING = (
 REBIND_COMMAND = "braze-reconciler state rebind-key"
 
 
-def check_binding(store: StateStore, endpoint: str, api_key: str | None) -> list[str]:
-    """Refuse another endpoint or another key (exit 3). Returns warnings: a new ledger."""
+def check_binding(
+    store: StateStore, endpoint: str, api_key: str | None, *, read_only: bool = False
+) -> list[str]:
+    """Refuse another endpoint or another key (exit 3). Returns warnings: a new ledger.
+
+    ``read_only`` (audit, which never writes): another key is a warning, since a read-only
+    key of the same Braze workspace is a sound choice for a job that only lists broadcasts.
+    """
     info = store.info()
     if info.endpoint is not None and info.endpoint != endpoint:
         raise EndpointMismatchError(
@@ -44,6 +50,12 @@ def check_binding(store: StateStore, endpoint: str, api_key: str | None) -> list
         # serial 0: never written, not even by `state import-json` (a restored ledger)
         return [NEW_LEDGER_WARNING] if info.serial == 0 else []
     if api_key is not None and not _same_key(info, api_key):
+        if read_only:
+            return [
+                "the API key is not the one this ledger was applied with: fine for a "
+                "read-only key of the same Braze workspace; with another workspace's key, "
+                "this lists that workspace's broadcasts"
+            ]
         raise KeyMismatchError(
             f"the API key is not the one the ledger workspace {store.workspace!r} "
             f"({store.url}) was applied with; nothing was planned",

@@ -48,7 +48,7 @@ def audit_use_case(
     api_key = settings.api_key()
     endpoint = settings.require_endpoint()
     with open_ledger(settings) as store:
-        warnings = check_binding(store, endpoint, api_key)
+        warnings = check_binding(store, endpoint, api_key, read_only=True)
         recorded = effective_records(store)
         lock = store.current_lock()
         if lock is not None:

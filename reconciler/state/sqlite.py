@@ -25,6 +25,7 @@ from reconciler.state.sqlstore import SqlStore, Tx
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 30.0
+SQLITE_HEADER = b"SQLite format 3\x00"
 # What SQLite says of a file that is not (or no longer) a whole database.
 _DAMAGED = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_CANTOPEN"})
 RECOVERY_HINT = (
@@ -75,8 +76,8 @@ class SqliteStore(SqlStore):
                 )
             if not path.exists():
                 _create(path)
-            elif path.is_file() and path.stat().st_size == 0:
-                raise self._unreadable("is empty (0 bytes)")
+            else:
+                self._check_header(path)
             # mode=rw: a file that vanished since the check is an error, never a new ledger.
             # Autocommit mode (isolation_level=None): transactions are begun explicitly below.
             self._conn: sqlite3.Connection | None = sqlite3.connect(
@@ -105,6 +106,16 @@ class SqliteStore(SqlStore):
             self.close()
             raise
         log.debug("ledger: opened %s workspace=%s", self.url, workspace)
+
+    def _check_header(self, path: Path) -> None:
+        """SQLite reads a file shorter than its header as an empty database, and would write
+        a new schema into it: a lost ledger must never become a fresh one."""
+        with path.open("rb") as file:
+            head = file.read(len(SQLITE_HEADER))
+        if not head:
+            raise self._unreadable("is empty (0 bytes)")
+        if head != SQLITE_HEADER:
+            raise self._unreadable("is not a SQLite database (it does not start with its header)")
 
     def _unreadable(self, what: str) -> LedgerUnreadableError:
         return LedgerUnreadableError(

@@ -117,6 +117,20 @@ def test_another_key_is_refused_until_the_rotation_is_recorded(
         assert secret.encode() not in ledger_file(project).read_bytes()
 
 
+def test_audit_with_another_key_only_warns(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.write("m.yaml", scheduled_message("m"))
+    assert project.apply().code == 0
+    monkeypatch.setenv("BRAZE_API_KEY", ROTATED)  # e.g. a read-only key for the audit job
+    audited = project.run("audit", str(project.manifests))
+    assert audited.code == 0, audited.stderr
+    assert (
+        "warning: the API key is not the one this ledger was applied with: fine for a read-only "
+        "key of the same Braze workspace"
+    ) in audited.stdout
+
+
 def test_rebind_key_needs_an_applied_workspace(project: Project) -> None:
     result = project.run("state", "rebind-key")
     assert result.code == 3
@@ -296,7 +310,7 @@ def test_a_ledger_file_truncated_to_zero_bytes_is_refused(project: Project) -> N
     assert len(project.live()) == 1
 
 
-@pytest.mark.parametrize("damage", ["truncated", "bad header", "garbage"])
+@pytest.mark.parametrize("damage", ["truncated", "a few bytes left", "bad header", "garbage"])
 def test_a_corrupt_ledger_file_is_a_clear_error(project: Project, damage: str) -> None:
     for n in range(40):  # a few pages, so that a truncation cuts through the records
         project.write(f"m{n}.yaml", scheduled_message(f"m{n}", alert="x" * 200))
@@ -306,6 +320,7 @@ def test_a_corrupt_ledger_file_is_a_clear_error(project: Project, damage: str) -
     data = ledger_file(project).read_bytes()
     damaged = {
         "truncated": data[: len(data) // 2],
+        "a few bytes left": data[:10],  # SQLite itself would read this as a new database
         "bad header": b"NOT A LEDGER" + data[12:],
         "garbage": bytes(range(256)) * 16,
     }[damage]
