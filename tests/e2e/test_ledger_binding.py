@@ -247,6 +247,11 @@ def test_a_corrupted_schedule_id_is_kept_as_vanished_never_created_twice(
     assert len(project.live()) == 1
     listed = project.run("state", "list")
     assert "vanished" in listed.stdout
+    audited = project.run("audit", str(project.manifests), "--format", "json")
+    entries = json.loads(audited.stdout)["entries"]
+    (entry,) = [e for e in entries if e["address"] == "scheduled_message/m"]
+    assert entry["status"] == "uncertain"
+    assert f"Braze did not know schedule {corrupted} at the last apply" in entry["detail"]
 
     resolved = project.run("state", "resolve", "scheduled_message/m", "--schedule-id", real)
     assert resolved.code == 0, resolved.stderr
