@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 30.0
 SQLITE_HEADER = b"SQLite format 3\x00"
+MEMORY = ":memory:"
 # What SQLite says of a file that is not (or no longer) a whole database.
 _DAMAGED = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_CANTOPEN"})
 RECOVERY_HINT = (
@@ -67,22 +68,19 @@ class SqliteStore(SqlStore):
         super().__init__(workspace, f"sqlite:///{path}")
         self.path = path
         self._busy_timeout = busy_timeout
+        self._conn: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            if path.is_dir():
-                raise LedgerUnreadableError(
-                    f"cannot open the ledger {self.url}: {path} is a directory",
-                    hint="give the ledger's file, e.g. sqlite:///.braze-reconciler/state.db",
-                )
-            if not path.exists():
-                _create(path)
+            if str(path) == MEMORY:  # SQLite's own name for a private in-memory database
+                target, uri = MEMORY, False
             else:
-                self._check_header(path)
-            # mode=rw: a file that vanished since the check is an error, never a new ledger.
+                self._prepare(path)
+                # mode=rw: a file that vanished since the check is an error, never a new one
+                target, uri = f"{path.absolute().as_uri()}?mode=rw", True
             # Autocommit mode (isolation_level=None): transactions are begun explicitly below.
-            self._conn: sqlite3.Connection | None = sqlite3.connect(
-                f"{path.absolute().as_uri()}?mode=rw",
-                uri=True,
+            self._conn = sqlite3.connect(
+                target,
+                uri=uri,
                 timeout=busy_timeout,
                 isolation_level=None,
                 check_same_thread=False,
@@ -107,9 +105,18 @@ class SqliteStore(SqlStore):
             raise
         log.debug("ledger: opened %s workspace=%s", self.url, workspace)
 
-    def _check_header(self, path: Path) -> None:
-        """SQLite reads a file shorter than its header as an empty database, and would write
-        a new schema into it: a lost ledger must never become a fresh one."""
+    def _prepare(self, path: Path) -> None:
+        """Create a new ledger file, or check that an existing one is a SQLite database:
+        SQLite reads a file shorter than its header as an empty database and would write a
+        new schema into it, and a lost ledger must never become a fresh one."""
+        if path.is_dir():
+            raise LedgerUnreadableError(
+                f"cannot open the ledger {self.url}: {path} is a directory",
+                hint="give the ledger's file, e.g. sqlite:///.braze-reconciler/state.db",
+            )
+        if not path.exists():
+            _create(path)
+            return
         with path.open("rb") as file:
             head = file.read(len(SQLITE_HEADER))
         if not head:
