@@ -32,7 +32,9 @@ from reconciler.braze.errors import (
 )
 from reconciler.braze.paths import request_path
 from reconciler.canonical import content_hash
+from reconciler.errors import ReconcilerError
 from reconciler.plan.model import Action, Change, Plan, Request
+from reconciler.plan.safety import vanished_hint
 from reconciler.state.base import Outcome, Record, RecordStatus, StateStore
 
 log = logging.getLogger(__name__)
@@ -279,7 +281,11 @@ class Applier:
             result = self._call(change, request)
         except Exception as exc:  # e.g. the ledger failed: stop, and say what is known
             self.stop.set()
-            log.exception("apply: %s failed unexpectedly", change.address)
+            if isinstance(exc, ReconcilerError):  # anticipated (the ledger failed): no traceback
+                log.error("apply: %s stopped the run: %s", change.address, exc.message)
+                log.debug("apply: %s", change.address, exc_info=True)
+            else:
+                log.exception("apply: %s failed unexpectedly", change.address)
             if change.address in self._sent:
                 status, message = (
                     Status.UNCERTAIN,
@@ -351,15 +357,8 @@ class Applier:
                 )
                 self._complete(intent, Outcome.FAILED, change.address, message=message)
                 return self._record_result(change, Status.FAILED, message)
-            if request.call == "update" and is_unknown_schedule(exc):
-                # Braze no longer holds it (deleted outside this tool, or sent): forget it, so
-                # the next plan shows it as a create, to be reviewed like any other.
-                message = (
-                    f"Braze no longer holds schedule {change.schedule_id} ({exc.braze_message}): "
-                    "the ledger forgot it; the next plan creates it again if its time is ahead"
-                )
-                self._complete(intent, Outcome.FAILED, change.address, message=message, drop=True)
-                return self._record_result(change, Status.FAILED, message)
+            if is_unknown_schedule(exc) and request.call in ("update", "delete"):
+                return self._vanished(intent, change, exc)
             self._complete(intent, Outcome.FAILED, change.address, message=exc.message)
             return self._record_result(change, Status.FAILED, exc.message)
         except BrazeError as exc:
@@ -368,6 +367,24 @@ class Applier:
                 return self._record_result(change, Status.FAILED, exc.message)
             return self._unknown(intent, change, request, exc.message)
         return self._succeeded(intent, change, request, response)
+
+    def _vanished(self, intent: int, change: Change, exc: BrazeApiError) -> ChangeResult:
+        """Braze does not know the schedule: deleted outside this tool, or the key or the
+        stored id is wrong (then it still sends). Forgetting it would let the next apply
+        create a second one, so the record stays, ``vanished``, blocked until settled."""
+        message = (
+            f"Braze does not know schedule {change.schedule_id} ({exc.braze_message}): the "
+            f"record is kept as vanished; {vanished_hint(change.address)}"
+        )
+        known = self._known.get(change.address)
+        if known is None:
+            self._complete(intent, Outcome.FAILED, change.address, message=message)
+        else:
+            marked = dataclasses.replace(
+                known, status=RecordStatus.VANISHED, updated_at=datetime.now(UTC)
+            )
+            self._complete(intent, Outcome.FAILED, change.address, message=message, put=marked)
+        return self._record_result(change, Status.FAILED, message)
 
     def _send(self, change: Change, request: Request) -> BrazeResponse:
         if change.kind == "SendId":

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from reconciler.binding import bind, check_binding, refuse_shared_key, shared_key_warning
 from reconciler.braze.limits import RateLimits
 from reconciler.errors import (
-    EndpointMismatchError,
+    LedgerError,
     ManifestError,
     UnsafePlanError,
     UsageError,
@@ -31,7 +32,6 @@ from reconciler.scope import refuse_empty, refuse_unmatched_targets
 from reconciler.settings import LOCAL, Settings
 from reconciler.state import open_store
 from reconciler.state.base import RENAME, Intent, LockInfo, Record, StateStore, process_holder
-from reconciler.state.fingerprint import fingerprint, matches, new_salt
 from reconciler.state.locks import lock_warning
 from reconciler.state.sql import uncertain_record
 from reconciler.timeutil import format_utc
@@ -86,45 +86,6 @@ def open_ledger(settings: Settings) -> StateStore:
     store = open_store(settings.state_url, settings.workspace, default_dir=settings.state_dir())
     store.on_lock_wait = settings.on_lock_wait
     return store
-
-
-def check_binding(store: StateStore, endpoint: str, api_key: str | None) -> list[str]:
-    """Refuse another endpoint (exit 3); warn about another key. Returns warnings."""
-    info = store.info()
-    if info.endpoint is not None and info.endpoint != endpoint:
-        raise EndpointMismatchError(
-            f"the ledger workspace {store.workspace!r} ({store.url}) belongs to "
-            f"{info.endpoint}, not {endpoint}; nothing was planned",
-            hint=(
-                "a ledger used against another Braze would show no changes and create nothing: "
-                "use --workspace or --state for each environment"
-            ),
-        )
-    warnings: list[str] = []
-    if (
-        api_key is not None
-        and info.key_fingerprint is not None
-        and info.key_salt is not None
-        and not matches(api_key, info.key_salt, info.key_fingerprint)
-    ):
-        warnings.append(
-            "the API key differs from the one last used with this workspace (fine if the key "
-            "was rotated; if it belongs to another Braze workspace, stop)"
-        )
-    return warnings
-
-
-def bind(store: StateStore, endpoint: str, api_key: str) -> None:
-    info = store.info()
-    if (
-        info.endpoint == endpoint
-        and info.key_salt is not None
-        and info.key_fingerprint is not None
-        and matches(api_key, info.key_salt, info.key_fingerprint)
-    ):
-        return
-    salt = new_salt()
-    store.bind(endpoint, salt, fingerprint(api_key, salt))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -189,6 +150,7 @@ def make_plan(
 ) -> Plan:
     endpoint = settings.require_endpoint()
     warnings = check_binding(store, endpoint, api_key)
+    warnings += shared_key_warning(store, endpoint, api_key)
     if ledger is None:
         ledger = read_ledger(store)
     refuse_unmatched_targets(desired, ledger.records, options.targets)
@@ -257,6 +219,8 @@ class ApplyRequest:
     """None: the client's default policy."""
     allow_empty: bool = False
     """Accept PATHS that hold no resource (every managed resource is then planned to go)."""
+    allow_shared_key: bool = False
+    """Bind a new ledger workspace even though another one has this endpoint and key."""
 
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
@@ -333,6 +297,26 @@ def _base_url(settings: Settings, endpoint: str, api_key: str, now: datetime) ->
         yield emulator.base_url
 
 
+@contextmanager
+def _apply_lock(store: StateStore, timeout: float) -> Iterator[LockInfo]:
+    """The workspace lock; a release that fails (the ledger is unreachable) is reported, not
+    raised: it must not hide the apply's report or the error that ended it."""
+    lock = store.acquire_lock("apply", process_holder(), timeout=timeout)
+    try:
+        yield lock
+    finally:
+        try:
+            store.release_lock(lock.lock_id)
+        except LedgerError as exc:
+            log.error(
+                "apply: the workspace lock %s could not be released (%s); once the ledger is "
+                "reachable again, run `braze-reconciler state force-unlock %s`",
+                lock.lock_id,
+                exc.message,
+                lock.lock_id,
+            )
+
+
 def apply_use_case(
     settings: Settings,
     request: ApplyRequest,
@@ -359,7 +343,9 @@ def apply_use_case(
     run_id = uuid.uuid4().hex[:12]
     with open_ledger(settings) as store:
         check_binding(store, endpoint, api_key)
-        with store.locked("apply", process_holder(), timeout=request.lock_timeout):
+        if store.info().endpoint is None and not request.allow_shared_key:
+            refuse_shared_key(store, endpoint, api_key)
+        with _apply_lock(store, request.lock_timeout):
             recovered = store.recover_interrupted(current_run_id=run_id)
             for intent in recovered:
                 log.warning(
@@ -395,7 +381,7 @@ def apply_use_case(
                 return plan, None
             if not confirm(plan):
                 return plan, None
-            bind(store, endpoint, api_key)
+            bind(store, endpoint, api_key, allow_shared_key=request.allow_shared_key)
             stop = threading.Event()  # Ctrl-C: the applier sets it, the client's waits end
             with braze_client(
                 settings,

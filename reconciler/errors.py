@@ -6,11 +6,14 @@ The tree (exit code in brackets)::
     ├── UsageError [3]                   bad arguments, options or environment
     ├── ManifestError [3]                invalid manifests (carries every diagnostic of the run)
     ├── EndpointMismatchError [3]        the ledger belongs to another Braze endpoint
+    ├── KeyMismatchError [3]             the ledger was applied with another key (workspace)
     ├── UnsafePlanError [4]              a safety gate blocked one or more changes
     ├── SavedPlanError [5]               a saved plan is stale, expired or for another target
     ├── LedgerLockedError [6]            another writer holds the workspace lock
     ├── ApplyIncompleteError [7]         apply ended with failed, uncertain or skipped changes
     ├── LedgerError [1]                  the state store failed or holds something unexpected
+    │   ├── LedgerUnreadableError [3]    the ledger file is empty, unreadable or not a ledger
+    │   └── LedgerConnectionLostError [1] the database connection died (PostgreSQL)
     └── BrazeError [1]                   see reconciler.braze.errors for its subtree
 
 Exit code 2 (changes present, drift) is not an error and has no class here. Exit code 1 is
@@ -63,6 +66,10 @@ class EndpointMismatchError(ReconcilerError):
     exit_code = EXIT_INVALID
 
 
+class KeyMismatchError(ReconcilerError):
+    exit_code = EXIT_INVALID
+
+
 class UnsafePlanError(ReconcilerError):
     exit_code = EXIT_BLOCKED
 
@@ -81,3 +88,18 @@ class ApplyIncompleteError(ReconcilerError):
 
 class LedgerError(ReconcilerError):
     exit_code = EXIT_UNEXPECTED
+
+
+class LedgerUnreadableError(LedgerError):
+    """Never read as a fresh start: that would create every schedule a second time."""
+
+    exit_code = EXIT_INVALID
+
+
+class LedgerConnectionLostError(LedgerError):
+    """The connection died during a transaction; ``may_have_committed`` when it died during
+    the commit itself (then the write may or may not be in the ledger)."""
+
+    def __init__(self, message: str, *, may_have_committed: bool) -> None:
+        super().__init__(message)
+        self.may_have_committed = may_have_committed

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reconciler import binding
 from reconciler.braze.models.ids import SCHEDULE_ID_HINT, schedule_id_problem
 from reconciler.engine import load_desired, open_ledger
 from reconciler.errors import UsageError
@@ -105,8 +106,8 @@ def resolve(
     absent: bool,
     lock_timeout: float,
 ) -> Record | None:
-    """Settle an uncertain create, or a delete of unknown outcome: the schedule exists (with
-    this id) or it does not."""
+    """Settle an uncertain create, a delete of unknown outcome, or a vanished record: the
+    schedule exists (with this id) or it does not."""
     _check_address(address)
     if (schedule_id is None) == (not absent):
         raise UsageError("give exactly one of --schedule-id ID and --absent")
@@ -121,17 +122,22 @@ def resolve(
         if record is None:
             raise UsageError(f"{address} is not in the ledger")
         unsettled_delete = record.unknown_outcome == "delete"
-        if record.status is not RecordStatus.UNCERTAIN and not unsettled_delete:
+        if record.status not in _RESOLVABLE and not unsettled_delete:
             raise UsageError(
-                f"{address} is {record.status.value}, not uncertain: nothing to resolve"
+                f"{address} is {record.status.value}, not uncertain or vanished: nothing to resolve"
             )
         if absent:
             store.remove(address)
             return None
+        # A vanished record's schedule, found again, may hold another body than the last one
+        # sent: adopted, so that the next plan sends an update making Braze match.
+        status = RecordStatus.ADOPTED if record.status is RecordStatus.VANISHED else None
         resolved = dataclasses.replace(
             record,
-            status=RecordStatus.ACTIVE,
+            status=status or RecordStatus.ACTIVE,
             schedule_id=schedule_id,
+            body=None if status else record.body,
+            body_hash=None if status else record.body_hash,
             unknown_outcome=None,
             updated_at=datetime.now(UTC),
         )
@@ -172,6 +178,9 @@ def move(settings: Settings, old: str, new: str, lock_timeout: float) -> Record:
         return store.move(record, new, run_id=uuid.uuid4().hex[:12])
 
 
+_RESOLVABLE = frozenset({RecordStatus.UNCERTAIN, RecordStatus.VANISHED})
+
+
 def remove(settings: Settings, address: str, lock_timeout: float) -> Record:
     _check_address(address)
     with (
@@ -197,11 +206,27 @@ def import_json(settings: Settings, path: Path, lock_timeout: float) -> int:
         raise UsageError(f"cannot read {path}: {exc.strerror}") from None
     except ValueError as exc:
         raise UsageError(f"{path} is not JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError(
+            f"{path} is nested too deeply to be a ledger export",
+            hint="give the file `braze-reconciler state export --out FILE` wrote",
+        ) from None
     with (
         open_ledger(settings) as store,
         _locked(store, "state import-json", lock_timeout),
     ):
         return import_records(store, data)
+
+
+def rebind_key(settings: Settings, *, allow_shared_key: bool, lock_timeout: float) -> bool:
+    """``state rebind-key``: True when the fingerprint changed (and was journaled)."""
+    endpoint = settings.require_endpoint()
+    api_key = settings.api_key()
+    with (
+        open_ledger(settings) as store,
+        _locked(store, "state rebind-key", lock_timeout),
+    ):
+        return binding.rebind_key(store, endpoint, api_key, allow_shared_key=allow_shared_key)
 
 
 def force_unlock(settings: Settings, lock_id: str) -> str:

@@ -138,7 +138,8 @@ def _managed_entry(
     if not timings and change.action is Action.NOOP:
         return None  # an applied send id: nothing is sent
     if record is not None and (
-        record.status is RecordStatus.UNCERTAIN or record.unknown_outcome is not None
+        record.status in (RecordStatus.UNCERTAIN, RecordStatus.VANISHED)
+        or record.unknown_outcome is not None
     ):
         return _entry(
             change,
@@ -202,6 +203,12 @@ def _entry(
 
 
 def _uncertain(record: Record) -> str:
+    if record.status is RecordStatus.VANISHED:
+        return (
+            f"Braze did not know schedule {record.schedule_id} at the last apply: deleted, or "
+            "still sending under another id or workspace; find out, then "
+            f"`braze-reconciler state resolve {record.address}`"
+        )
     if record.status is RecordStatus.UNCERTAIN:
         return (
             "the create's outcome is unknown: Braze may or may not hold this schedule; find "

@@ -15,9 +15,9 @@ from pathlib import Path
 from reconciler.audit.calendar import audit, listing_end_time
 from reconciler.audit.expectations import write_drafts
 from reconciler.audit.report import AuditReport
+from reconciler.binding import check_binding
 from reconciler.engine import (
     braze_client,
-    check_binding,
     effective_records,
     load_desired,
     open_ledger,
@@ -49,7 +49,7 @@ def audit_use_case(
     api_key = settings.api_key()
     endpoint = settings.require_endpoint()
     with open_ledger(settings) as store:
-        warnings = check_binding(store, endpoint, api_key)
+        warnings = check_binding(store, endpoint, api_key, read_only=True)
         recorded = effective_records(store)
         lock = store.current_lock()
         if lock is not None:

@@ -95,6 +95,12 @@ def _rate_limits(items: tuple[str, ...]) -> RateLimits:
     help="Seconds to wait for Braze's answer.",
 )
 @text_or_json("The plan and the final report as text or JSON.")
+@click.option(
+    "--allow-shared-key",
+    is_flag=True,
+    help="Bind a new ledger workspace even though another workspace of this ledger is "
+    "bound to the same endpoint and API key.",
+)
 @plan_options
 @allow_empty_option
 @click.pass_obj
@@ -109,6 +115,7 @@ def apply(
     rate_limit: tuple[str, ...],
     request_timeout: float,
     output_format: str,
+    allow_shared_key: bool,
     targets: tuple[str, ...],
     replace: tuple[str, ...],
     freeze_window: timedelta,
@@ -150,6 +157,7 @@ def apply(
         rate_limits=_rate_limits(rate_limit),
         request_timeout=request_timeout,
         allow_empty=allow_empty,
+        allow_shared_key=allow_shared_key,
     )
     progress = _ProgressView(enabled=output_format == "text" and sys.stderr.isatty())
 

@@ -185,8 +185,10 @@ def state_import_json(settings: Settings, file: Path, lock_timeout: timedelta) -
     ),
 )
 @click.argument("address")
-@click.option("--schedule-id", help="The create took effect: this is its schedule_id.")
-@click.option("--absent", is_flag=True, help="The create did not take effect.")
+@click.option("--schedule-id", help="The schedule exists in Braze: this is its schedule_id.")
+@click.option(
+    "--absent", is_flag=True, help="Braze holds no such schedule: the next plan creates it."
+)
 @lock_timeout_option
 @click.pass_obj
 def state_resolve(
@@ -196,7 +198,8 @@ def state_resolve(
     absent: bool,
     lock_timeout: timedelta,
 ) -> int:
-    """Settle an uncertain create, once you know whether Braze holds the schedule."""
+    """Settle an uncertain create or a vanished record, once you know whether Braze holds
+    the schedule."""
     record = ledger_ops.resolve(
         settings,
         address,
@@ -206,9 +209,44 @@ def state_resolve(
     )
     if record is None:
         err_console().print(f"{escape(address)}: recorded as absent; the next apply creates it.")
+    elif record.status is RecordStatus.ADOPTED:
+        err_console().print(
+            f"{escape(address)}: recorded as adopted with schedule_id "
+            f"{escape(schedule_id or '')}; the next plan updates it to match the manifest."
+        )
     else:
         err_console().print(
             f"{escape(address)}: recorded as created with schedule_id {escape(schedule_id or '')}."
+        )
+    return 0
+
+
+@state.command("rebind-key", epilog=examples("state rebind-key"))
+@click.option(
+    "--allow-shared-key",
+    is_flag=True,
+    help="Even though another workspace of this ledger is bound to the same endpoint and key.",
+)
+@lock_timeout_option
+@click.pass_obj
+def state_rebind_key(settings: Settings, allow_shared_key: bool, lock_timeout: timedelta) -> int:
+    """Accept a new API key for this workspace: the key was rotated (same Braze workspace).
+
+    Journaled: `state show @workspace` lists every binding. Never use it to point a ledger at
+    another Braze workspace: its schedules would be unknown there and created twice.
+    """
+    changed = ledger_ops.rebind_key(
+        settings, allow_shared_key=allow_shared_key, lock_timeout=lock_timeout.total_seconds()
+    )
+    if changed:
+        err_console().print(
+            f"Workspace {escape(settings.workspace)}: the new API key is recorded (journaled at "
+            "@workspace)."
+        )
+    else:
+        err_console().print(
+            f"Workspace {escape(settings.workspace)}: already bound to this API key; nothing "
+            "changed."
         )
     return 0
 

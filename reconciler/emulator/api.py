@@ -7,6 +7,7 @@ This module knows nothing of HTTP: ``BrazeApi.handle`` takes an endpoint and the
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import logging
 import uuid
@@ -44,9 +45,13 @@ from reconciler.emulator.checks import (
 )
 from reconciler.emulator.clock import VirtualClock
 from reconciler.emulator.store import Schedule, ScheduleKind, Store
-from reconciler.emulator.workspace import Workspace
+from reconciler.emulator.workspace import DEFAULT_WORKSPACE, Workspace
 
 log = logging.getLogger(__name__)
+_caller: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "braze_workspace", default=DEFAULT_WORKSPACE
+)
+"""The Braze workspace of the key making the call being answered."""
 
 SUCCESS = "success"
 CreateRequest = ScheduleCreateRequest | CampaignScheduleCreateRequest | CanvasScheduleCreateRequest
@@ -107,7 +112,17 @@ class BrazeApi:
             "/canvas/trigger/send": self._canvas_send,
         }
 
-    def handle(self, endpoint: Endpoint, data: Any) -> Answer:
+    def handle(
+        self, endpoint: Endpoint, data: Any, *, workspace: str = DEFAULT_WORKSPACE
+    ) -> Answer:
+        """Answer one call made with a key of ``workspace`` (the key selects it)."""
+        token = _caller.set(workspace)
+        try:
+            return self._handle(endpoint, data)
+        finally:
+            _caller.reset(token)
+
+    def _handle(self, endpoint: Endpoint, data: Any) -> Answer:
         try:
             request = endpoint.request.model_validate(data)
         except ValidationError as exc:
@@ -221,6 +236,7 @@ class BrazeApi:
             window=window,
             notice=notice,
             now=now.timestamp(),
+            workspace=_caller.get(),
         )
         log.debug("emulator: created %s %s", kind, schedule_id)
         answer = _success(dispatch_id=dispatch_id, schedule_id=schedule_id)
@@ -231,8 +247,8 @@ class BrazeApi:
     def _live(self, schedule_id: str, kind: ScheduleKind, parent_id: str | None) -> Schedule:
         """The schedule, if it can still be changed; else ``Invalid schedule_id``."""
         schedule = self.store.get(schedule_id)
-        if schedule is None or schedule.kind != kind:
-            reason = "is unknown"
+        if schedule is None or schedule.kind != kind or schedule.workspace != _caller.get():
+            reason = "is unknown"  # another workspace's schedule is not even said to exist
         elif schedule.status == "deleted":
             reason = "was deleted"
         elif schedule.status == "sent":

@@ -30,6 +30,7 @@ from reconciler.emulator.faults import DEFAULT_TIMEOUT_DELAY, FaultRule
 from reconciler.emulator.limits import RateState
 from reconciler.emulator.protocol import CONNECTION_KEY, ConnectionControl, wait_for_disconnect
 from reconciler.emulator.runtime import Emulator
+from reconciler.emulator.workspace import ApiKey
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +140,11 @@ class EmulatorApp:
                 send, path, Answer(413, {"message": "Request Entity Too Large"}), peek
             )
             return
-        refusal = self._authorize(scope, endpoint)
-        if refusal is not None:
-            await self._answer(send, path, refusal, peek)
+        caller = self._authorize(scope, endpoint)
+        if isinstance(caller, Answer):
+            await self._answer(send, path, caller, peek)
             return
+        workspace = caller.workspace
         try:
             data = self._parse(scope, endpoint, body)
         except ValueError:
@@ -154,9 +156,12 @@ class EmulatorApp:
             return
         fault = emulator.faults.pick(path)
         if fault is None:
-            await self._answer(send, path, emulator.api.handle(endpoint, data), decision.state)
+            answer = emulator.api.handle(endpoint, data, workspace=workspace)
+            await self._answer(send, path, answer, decision.state)
         else:
-            await self._faulted(fault, scope, receive, send, endpoint, data, decision.state)
+            await self._faulted(
+                fault, scope, receive, send, endpoint, data, decision.state, workspace
+            )
 
     async def _read_body(self, receive: Receive) -> bytes | None:
         """The whole body, or None when it is over the limit (read to the end all the same,
@@ -175,7 +180,8 @@ class EmulatorApp:
                 break
         return b"".join(chunks) if size <= MAX_BODY_BYTES else None
 
-    def _authorize(self, scope: Scope, endpoint: Endpoint) -> Answer | None:
+    def _authorize(self, scope: Scope, endpoint: Endpoint) -> Answer | ApiKey:
+        """The refusal, or the caller's key (which selects the Braze workspace)."""
         header = ""
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -186,7 +192,7 @@ class EmulatorApp:
             return Answer(401, {"message": "Unauthorized"})
         if not api_key.allows(endpoint.permission):
             return Answer(403, {"message": "Access Denied"})
-        return None
+        return api_key
 
     def _parse(self, scope: Scope, endpoint: Endpoint, body: bytes) -> Any:
         if endpoint.method == "GET":
@@ -203,6 +209,7 @@ class EmulatorApp:
         endpoint: Endpoint,
         data: Any,
         state: RateState,
+        workspace: str,
     ) -> None:
         emulator = self.emulator
         path = endpoint.path
@@ -218,15 +225,17 @@ class EmulatorApp:
             limited = RateState(state.limit, 0, reset)
             await self._answer(send, path, Answer(429, {"message": "Rate Limited"}), limited)
         elif kind == "504":
-            emulator.api.handle(endpoint, data)
+            emulator.api.handle(endpoint, data, workspace=workspace)
             await self._answer(send, path, Answer(504, {"message": _FAULT_MESSAGES["504"]}), state)
         elif kind in ("reset", "drop_after_commit"):
             if kind == "drop_after_commit":
-                emulator.api.handle(endpoint, data)
+                emulator.api.handle(endpoint, data, workspace=workspace)
             await self._hang_up(scope, receive, send, reset=kind == "reset")
             emulator.stats.count(path, "reset" if kind == "reset" else "dropped")
         else:  # timeout
-            answer = emulator.api.handle(endpoint, data) if fault.commit else None
+            answer = (
+                emulator.api.handle(endpoint, data, workspace=workspace) if fault.commit else None
+            )
             delay = fault.delay if fault.delay is not None else DEFAULT_TIMEOUT_DELAY
             ended = await self._wait(delay, receive)
             if ended == "hung_up":

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from reconciler.emulator.clock import iso
+from reconciler.emulator.workspace import DEFAULT_WORKSPACE
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,12 @@ CREATE TABLE IF NOT EXISTS sends (
     notice TEXT
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Schedules created with a key of a workspace other than the default one (a table of its
+-- own, so that a data directory from an earlier version needs no migration).
+CREATE TABLE IF NOT EXISTS schedule_workspaces (
+    schedule_id TEXT PRIMARY KEY,
+    workspace TEXT NOT NULL
+);
 """
 
 
@@ -90,6 +97,8 @@ class Schedule:
     created_at: str
     window: Window
     notice: str | None
+    workspace: str = DEFAULT_WORKSPACE
+    """The Braze workspace whose key created it."""
 
 
 def _dumps(value: Any) -> str:
@@ -140,9 +149,14 @@ class Store:
         window: Window,
         notice: str | None,
         now: float,
+        workspace: str = DEFAULT_WORKSPACE,
     ) -> None:
         at = iso(now)
         with self._transaction() as db:
+            if workspace != DEFAULT_WORKSPACE:
+                db.execute(
+                    "INSERT INTO schedule_workspaces VALUES (?, ?)", (schedule_id, workspace)
+                )
             db.execute(
                 "INSERT INTO schedules VALUES (?, ?, ?, 'scheduled', ?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -165,7 +179,13 @@ class Store:
             row = self._db.execute(
                 "SELECT * FROM schedules WHERE schedule_id = ?", (schedule_id,)
             ).fetchone()
-        return _schedule(row) if row is not None else None
+            owner = self._db.execute(
+                "SELECT workspace FROM schedule_workspaces WHERE schedule_id = ?", (schedule_id,)
+            ).fetchone()
+        if row is None:
+            return None
+        schedule = _schedule(row)
+        return schedule if owner is None else dataclasses.replace(schedule, workspace=owner[0])
 
     def update_schedule(
         self,
@@ -342,7 +362,7 @@ class Store:
     def reset(self) -> None:
         """Forget schedules, their history, send ids and sends (the clock offset stays)."""
         with self._transaction() as db:
-            for table in ("schedules", "history", "send_ids", "sends"):
+            for table in ("schedules", "schedule_workspaces", "history", "send_ids", "sends"):
                 db.execute(f"DELETE FROM {table}")
 
 

@@ -27,6 +27,7 @@ from reconciler.timeutil import parse_iso
 
 DEMO_SEED = "demo_workspace.yaml"
 ALL_PERMISSIONS: Literal["*"] = "*"
+DEFAULT_WORKSPACE = "default"
 PERMISSIONS = frozenset(endpoint.permission for endpoint in ENDPOINTS.values())
 Channel = Literal[
     "apple_push",
@@ -99,6 +100,9 @@ class ApiKey(_Seed):
     key: NonEmpty
     name: str = ""
     permissions: list[str] | Literal["*"] = ALL_PERMISSIONS
+    workspace: str = DEFAULT_WORKSPACE
+    """The Braze workspace the key selects on this endpoint: a schedule created with a key
+    of one workspace is unknown to the keys of another (400 ``Invalid schedule_id``)."""
 
     @field_validator("permissions")
     @classmethod

@@ -60,6 +60,7 @@ class BlockCode(StrEnum):
     PAST = "past"
     UNCERTAIN = "uncertain"
     RESEND = "resend"
+    VANISHED = "vanished"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -152,8 +152,8 @@ def plan_address(
         if record is None:
             return _create(resource, record, now, freeze, ("not in the ledger",))
         return _resend(resource, record, now, freeze)
-    if record.status is RecordStatus.UNCERTAIN:
-        return _uncertain(address, resource, record, now, freeze)
+    if record.status in _UNSETTLED:
+        return _unsettled(address, resource, record, now, freeze)
     record_life = _record_lifecycle(record, now, freeze)
     if record_life is Lifecycle.SENT:
         if (
@@ -240,7 +240,9 @@ def _requested_replace(
 
 
 _REPLACEABLE = frozenset({Action.NOOP, Action.UPDATE, Action.REPLACE, Action.CREATE})
-_REPLACEABLE_STATUSES = frozenset({RecordStatus.ACTIVE, RecordStatus.ADOPTED})
+_REPLACEABLE_STATUSES = frozenset(
+    {RecordStatus.ACTIVE, RecordStatus.ADOPTED, RecordStatus.VANISHED}
+)
 
 
 def _adopted(resource: Resource, record: Record, now: datetime, freeze: timedelta) -> Change:
@@ -258,16 +260,35 @@ def _adopted(resource: Resource, record: Record, now: datetime, freeze: timedelt
     return change.evolve(requests=(_update_request(resource, record),)).with_notes(*notes)
 
 
-def _uncertain(
-    address: str, resource: Resource | None, record: Record, now: datetime, freeze: timedelta
+_UNSETTLED: dict[RecordStatus, tuple[str, str]] = {
+    # status: (the reason shown, the reason once its send time has passed)
+    RecordStatus.UNCERTAIN: (
+        "the last create is uncertain",
+        "its send time passed; whether the uncertain create took effect stays unknown",
+    ),
+    RecordStatus.VANISHED: (
+        "Braze did not know its schedule id at the last apply",
+        "its send time passed; whether Braze still held it stays unknown",
+    ),
+}
+"""Records a person must settle first (``state resolve``): the safety gates block them."""
+
+
+def _unsettled(
+    address: str,
+    resource: Resource | None,
+    record: Record,
+    now: datetime,
+    freeze: timedelta,
 ) -> Change:
+    """A change without requests (the safety gates block it), or forgotten once its send
+    time has passed."""
+    reason, once_sent = _UNSETTLED[record.status]
     if _record_lifecycle(record, now, freeze) is Lifecycle.SENT:
-        reason = "its send time passed; whether the uncertain create took effect stays unknown"
-        return _forget(address, record, resource, (reason,), now)
-    action = Action.CREATE if resource is not None else Action.DELETE
+        return _forget(address, record, resource, (once_sent,), now)
     if resource is not None:
-        return _change(resource, record, action, now, freeze, ("the last create is uncertain",))
-    return _record_change(address, record, action, now, freeze, ("the last create is uncertain",))
+        return _change(resource, record, Action.CREATE, now, freeze, (reason,))
+    return _record_change(address, record, Action.DELETE, now, freeze, (reason,))
 
 
 def _create(

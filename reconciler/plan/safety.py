@@ -16,6 +16,9 @@
 - ``resend``: a create for an address whose earlier schedule has already sent (a manifest
   edited after its send, or a move that arrived too late), without ``--allow-resend``: the
   message would go out twice.
+- ``vanished``: Braze answered "unknown schedule" to an update or delete of this record: a
+  person must find out why (deleted outside, another workspace's key, a corrupted id) and
+  settle it, since a create could make a second schedule while the first still sends.
 
 Gates are evaluated again at apply time (time moves on between plan and apply).
 """
@@ -28,6 +31,7 @@ from datetime import datetime, timedelta
 
 from reconciler.plan.lifecycle import LATENESS, Lifecycle, first_send, lifecycle
 from reconciler.plan.model import Action, BlockCode, Blocked, Change, Plan, PlanOptions
+from reconciler.state.base import RecordStatus
 from reconciler.timeutil import format_duration, format_utc
 
 DESTROY_MIN = 10
@@ -83,6 +87,12 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
             "an earlier create's outcome is unknown, so Braze may already hold this schedule: "
             f"find out, then run `braze-reconciler state resolve {recorded_at} --schedule-id "
             "ID` (it exists) or `--absent` (it does not)",
+        )
+    if change.recorded_status == RecordStatus.VANISHED.value and not change.replace_requested:
+        return Blocked(
+            BlockCode.VANISHED,
+            f"Braze did not know schedule {change.schedule_id} at the last apply; "
+            + vanished_hint(change.address),
         )
     # A replace starts with the delete again, which settles the unknown one either way.
     if change.recorded_unknown == "delete" and action not in (Action.DELETE, Action.REPLACE):
@@ -140,6 +150,17 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
             " pass --allow-late to change it anyway (Braze applies late changes best effort)",
         )
     return None
+
+
+def vanished_hint(address: str) -> str:
+    """How to settle a vanished record (the applier says it too, when it happens)."""
+    return (
+        "find out why (deleted in the dashboard? another workspace's API key? a wrong id?), "
+        f"then run `braze-reconciler state resolve {address} --absent` (it is gone: the next "
+        "plan creates it again) or `--schedule-id ID` (you found it under that id), or create "
+        "it again at once with "
+        f"`braze-reconciler apply --replace {address}`"
+    )
 
 
 def recheck_gates(plan: Plan, now: datetime) -> Plan:

@@ -45,6 +45,10 @@ class RecordStatus(StrEnum):
     """A create's outcome is unknown: Braze may or may not hold a schedule for it."""
     FIRED = "fired"
     """Forgotten after its send time: kept as a tombstone, never sent to Braze again."""
+    VANISHED = "vanished"
+    """Braze answered "unknown schedule" to an update or delete: deleted outside this tool,
+    or the key or the stored id is wrong. Kept (a create would make a second schedule while
+    the first may still send) and blocked until a person settles it (``state resolve``)."""
 
 
 RENAME = "rename"
@@ -251,6 +255,11 @@ class Intent:
     finished_at: datetime | None = None
 
 
+BINDING_ADDRESS = "@workspace"
+"""The journal address of the workspace's own events (binding, key rotation):
+``state show @workspace`` lists them."""
+
+
 @dataclasses.dataclass(frozen=True)
 class WorkspaceInfo:
     name: str
@@ -286,8 +295,15 @@ class StateStore(abc.ABC):
         """The workspace's serial and binding (a fresh workspace has serial 0)."""
 
     @abc.abstractmethod
-    def bind(self, endpoint: str, key_salt: str, key_fingerprint: str) -> None:
-        """Record the endpoint and key fingerprint (first apply), or update the fingerprint."""
+    def bind(
+        self, endpoint: str, key_salt: str, key_fingerprint: str, *, note: str | None = None
+    ) -> None:
+        """Record the endpoint and key fingerprint (first apply), or update the fingerprint;
+        ``note`` (who and why) is journaled at ``BINDING_ADDRESS`` in the same transaction."""
+
+    @abc.abstractmethod
+    def workspaces(self) -> list[WorkspaceInfo]:
+        """Every workspace of this database (two bound to one endpoint and key are refused)."""
 
     # -- reads -----------------------------------------------------------------------------
     @abc.abstractmethod

@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from reconciler.errors import LedgerError
+from reconciler.errors import LedgerConnectionLostError, LedgerError
 from reconciler.state.sql import POSTGRES
 from reconciler.state.sqlstore import SqlStore, Tx
 from reconciler.state.urls import redact_url
@@ -94,14 +94,22 @@ class PostgresStore(SqlStore):
                 log.warning("ledger: connection to %s lost; reconnecting", self.url)
                 self._conn = self._connect()
             conn = self._conn
+            committing = False
             try:
                 with conn.cursor() as cursor:
                     if not durable:  # the commit does not wait for the WAL flush
                         cursor.execute("SET LOCAL synchronous_commit TO OFF")
                     yield _PostgresTx(cursor)
+                committing = True
                 conn.commit()
             except psycopg.Error as exc:
                 self._rollback(conn)
+                if conn.broken:  # the next transaction reconnects
+                    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "closed"
+                    raise LedgerConnectionLostError(
+                        f"ledger {self.url}: the connection was lost ({reason})",
+                        may_have_committed=committing,
+                    ) from exc
                 raise LedgerError(f"ledger {self.url}: {exc}") from exc
             except BaseException:
                 self._rollback(conn)

@@ -9,6 +9,8 @@ instead of failing with "database is locked" halfway through a transaction.
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
@@ -16,13 +18,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from reconciler.errors import LedgerError
+from reconciler.errors import LedgerError, LedgerUnreadableError
 from reconciler.state.sql import SQLITE
 from reconciler.state.sqlstore import SqlStore, Tx
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_SECONDS = 30.0
+SQLITE_HEADER = b"SQLite format 3\x00"
+MEMORY = ":memory:"
+# What SQLite says of a file that is not (or no longer) a whole database.
+_DAMAGED = frozenset({"SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_CANTOPEN"})
+RECOVERY_HINT = (
+    "never start again from an empty ledger while its schedules exist in Braze (each would be "
+    "created a second time): move this file aside and restore a backup copy, or create a new "
+    "ledger from the last export with `braze-reconciler state import-json EXPORT.json`"
+)
 
 
 class _SqliteTx(Tx):
@@ -57,22 +68,67 @@ class SqliteStore(SqlStore):
         super().__init__(workspace, f"sqlite:///{path}")
         self.path = path
         self._busy_timeout = busy_timeout
+        self._conn: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            if str(path) == MEMORY:  # SQLite's own name for a private in-memory database
+                target, uri = MEMORY, False
+            else:
+                self._prepare(path)
+                # mode=rw: a file that vanished since the check is an error, never a new one
+                target, uri = f"{path.absolute().as_uri()}?mode=rw", True
             # Autocommit mode (isolation_level=None): transactions are begun explicitly below.
-            self._conn: sqlite3.Connection | None = sqlite3.connect(
-                path, timeout=busy_timeout, isolation_level=None, check_same_thread=False
+            self._conn = sqlite3.connect(
+                target,
+                uri=uri,
+                timeout=busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
             )
-        except (OSError, sqlite3.Error) as exc:
+        except sqlite3.Error as exc:
+            self._conn = None
+            if exc.sqlite_errorname in _DAMAGED:
+                raise self._unreadable(f"cannot be read ({exc})") from exc
+            raise LedgerError(f"cannot open the ledger {self.url}: {exc}") from exc
+        except OSError as exc:
+            self._conn = None
             raise LedgerError(f"cannot open the ledger {self.url}: {exc}") from exc
         try:
             self._configure(self._conn)
             with self.transaction(write=True) as tx:
                 self.create_schema(tx)
+        except sqlite3.Error as exc:
+            self.close()
+            raise self._unreadable(f"cannot be read ({exc})") from exc
         except BaseException:
             self.close()
             raise
         log.debug("ledger: opened %s workspace=%s", self.url, workspace)
+
+    def _prepare(self, path: Path) -> None:
+        """Create a new ledger file, or check that an existing one is a SQLite database:
+        SQLite reads a file shorter than its header as an empty database and would write a
+        new schema into it, and a lost ledger must never become a fresh one."""
+        if path.is_dir():
+            raise LedgerUnreadableError(
+                f"cannot open the ledger {self.url}: {path} is a directory",
+                hint="give the ledger's file, e.g. sqlite:///.braze-reconciler/state.db",
+            )
+        if not path.exists():
+            _create(path)
+            return
+        with path.open("rb") as file:
+            head = file.read(len(SQLITE_HEADER))
+        if not head:
+            raise self._unreadable("is empty (0 bytes)")
+        if head != SQLITE_HEADER:
+            raise self._unreadable("is not a SQLite database (it does not start with its header)")
+
+    def _unreadable(self, what: str) -> LedgerUnreadableError:
+        return LedgerUnreadableError(
+            f"the ledger file {self.path} {what}: it is not a usable ledger; nothing was done",
+            hint=RECOVERY_HINT,
+        )
 
     def _configure(self, conn: sqlite3.Connection) -> None:
         conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
@@ -106,6 +162,8 @@ class SqliteStore(SqlStore):
                 cursor.execute("COMMIT")
             except sqlite3.Error as exc:
                 self._rollback()
+                if exc.sqlite_errorname in _DAMAGED:
+                    raise self._unreadable(f"is damaged ({exc})") from exc
                 raise LedgerError(f"ledger {self.url}: {exc}") from exc
             except BaseException:
                 self._rollback()
@@ -127,3 +185,26 @@ class SqliteStore(SqlStore):
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def _create(path: Path) -> None:
+    """A new, empty ledger, made whole under a temporary name and then linked into place: a
+    process opening ``path`` at the same moment never sees a 0-byte file (which is refused)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.new")
+    try:
+        conn = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("CREATE TABLE IF NOT EXISTS br_schema_version (version INTEGER NOT NULL)")
+        finally:
+            conn.close()
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass  # another process created it first: use theirs
+        except OSError:  # a file system without hard links: a smaller window, still whole
+            if not path.exists():
+                os.replace(temporary, path)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            temporary.with_name(temporary.name + suffix).unlink(missing_ok=True)

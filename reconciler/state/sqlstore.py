@@ -15,14 +15,26 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import Any, TypeVar
 
-from reconciler.canonical import canonical_json
-from reconciler.errors import EndpointMismatchError, LedgerError
+from reconciler.canonical import canonical_json, content_hash
+from reconciler.errors import (
+    EndpointMismatchError,
+    LedgerConnectionLostError,
+    LedgerError,
+)
 from reconciler.state import locks
-from reconciler.state.base import Intent, LockInfo, Outcome, Record, StateStore, WorkspaceInfo
+from reconciler.state.base import (
+    BINDING_ADDRESS,
+    Intent,
+    LockInfo,
+    Outcome,
+    Record,
+    StateStore,
+    WorkspaceInfo,
+)
 from reconciler.state.sql import (
     INTENT_SELECT,
     LOCK_SELECT,
@@ -42,6 +54,7 @@ from reconciler.state.sql import (
 )
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 LOCK_POLL_SECONDS = 0.1
 
@@ -125,7 +138,9 @@ class SqlStore(StateStore):
             return WorkspaceInfo(self.workspace, 0, None, None, None, None)
         return WorkspaceInfo(self.workspace, int(row[0]), row[1], row[2], row[3], from_text(row[4]))
 
-    def bind(self, endpoint: str, key_salt: str, key_fingerprint: str) -> None:
+    def bind(
+        self, endpoint: str, key_salt: str, key_fingerprint: str, *, note: str | None = None
+    ) -> None:
         with self.transaction(write=True) as tx:
             self._bump(tx)
             row = tx.one("SELECT endpoint FROM br_workspaces WHERE name = ?", (self.workspace,))
@@ -142,7 +157,44 @@ class SqlStore(StateStore):
                 "WHERE name = ?",
                 (endpoint, key_salt, key_fingerprint, self.workspace),
             )
+            if note is not None:
+                self._journal_binding(tx, endpoint, note)
         log.info("ledger: bound workspace=%s endpoint=%s", self.workspace, endpoint)
+
+    def _journal_binding(self, tx: Tx, endpoint: str, note: str) -> None:
+        """A closed journal entry: no call was made, so there is no outcome to wait for."""
+        stamp = to_text(utc_now())
+        body = {"endpoint": endpoint, "note": note}
+        tx.execute(
+            "INSERT INTO br_intents (workspace, address, kind, action, endpoint, body, "
+            "body_hash, run_id, started_at, outcome, message, finished_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.workspace,
+                BINDING_ADDRESS,
+                "Workspace",
+                "bind",
+                endpoint,
+                canonical_json(body),
+                content_hash(body),
+                "",
+                stamp,
+                Outcome.SUCCEEDED.value,
+                note,
+                stamp,
+            ),
+        )
+
+    def workspaces(self) -> list[WorkspaceInfo]:
+        with self.transaction(write=False) as tx:
+            rows = tx.all(
+                "SELECT name, serial, endpoint, key_salt, key_fingerprint, created_at "
+                "FROM br_workspaces ORDER BY name"
+            )
+        return [
+            WorkspaceInfo(row[0], int(row[1]), row[2], row[3], row[4], from_text(row[5]))
+            for row in rows
+        ]
 
     # -- reads ---------------------------------------------------------------------------------
     def records(self) -> dict[str, Record]:
@@ -188,25 +240,29 @@ class SqlStore(StateStore):
         body_hash: str,
         run_id: str,
     ) -> int:
-        with self.transaction(write=True) as tx:
-            self._bump(tx)
-            intent_id = tx.insert_id(
-                "INSERT INTO br_intents (workspace, address, kind, action, endpoint, body, "
-                "body_hash, run_id, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    self.workspace,
-                    address,
-                    kind,
-                    action,
-                    endpoint,
-                    canonical_json(body),
-                    body_hash,
-                    run_id,
-                    to_text(utc_now()),
-                ),
-            )
+        params = (
+            self.workspace,
+            address,
+            kind,
+            action,
+            endpoint,
+            canonical_json(body),
+            body_hash,
+            run_id,
+            to_text(utc_now()),
+        )
+        intent_id = _once_more_if_lost(lambda: self._insert_intent(params), idempotent=False)
         log.debug("ledger: begin intent=%d %s address=%s", intent_id, action, address)
         return intent_id
+
+    def _insert_intent(self, params: Sequence[Any]) -> int:
+        with self.transaction(write=True) as tx:
+            self._bump(tx)
+            return tx.insert_id(
+                "INSERT INTO br_intents (workspace, address, kind, action, endpoint, body, "
+                "body_hash, run_id, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                params,
+            )
 
     def complete(
         self,
@@ -216,6 +272,19 @@ class SqlStore(StateStore):
         message: str | None = None,
         put: Record | None = None,
         drop: str | None = None,
+    ) -> None:
+        # Recording the same outcome twice is harmless: it may always be tried once more.
+        _once_more_if_lost(
+            lambda: self._record_outcome(intent_id, outcome, message, put, drop), idempotent=True
+        )
+
+    def _record_outcome(
+        self,
+        intent_id: int,
+        outcome: Outcome,
+        message: str | None,
+        put: Record | None,
+        drop: str | None,
     ) -> None:
         with self.transaction(write=True, durable=False) as tx:
             self._bump(tx)
@@ -360,17 +429,21 @@ class SqlStore(StateStore):
             time.sleep(max(0.0, min(LOCK_POLL_SECONDS, remaining)))
 
     def release_lock(self, lock_id: str) -> None:
-        with self.transaction(write=True) as tx:
-            deleted = tx.execute(
-                "DELETE FROM br_locks WHERE workspace = ? AND lock_id = ?",
-                (self.workspace, lock_id),
-            )
+        # Idempotent, and a lock left behind stops every later apply: tried again if lost.
+        deleted = _once_more_if_lost(lambda: self._delete_lock(lock_id), idempotent=True)
         if deleted:
             log.info("ledger: unlocked workspace=%s lock=%s", self.workspace, lock_id)
         else:
             # Not an error: someone force-unlocked it, and raising here would hide the error
             # that may be unwinding through ``locked``.
             log.warning("ledger: lock %s was no longer held on %s", lock_id, self.workspace)
+
+    def _delete_lock(self, lock_id: str) -> int:
+        with self.transaction(write=True) as tx:
+            return tx.execute(
+                "DELETE FROM br_locks WHERE workspace = ? AND lock_id = ?",
+                (self.workspace, lock_id),
+            )
 
     def current_lock(self) -> LockInfo | None:
         with self.transaction(write=False) as tx:
@@ -399,3 +472,21 @@ class SqlStore(StateStore):
             held.holder,
         )
         return held
+
+
+def _once_more_if_lost(write: Callable[[], _T], *, idempotent: bool) -> _T:
+    """A journal write whose connection died (a failover, a killed backend) is made again on
+    a new connection, when that cannot record it twice: the applier then goes on instead of
+    stopping with calls of unknown outcome. A few tries over some seconds: a failover."""
+    for pause in (*_RECONNECT_PAUSES, None):
+        try:
+            return write()
+        except LedgerConnectionLostError as exc:
+            if (exc.may_have_committed and not idempotent) or pause is None:
+                raise
+            log.warning("ledger: %s; reconnecting to write it once more", exc.message)
+            time.sleep(pause)
+    raise AssertionError("unreachable")  # the last pause is None: the loop returns or raises
+
+
+_RECONNECT_PAUSES = (0.0, 0.5, 2.0)

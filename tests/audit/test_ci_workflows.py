@@ -4,6 +4,7 @@ each workflow relies on."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shlex
 import tomllib
@@ -75,7 +76,7 @@ def test_every_workflow_parses_and_runs_only_known_commands_and_options() -> Non
         assert lines, f"{name} runs no braze-reconciler command"
         for invocation in lines:
             used.add(check_options(invocation.args))
-    assert used == {"validate", "plan", "apply", "audit"}
+    assert used == {"validate", "plan", "apply", "audit", "state"}
 
 
 def test_unknown_options_and_commands_are_caught() -> None:
@@ -178,6 +179,18 @@ def test_audit_workflow(project: Project) -> None:
         "expected.yaml", (EXAMPLES / "dashboard" / "expected-broadcasts.yaml").read_text()
     )
     assert run_line(project, audit) == 0
+
+
+def test_audit_workflow_backs_up_the_ledger_for_a_restore(project: Project) -> None:
+    backup = only("audit.yml", "state")
+    project.write("gift.yaml", campaign_schedule("gift-guide-push"))
+    assert run_line(project, only("apply.yml", "apply")) == 0
+    assert run_line(project, backup) == 0
+    export = project.root / "ledger-export.json"
+    assert KEY not in export.read_text(encoding="utf-8")
+    restored = dataclasses.replace(project, state=f"sqlite:///{project.root / 'new' / 'state.db'}")
+    assert restored.run("state", "import-json", str(export)).code == 0
+    restored.assert_converged()
 
 
 # -- pre-commit -----------------------------------------------------------------------------

@@ -106,6 +106,11 @@ def check_options(args: tuple[str, ...]) -> str:
     command = cli.get_command(click.Context(cli), name)
     if command is None:
         raise click.UsageError(f"no such command {name!r}")
+    while isinstance(command, click.Group):  # `state export`: the subcommand's options
+        sub = rest.pop(0) if rest else ""
+        command = command.get_command(click.Context(command), sub)
+        if command is None:
+            raise click.UsageError(f"no such command {name} {sub!r}")
     known = _option_names(command)
     for token in rest:
         if token.startswith("--") and token.split("=", 1)[0] not in known:

@@ -126,7 +126,7 @@ def test_a_delete_whose_first_answer_was_lost_counts_as_done(project: Project) -
     project.assert_converged()
 
 
-def test_an_update_of_a_schedule_deleted_outside_is_reported_then_recreated(
+def test_an_update_of_a_schedule_deleted_outside_is_kept_as_vanished_until_resolved(
     project: Project,
 ) -> None:
     from reconciler.braze.client import BrazeClient
@@ -140,11 +140,15 @@ def test_an_update_of_a_schedule_deleted_outside_is_reported_then_recreated(
     project.write("m.yaml", scheduled_message("m", alert="v2"))
     result = project.apply()
     assert result.code == 7
-    assert f"Braze no longer holds schedule {live['schedule_id']} (Invalid schedule_id)" in (
-        result.stdout
+    assert (
+        f"Braze does not know schedule {live['schedule_id']} (Invalid schedule_id): the record "
+        "is kept as vanished" in result.stdout
     )
-    plan = project.plan()
-    assert "1 to create" in plan.stdout
+    # never a silent create: the plan blocks it until a person has found out
+    assert project.plan().code == 4
+    resolved = project.run("state", "resolve", "scheduled_message/m", "--absent")
+    assert resolved.code == 0, resolved.stderr
+    assert "1 to create" in project.plan().stdout
     assert project.apply().code == 0
     project.assert_converged()
     assert [s["body"]["messages"]["apple_push"]["alert"] for s in project.live()] == ["v2"]

@@ -115,7 +115,10 @@ def test_resolve_needs_an_uncertain_record_and_one_answer(project: Project) -> N
     assert "give exactly one of --schedule-id ID and --absent" in both.stderr
     settled = project.run("state", "resolve", "scheduled_message/a", "--absent")
     assert settled.code == 3
-    assert "scheduled_message/a is active, not uncertain: nothing to resolve" in settled.stderr
+    assert (
+        "scheduled_message/a is active, not uncertain or vanished: nothing to resolve"
+        in settled.stderr
+    )
 
 
 def test_resolve_settles_a_delete_of_unknown_outcome(project: Project) -> None:

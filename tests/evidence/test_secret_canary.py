@@ -168,10 +168,18 @@ def test_no_api_key_appears_anywhere(canary_project: Canary) -> None:
 
     # Braze refusing the key (401), or the permission (403); a fatal 400
     c.write("m3.yaml", message("m3", alert="A3"))
-    refused = c.cli("apply", manifests, "--auto-approve", "--now", NOW_TEXT, key=c.wrong, expect=7)
-    assert "Unauthorized" in refused.text
-    assert "API key differs" in refused.text
-    denied = c.cli("apply", manifests, "--auto-approve", "--now", NOW_TEXT, key=c.limited, expect=7)
+    refused = c.cli("apply", manifests, "--auto-approve", "--now", NOW_TEXT, key=c.wrong, expect=3)
+    assert "the API key is not the one the ledger workspace 'default'" in refused.text
+    fresh = ("--workspace", "fresh")  # not bound to a key yet: the call reaches Braze
+    unauthorized = c.cli(
+        "apply", manifests, "--auto-approve", "--now", NOW_TEXT, key=c.wrong, global_args=fresh,
+        expect=7,
+    )  # fmt: skip
+    assert "Unauthorized" in unauthorized.text
+    denied = c.cli(
+        "apply", manifests, "--auto-approve", "--now", NOW_TEXT, key=c.limited,
+        global_args=("--workspace", "fresh-limited"), expect=7,
+    )  # fmt: skip
     assert "Access Denied" in denied.text
     bad_campaign = (
         f"kind: CampaignSchedule\nname: bad\nspec:\n  campaign_id: {UNKNOWN_CAMPAIGN}\n"
@@ -270,6 +278,7 @@ def test_no_api_key_appears_anywhere(canary_project: Canary) -> None:
     c.cli("state", "export", "--out", str(export), expect=0)
     c.cli("state", "import-json", str(export), global_args=("--workspace", "copy"), expect=0)
     c.cli("state", "import-json", str(c.root / "missing.json"), expect=3)
+    c.cli("state", "rebind-key", expect=0)
     c.cli("state", "rm", "scheduled_message/m2", expect=0)
     c.cli("state", "rm", "scheduled_message/m2", expect=3)
     c.cli("schema", "--out", "-", expect=0)

@@ -175,6 +175,25 @@ def test_an_uncertain_create_blocks_until_resolved() -> None:
     assert change.blocked.code is BlockCode.UNCERTAIN
 
 
+def test_a_vanished_record_blocks_without_a_request_until_resolved() -> None:
+    gift = campaign()
+    vanished = evolve(recorded(gift), status=RecordStatus.VANISHED)
+    for desired in ([gift], []):  # desired, or removed from the manifests since
+        change = only(run(desired, [vanished]))
+        assert change.requests == ()
+        assert change.blocked is not None
+        assert change.blocked.code is BlockCode.VANISHED
+        assert "state resolve campaign_schedule/gift-guide --absent" in change.blocked.reason
+
+
+def test_a_vanished_record_past_its_send_is_forgotten() -> None:
+    old = campaign(time="2026-11-30T10:00:00Z")
+    vanished = evolve(recorded(old), status=RecordStatus.VANISHED)
+    change = only(run([old], [vanished]))
+    assert change.action is Action.FORGET
+    assert change.blocked is None
+
+
 def test_an_uncertain_create_past_its_send_is_forgotten() -> None:
     old = campaign(time="2026-11-30T10:00:00Z")
     uncertain = evolve(recorded(old), status=RecordStatus.UNCERTAIN, schedule_id=None)

@@ -9,7 +9,7 @@ import psycopg
 import pytest
 
 from reconciler.errors import LedgerError
-from reconciler.state import StateStore, open_store
+from reconciler.state import Outcome, StateStore, open_store
 from reconciler.state.postgres import PostgresStore
 from reconciler.state.sqlstore import SqlStore
 from tests.pg import fresh_schema
@@ -63,4 +63,33 @@ def test_a_lost_postgres_connection_is_replaced(tmp_path: Path) -> None:
         with pytest.raises(LedgerError, match=r"^ledger postgresql://"):
             store.records()
 
+        assert list(store.records()) == ["a"]
+
+
+@pytest.mark.postgres
+def test_journal_writes_are_made_once_more_after_a_lost_connection(tmp_path: Path) -> None:
+    with fresh_schema() as url, open_store(url, "default", default_dir=tmp_path) as store:
+        assert isinstance(store, PostgresStore)
+
+        def kill() -> None:
+            assert store._conn is not None
+            pid = store._conn.info.backend_pid
+            with psycopg.connect(url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+        kill()
+        intent = store.begin(
+            address="a",
+            kind="CampaignSchedule",
+            action="create",
+            endpoint="/campaigns/trigger/schedule/create",
+            body={},
+            body_hash="h",
+            run_id="r",
+        )
+        kill()
+        store.complete(intent, Outcome.SUCCEEDED, put=full_record("a"))
+
+        (only,) = store.intents()
+        assert only.outcome is Outcome.SUCCEEDED
         assert list(store.records()) == ["a"]

@@ -64,7 +64,10 @@ def test_to_dict_detaches_the_body() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"status": "gone"}, "status: 'gone' is not one of active, adopted, uncertain, fired"),
+        (
+            {"status": "gone"},
+            "status: 'gone' is not one of active, adopted, uncertain, fired, vanished",
+        ),
         ({"protect": "yes"}, "protect: must be true or false"),
         ({"labels": {"team": 1}}, "labels: must be an object of strings"),
         ({"notices": "one"}, "notices: must be a list of strings"),

@@ -73,7 +73,8 @@ def _document(**changes: Any) -> dict[str, Any]:
         (_document(records=["x"]), "records[0]: a record must be an object, not str"),
         (
             _document(records=[full_record("a").to_dict() | {"status": "lost"}]),
-            "records[0] (a): status: 'lost' is not one of active, adopted, uncertain, fired",
+            "records[0] (a): status: 'lost' is not one of active, adopted, uncertain, fired, "
+            "vanished",
         ),
         (
             _document(records=[full_record("a").to_dict(), full_record("a").to_dict()]),
