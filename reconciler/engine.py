@@ -17,15 +17,16 @@ from reconciler.braze.limits import RateLimits
 from reconciler.errors import (
     EndpointMismatchError,
     ManifestError,
+    SavedPlanError,
     UnsafePlanError,
     UsageError,
 )
 from reconciler.manifest.loader import LoadResult, ManifestLoading, load_manifests
 from reconciler.manifest.resource import Resource
 from reconciler.plan import planner
+from reconciler.plan.compare import first_difference
 from reconciler.plan.model import Plan, PlanOptions
-from reconciler.plan.planfile import load_plan, verify_plan
-from reconciler.plan.safety import recheck_gates
+from reconciler.plan.planfile import load_plan, require_plan_key, verify_plan
 from reconciler.settings import LOCAL, Settings
 from reconciler.state import open_store
 from reconciler.state.base import Intent, LockInfo, Record, StateStore, process_holder
@@ -265,6 +266,19 @@ def refuse_blocked(plan: Plan) -> None:
         )
 
 
+def refuse_unlike(saved: Plan, fresh: Plan) -> None:
+    """A saved plan is applied only when the applying side would make it itself: what is
+    applied is the fresh plan, so every fact (bodies, ids, ``protect``) comes from the
+    manifests and the ledger, never from the file."""
+    difference = first_difference(saved, fresh)
+    if difference is not None:
+        raise SavedPlanError(
+            f"the saved plan is not the plan these manifests and this ledger give now: "
+            f"{difference}",
+            hint="plan again and review the new plan",
+        )
+
+
 @contextmanager
 def braze_client(
     settings: Settings,
@@ -330,10 +344,10 @@ def apply_use_case(
     api_key = settings.api_key()
     endpoint = settings.require_endpoint()
     refuse_virtual_time_against_braze(endpoint, now)
-    load: LoadResult | None = None
-    desired: dict[str, Resource] = {}
-    if request.plan_file is None:
-        load, desired = load_desired(request.paths, now)
+    saved: Plan | None = None
+    if request.plan_file is not None:
+        saved = load_plan(request.plan_file, require_plan_key())
+    load, desired = load_desired(request.paths, now)
     run_id = uuid.uuid4().hex[:12]
     with open_ledger(settings) as store:
         check_binding(store, endpoint, api_key)
@@ -345,29 +359,22 @@ def apply_use_case(
                     intent.action,
                     intent.address,
                 )
-            if request.plan_file is not None:
-                plan = load_plan(request.plan_file)
+            if saved is not None:
                 verify_plan(
-                    plan,
+                    saved,
                     serial=store.info().serial,
                     endpoint=endpoint,
                     workspace=settings.workspace,
+                    manifests_digest=load.digest,
                     now=datetime.now(UTC),
                     max_age=request.max_plan_age,
                 )
-                plan = recheck_gates(plan, now)
-            else:
-                assert load is not None
-                plan = make_plan(
-                    settings,
-                    store,
-                    desired,
-                    load,
-                    now,
-                    request.options,
-                    api_key=api_key,
-                    holding_lock=True,
-                )
+            options = saved.options if saved is not None else request.options
+            plan = make_plan(
+                settings, store, desired, load, now, options, api_key=api_key, holding_lock=True
+            )
+            if saved is not None:
+                refuse_unlike(saved, plan)
             refuse_blocked(plan)
             if not plan.has_changes:
                 return plan, None

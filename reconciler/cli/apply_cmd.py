@@ -53,7 +53,8 @@ def _rate_limits(items: tuple[str, ...]) -> RateLimits:
     "--plan",
     "plan_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Apply exactly this saved plan (from `plan --out`) instead of planning.",
+    help="Apply this saved plan (from `plan --out`), only if planning PATHS again gives the "
+    "same changes. Needs BRAZE_RECONCILER_PLAN_KEY.",
 )
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (CI).")
 @click.option(
@@ -122,14 +123,15 @@ def apply(
 ) -> int:
     """Apply the changes to Braze, journaling every call in the ledger.
 
-    Without --plan, plans first, shows the plan and asks (or --auto-approve). Exit 0 when
+    Without --plan, plans first, shows the plan and asks (or --auto-approve). With --plan,
+    plans PATHS again and applies only if that gives the saved plan's changes. Exit 0 when
     every change is done, 3 invalid input, 4 blocked by a safety gate, 5 saved plan stale or
     expired, 6 ledger locked, 7 when a change failed, is uncertain or was not attempted.
     """
     shaping = allow_late or allow_destroy or allow_resend or freeze_window != timedelta(minutes=15)
-    if plan_file is not None and (paths or targets or shaping):
+    if plan_file is not None and (targets or shaping):
         raise UsageError(
-            "apply --plan FILE applies the plan as it was saved: it takes no PATHS, --target, "
+            "apply --plan FILE applies the plan as it was saved: it takes no --target, "
             "--allow-late, --allow-destroy, --allow-resend or --freeze-window",
             hint="give those to `plan --out FILE`, review, then apply that plan",
         )
