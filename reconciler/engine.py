@@ -123,7 +123,7 @@ class LedgerView:
     """With calls left open by a dead run overlaid: creates as uncertain."""
     lock: LockInfo | None
     interrupted: tuple[Intent, ...]
-    """Intents left open by a dead run (none while an apply holds the lock)."""
+    """Intents without an outcome: calls of a dead run, or of the apply holding the lock."""
 
 
 def read_ledger(store: StateStore) -> LedgerView:
@@ -131,12 +131,14 @@ def read_ledger(store: StateStore) -> LedgerView:
     apply), never a plan that pairs old records with a newer serial.
 
     ``plan`` does not write, so it cannot close a dead run's intents; it shows what ``apply``
-    will find after ``recover_interrupted``.
+    will find after ``recover_interrupted``. A lock row proves nothing about them (its holder
+    may have been killed, or its calls may land any moment), so open intents are shown as
+    uncertain whatever the lock says: never as a create to make again.
     """
     serial = store.info().serial
     records = store.records()
     lock = store.current_lock()
-    interrupted = () if lock is not None else tuple(store.intents(open_only=True))
+    interrupted = tuple(store.intents(open_only=True))
     for intent in interrupted:
         overlaid = _overlay(records.get(intent.address), intent)
         if overlaid is not None:
@@ -186,8 +188,9 @@ def make_plan(
         )
     if ledger.interrupted:
         addresses = ", ".join(sorted({i.address for i in ledger.interrupted}))
+        whose = "an interrupted apply" if ledger.lock is None else "an apply (running, or killed)"
         warnings.append(
-            f"{len(ledger.interrupted)} call(s) of an interrupted apply have unknown outcomes "
+            f"{len(ledger.interrupted)} call(s) of {whose} have unknown outcomes "
             f"({addresses}): shown as uncertain; the next apply records them so"
         )
     return dataclasses.replace(

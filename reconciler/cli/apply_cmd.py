@@ -15,6 +15,7 @@ from reconciler.braze.limits import RateLimits
 from reconciler.cli.options import DURATION
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.cli.plan_cmd import build_options, plan_options, render_plan
+from reconciler.cli.signals import sigterm_as_interrupt
 from reconciler.engine import ApplyRequest, apply_use_case, current_time
 from reconciler.errors import EXIT_APPLY_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, UsageError
 from reconciler.plan.model import Plan
@@ -167,14 +168,15 @@ def apply(
         )
         return bool(answer.strip() == "yes")
 
-    plan, report = apply_use_case(
-        settings,
-        request,
-        current_time(now),
-        confirm=confirm,
-        on_start=progress.start,
-        on_result=progress.advance,
-    )
+    with sigterm_as_interrupt():
+        plan, report = apply_use_case(
+            settings,
+            request,
+            current_time(now),
+            confirm=confirm,
+            on_start=progress.start,
+            on_result=progress.advance,
+        )
     progress.stop()
     if output_format == "json":
         document = {

@@ -1,4 +1,5 @@
-"""Ctrl-C during apply: no new calls start, calls in flight finish and are recorded, exit 7."""
+"""Ctrl-C, or SIGTERM (a CI runner cancelling the job), during apply: no new calls start,
+calls in flight finish and are recorded, the lock is released, exit 7."""
 
 from __future__ import annotations
 
@@ -10,12 +11,17 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from reconciler.emulator.server import EmbeddedEmulator, EmulatorConfig
 from reconciler.state import open_store
-from tests.e2e.conftest import KEY, NOW, NOW_TEXT, scheduled_message
+from tests.e2e.conftest import KEY, NOW, NOW_TEXT, Project, scheduled_message
 
 
-def test_sigint_stops_new_calls_and_records_those_in_flight(tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_stops_new_calls_and_records_those_in_flight(
+    tmp_path: Path, signum: signal.Signals
+) -> None:
     manifests = tmp_path / "manifests"
     manifests.mkdir()
     for index in range(40):
@@ -52,7 +58,7 @@ def test_sigint_stops_new_calls_and_records_those_in_flight(tmp_path: Path) -> N
         while len(emulator.admin.schedules()) < 4:
             assert time.monotonic() < deadline, "no schedule created"
             time.sleep(0.05)
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signum)
         stdout, stderr = process.communicate(timeout=30)
         assert process.returncode == 7, stderr
         document = json.loads(stdout)
@@ -68,9 +74,36 @@ def test_sigint_stops_new_calls_and_records_those_in_flight(tmp_path: Path) -> N
         store = open_store(state, "default", default_dir=tmp_path)
         try:
             assert store.intents(open_only=True) == []  # every call in flight was recorded
+            assert store.current_lock() is None
             records = store.records()
         finally:
             store.close()
         # exactly the creates that happened are in the ledger, each with its schedule id
         assert len(records) == len(created) == counts["done"]
         assert {r.schedule_id for r in records.values()} == {s["schedule_id"] for s in created}
+
+
+def test_plan_shows_open_calls_as_uncertain_while_a_lock_row_exists(project: Project) -> None:
+    # An apply killed (SIGKILL) mid-run leaves its lock row and its open intents: the creates
+    # it sent may exist in Braze, so plan must not offer them as ordinary creates.
+    project.write("a.yaml", scheduled_message("a"))
+    project.write("b.yaml", scheduled_message("b", alert="B"))
+    store = open_store(project.state, "default", default_dir=project.root)
+    try:
+        store.acquire_lock("apply", "ci@killed-runner pid 1")
+        store.begin(
+            address="scheduled_message/a",
+            kind="ScheduledMessage",
+            action="create",
+            endpoint="/messages/schedule/create",
+            body={"broadcast": True, "schedule": {"time": "2026-12-03T15:00:00Z"}},
+            body_hash="sha256:x",
+            run_id="killed-run",
+        )
+        result = project.plan()
+    finally:
+        store.close()
+    assert result.code == 4, result.stdout + result.stderr
+    assert "an apply is running (ci@killed-runner pid 1" in result.stdout
+    assert "1 call(s) of an apply (running, or killed) have unknown outcomes" in result.stdout
+    assert "blocked by a safety gate: scheduled_message/a (uncertain)" in result.stdout
