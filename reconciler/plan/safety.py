@@ -14,7 +14,8 @@
   edited after its send, or a move that arrived too late), without ``--allow-resend``: the
   message would go out twice.
 
-Gates are evaluated again at apply time (time moves on between plan and apply).
+Gates are evaluated again at apply time (time moves on between plan and apply): ``apply
+--plan`` plans again at that time and applies the fresh plan.
 """
 
 from __future__ import annotations
