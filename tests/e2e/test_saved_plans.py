@@ -70,6 +70,22 @@ def test_a_saved_plan_applies_what_was_reviewed_and_converges(project: Project) 
     project.assert_converged()
 
 
+def test_a_targeted_saved_plan_applies_only_its_target(project: Project) -> None:
+    project.write("a.yaml", campaign_schedule("a"))
+    project.write("b.yaml", campaign_schedule("b"))
+    plan_file = project.root / "plan.json"
+    planned = project.plan("--target", "campaign_schedule/a", "--out", str(plan_file))
+    assert planned.code == 0, planned.stderr
+    assert f"apply it with: apply --plan {plan_file} {project.manifests}" in planned.stderr
+    result = apply_saved(project, plan_file)
+    assert result.code == 0, result.stdout + result.stderr
+    assert "Apply complete: 1 done" in result.stdout
+    assert len(project.live()) == 1
+    plan = project.plan("--detailed-exitcode")
+    assert plan.code == 2
+    assert "Plan: 1 to create, 0 to update" in plan.stdout  # b, which was not reviewed
+
+
 def test_manifests_changed_after_the_review_refuse_the_saved_plan(project: Project) -> None:
     project.write("a.yaml", campaign_schedule("a"))
     plan_file = saved(project)
