@@ -126,8 +126,9 @@ def apply(
 
     Without --plan, plans first, shows the plan and asks (or --auto-approve). With --plan,
     plans PATHS again and applies only if that gives the saved plan's changes. Exit 0 when
-    every change is done, 3 invalid input, 4 blocked by a safety gate, 5 saved plan stale or
-    expired, 6 ledger locked, 7 when a change failed, is uncertain or was not attempted.
+    every change is done, 3 invalid input, 4 blocked by a safety gate, 5 saved plan stale,
+    expired, edited or not reproduced, 6 ledger locked, 7 when a change failed, is uncertain or
+    was not attempted.
     """
     shaping = allow_late or allow_destroy or allow_resend or freeze_window != timedelta(minutes=15)
     if plan_file is not None and (targets or shaping):
