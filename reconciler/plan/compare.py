@@ -22,6 +22,10 @@ def first_difference(saved: Plan, fresh: Plan) -> str | None:
     """The first difference, naming the address and the field path; None when equal."""
     saved_changes = {c.address: c for c in saved.pending}
     fresh_changes = {c.address: c for c in fresh.pending}
+    if len(saved_changes) != len(saved.pending):
+        addresses = [c.address for c in saved.pending]
+        twice = next(a for a in addresses if addresses.count(a) > 1)
+        return f"{twice}: the saved plan changes it twice"
     for address in sorted(saved_changes.keys() | fresh_changes.keys()):
         before, now = saved_changes.get(address), fresh_changes.get(address)
         if now is None:

@@ -371,3 +371,13 @@ def test_a_file_that_is_not_a_saved_plan_is_invalid_input(
     assert result.code == 3, result.stdout + result.stderr
     assert words in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_saved_plan_that_changes_an_address_twice_is_refused(project: Project) -> None:
+    project.write("a.yaml", campaign_schedule("a"))
+    plan_file = saved(project)
+    edit(plan_file, lambda data: data["changes"].insert(0, data["changes"][0]), sign=True)
+    result = apply_saved(project, plan_file)
+    assert result.code == 5
+    assert "campaign_schedule/a: the saved plan changes it twice" in result.stderr
+    assert project.live() == []
