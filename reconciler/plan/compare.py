@@ -10,6 +10,7 @@ reasons) is not compared: the fresh plan's gates, evaluated at apply time, decid
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,8 +24,8 @@ def first_difference(saved: Plan, fresh: Plan) -> str | None:
     saved_changes = {c.address: c for c in saved.pending}
     fresh_changes = {c.address: c for c in fresh.pending}
     if len(saved_changes) != len(saved.pending):
-        addresses = [c.address for c in saved.pending]
-        twice = next(a for a in addresses if addresses.count(a) > 1)
+        counts = Counter(c.address for c in saved.pending)
+        twice = next(address for address, count in counts.items() if count > 1)
         return f"{twice}: the saved plan changes it twice"
     for address in sorted(saved_changes.keys() | fresh_changes.keys()):
         before, now = saved_changes.get(address), fresh_changes.get(address)
