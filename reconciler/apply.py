@@ -272,6 +272,11 @@ class Applier:
             message = f"the plan's {request.call} of a {change.kind} names {request.path}"
             self._finish(self._record_result(change, Status.FAILED, message), change)
             return
+        if request.call == "create" and dict(request.body) != dict(change.after or {}):
+            # the ledger records `after`: it must be the body sent, or the next plan lies
+            message = "the plan's create body is not the change's desired body: plan again"
+            self._finish(self._record_result(change, Status.FAILED, message), change)
+            return
         if request is change.requests[0] and self._stale(change):
             message = "the ledger changed since this plan was made (another apply?): plan again"
             self._finish(self._record_result(change, Status.FAILED, message), change)

@@ -18,16 +18,17 @@ from reconciler.braze.limits import RateLimits
 from reconciler.errors import (
     LedgerError,
     ManifestError,
+    SavedPlanError,
     UnsafePlanError,
     UsageError,
 )
 from reconciler.manifest.loader import LoadResult, ManifestLoading, load_manifests
 from reconciler.manifest.resource import Resource
 from reconciler.plan import planner
+from reconciler.plan.compare import first_difference
 from reconciler.plan.model import Plan, PlanOptions
-from reconciler.plan.planfile import load_plan, verify_plan
+from reconciler.plan.planfile import load_plan, require_plan_key, verify_plan
 from reconciler.plan.replace_check import check_replace
-from reconciler.plan.safety import recheck_gates
 from reconciler.scope import refuse_empty, refuse_unmatched_targets
 from reconciler.settings import LOCAL, Settings
 from reconciler.state import open_store
@@ -97,7 +98,7 @@ class LedgerView:
     """With calls left open by a dead run overlaid: creates as uncertain."""
     lock: LockInfo | None
     interrupted: tuple[Intent, ...]
-    """Intents left open by a dead run (none while an apply holds the lock)."""
+    """Intents without an outcome: calls of a dead run, or of the apply holding the lock."""
 
 
 def read_ledger(store: StateStore) -> LedgerView:
@@ -105,12 +106,14 @@ def read_ledger(store: StateStore) -> LedgerView:
     apply), never a plan that pairs old records with a newer serial.
 
     ``plan`` does not write, so it cannot close a dead run's intents; it shows what ``apply``
-    will find after ``recover_interrupted``.
+    will find after ``recover_interrupted``. A lock row proves nothing about them (its holder
+    may have been killed, or its calls may land any moment), so open intents are shown as
+    uncertain whatever the lock says: never as a create to make again.
     """
     serial = store.info().serial
     records = store.records()
     lock = store.current_lock()
-    interrupted = () if lock is not None else tuple(store.intents(open_only=True))
+    interrupted = tuple(store.intents(open_only=True))
     for intent in interrupted:
         overlaid = _overlay(records.get(intent.address), intent)
         if overlaid is not None:
@@ -160,8 +163,9 @@ def make_plan(
         warnings.append(lock_warning(ledger.lock))
     if ledger.interrupted:
         addresses = ", ".join(sorted({i.address for i in ledger.interrupted}))
+        whose = "an interrupted apply" if ledger.lock is None else "an apply (running, or killed)"
         warnings.append(
-            f"{len(ledger.interrupted)} call(s) of an interrupted apply have unknown outcomes "
+            f"{len(ledger.interrupted)} call(s) of {whose} have unknown outcomes "
             f"({addresses}): shown as uncertain; the next apply records them so"
         )
     return dataclasses.replace(
@@ -251,6 +255,19 @@ def refuse_blocked(plan: Plan) -> None:
         )
 
 
+def refuse_unlike(saved: Plan, fresh: Plan) -> None:
+    """A saved plan is applied only when the applying side would make it itself: what is
+    applied is the fresh plan, so every fact (bodies, ids, ``protect``) comes from the
+    manifests and the ledger, never from the file."""
+    difference = first_difference(saved, fresh)
+    if difference is not None:
+        raise SavedPlanError(
+            f"the saved plan is not the plan these manifests and this ledger give now: "
+            f"{difference}",
+            hint="plan again and review the new plan",
+        )
+
+
 @contextmanager
 def braze_client(
     settings: Settings,
@@ -336,10 +353,10 @@ def apply_use_case(
     api_key = settings.api_key()
     endpoint = settings.require_endpoint()
     refuse_virtual_time_against_braze(endpoint, now)
-    load: LoadResult | None = None
-    desired: dict[str, Resource] = {}
-    if request.plan_file is None:
-        load, desired = load_desired(request.paths, now, allow_empty=request.allow_empty)
+    saved: Plan | None = None
+    if request.plan_file is not None:
+        saved = load_plan(request.plan_file, require_plan_key())
+    load, desired = load_desired(request.paths, now, allow_empty=request.allow_empty)
     run_id = uuid.uuid4().hex[:12]
     with open_ledger(settings) as store:
         check_binding(store, endpoint, api_key)
@@ -353,29 +370,22 @@ def apply_use_case(
                     intent.action,
                     intent.address,
                 )
-            if request.plan_file is not None:
-                plan = load_plan(request.plan_file)
+            if saved is not None:
                 verify_plan(
-                    plan,
+                    saved,
                     serial=store.info().serial,
                     endpoint=endpoint,
                     workspace=settings.workspace,
+                    manifests_digest=load.digest,
                     now=datetime.now(UTC),
                     max_age=request.max_plan_age,
                 )
-                plan = recheck_gates(plan, now)
-            else:
-                assert load is not None
-                plan = make_plan(
-                    settings,
-                    store,
-                    desired,
-                    load,
-                    now,
-                    request.options,
-                    api_key=api_key,
-                    holding_lock=True,
-                )
+            options = saved.options if saved is not None else request.options
+            plan = make_plan(
+                settings, store, desired, load, now, options, api_key=api_key, holding_lock=True
+            )
+            if saved is not None:
+                refuse_unlike(saved, plan)
             refuse_blocked(plan)
             if not plan.has_changes:
                 return plan, None

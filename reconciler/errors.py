@@ -8,7 +8,7 @@ The tree (exit code in brackets)::
     ├── EndpointMismatchError [3]        the ledger belongs to another Braze endpoint
     ├── KeyMismatchError [3]             the ledger was applied with another key (workspace)
     ├── UnsafePlanError [4]              a safety gate blocked one or more changes
-    ├── SavedPlanError [5]               a saved plan is stale, expired or for another target
+    ├── SavedPlanError [5]               a saved plan is stale, expired, edited, or not reproduced
     ├── LedgerLockedError [6]            another writer holds the workspace lock
     ├── ApplyIncompleteError [7]         apply ended with failed, uncertain or skipped changes
     ├── LedgerError [1]                  the state store failed or holds something unexpected

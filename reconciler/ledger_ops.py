@@ -10,7 +10,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from reconciler.manifest.resource import SCHEDULE_KINDS, parse_address
 from reconciler.settings import Settings
 from reconciler.state.base import LockInfo, Record, RecordStatus, StateStore, process_holder
 from reconciler.state.transfer import export_records, import_records
+from reconciler.timeutil import format_duration, format_utc
 
 
 def _locked(store: StateStore, operation: str, timeout: float) -> AbstractContextManager[LockInfo]:
@@ -98,6 +99,37 @@ def adopt(
         return record
 
 
+SETTLE_MARGIN = timedelta(minutes=5)
+"""After the request timeout, how long a request Braze received may still take to land."""
+
+
+def settle_time() -> timedelta:
+    """How long after an uncertain call its outcome can be taken as final: the client gives up
+    after the default request timeout, yet Braze may still be working on what it received
+    (a schedule was seen landing seconds after a timeout)."""
+    from reconciler.braze.client import Timeouts
+
+    return timedelta(seconds=Timeouts().read) + SETTLE_MARGIN
+
+
+def early_absent_warning(store: StateStore, address: str, now: datetime) -> str | None:
+    """A warning when ``--absent`` comes before the last call of ``address`` has settled."""
+    calls = store.intents(address)
+    if not calls:
+        return None
+    last = calls[-1]
+    settled_at = last.started_at + settle_time()
+    if now >= settled_at:
+        return None
+    return (
+        f"the {last.action} of {address} was sent at {format_utc(last.started_at)}, "
+        f"{format_duration(now - last.started_at)} ago: a slow request can still land in "
+        f"Braze until about {format_utc(settled_at)} (the request timeout plus "
+        f"{format_duration(SETTLE_MARGIN)}); check Braze again after that. If the schedule "
+        f"appears, record it with `braze-reconciler import {address} SCHEDULE_ID`"
+    )
+
+
 def resolve(
     settings: Settings,
     address: str,
@@ -105,9 +137,10 @@ def resolve(
     schedule_id: str | None,
     absent: bool,
     lock_timeout: float,
-) -> Record | None:
+) -> tuple[Record | None, list[str]]:
     """Settle an uncertain create, a delete of unknown outcome, or a vanished record: the
-    schedule exists (with this id) or it does not."""
+    schedule exists (with this id) or it does not. Returns the record (None when absent) and
+    warnings."""
     _check_address(address)
     if (schedule_id is None) == (not absent):
         raise UsageError("give exactly one of --schedule-id ID and --absent")
@@ -127,8 +160,9 @@ def resolve(
                 f"{address} is {record.status.value}, not uncertain or vanished: nothing to resolve"
             )
         if absent:
+            warning = early_absent_warning(store, address, datetime.now(UTC))
             store.remove(address)
-            return None
+            return None, [warning] if warning else []
         # A vanished record's schedule, found again, may hold another body than the last one
         # sent: adopted, so that the next plan sends an update making Braze match.
         status = RecordStatus.ADOPTED if record.status is RecordStatus.VANISHED else None
@@ -142,7 +176,7 @@ def resolve(
             updated_at=datetime.now(UTC),
         )
         store.put(resolved)
-        return resolved
+        return resolved, []
 
 
 def move(settings: Settings, old: str, new: str, lock_timeout: float) -> Record:

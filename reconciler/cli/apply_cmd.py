@@ -15,6 +15,7 @@ from reconciler.braze.limits import RateLimits
 from reconciler.cli.options import DURATION, allow_empty_option, examples, text_or_json
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.cli.plan_cmd import build_options, plan_options, render_plan
+from reconciler.cli.signals import sigterm_as_interrupt
 from reconciler.engine import ApplyRequest, apply_use_case, current_time
 from reconciler.errors import EXIT_APPLY_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, UsageError
 from reconciler.plan.model import Plan
@@ -55,7 +56,8 @@ def _rate_limits(items: tuple[str, ...]) -> RateLimits:
     "--plan",
     "plan_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Apply exactly this saved plan (from `plan --out`) instead of planning.",
+    help="Apply this saved plan (from `plan --out`), only if planning PATHS again gives the "
+    "same changes. Needs BRAZE_RECONCILER_PLAN_KEY.",
 )
 @click.option("--auto-approve", is_flag=True, help="Apply without asking (CI).")
 @click.option(
@@ -127,22 +129,19 @@ def apply(
 ) -> int:
     """Apply the changes to Braze, journaling every call in the ledger.
 
-    Without --plan, plans first, shows the plan and asks (or --auto-approve). Exit 0 when
-    every change is done, 3 invalid input, 4 blocked by a safety gate, 5 saved plan stale or
-    expired, 6 ledger locked, 7 when a change failed, is uncertain or was not attempted.
+    Without --plan, plans first, shows the plan and asks (or --auto-approve). With --plan,
+    plans PATHS again and applies only if that gives the saved plan's changes. Exit 0 when
+    every change is done, 3 invalid input, 4 blocked by a safety gate, 5 saved plan stale,
+    expired, edited or not reproduced, 6 ledger locked, 7 when a change failed, is uncertain or
+    was not attempted.
     """
-    shaping = (
-        allow_late
-        or allow_destroy
-        or allow_resend
-        or allow_empty
-        or freeze_window != timedelta(minutes=15)
-    )
-    if plan_file is not None and (paths or targets or replace or shaping):
+    # apply --plan re-plans from PATHS and the ledger with the saved plan's own options, so
+    # options that shape a plan are refused with it (--allow-empty only lets PATHS be empty).
+    shaping = allow_late or allow_destroy or allow_resend or freeze_window != timedelta(minutes=15)
+    if plan_file is not None and (targets or replace or shaping):
         raise UsageError(
-            "apply --plan FILE applies the plan as it was saved: it takes no PATHS, --target, "
-            "--replace, --allow-late, --allow-destroy, --allow-resend, --allow-empty or "
-            "--freeze-window",
+            "apply --plan FILE applies the plan as it was saved: it takes no --target, "
+            "--replace, --allow-late, --allow-destroy, --allow-resend or --freeze-window",
             hint="give those to `plan --out FILE`, review, then apply that plan",
         )
     request = ApplyRequest(
@@ -187,14 +186,15 @@ def apply(
         )
         return bool(answer.strip() == "yes")
 
-    plan, report = apply_use_case(
-        settings,
-        request,
-        current_time(now),
-        confirm=confirm,
-        on_start=progress.start,
-        on_result=progress.advance,
-    )
+    with sigterm_as_interrupt():
+        plan, report = apply_use_case(
+            settings,
+            request,
+            current_time(now),
+            confirm=confirm,
+            on_start=progress.start,
+            on_result=progress.advance,
+        )
     progress.stop()
     if output_format == "json":
         document = {

@@ -14,7 +14,7 @@ from reconciler.cli.output import err_console, out_console, write
 from reconciler.engine import current_time, plan_use_case
 from reconciler.errors import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from reconciler.plan.model import Plan, PlanOptions
-from reconciler.plan.planfile import save_plan
+from reconciler.plan.planfile import plan_key_or_none, save_plan, unsigned_warning
 from reconciler.render.json_render import render_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
@@ -161,13 +161,21 @@ def plan(
     options = build_options(
         targets, freeze_window, allow_late, allow_destroy, allow_resend, replace
     )
+    key = plan_key_or_none() if out is not None else None  # a bad key fails before planning
     result = plan_use_case(
         settings, paths or (".",), current_time(now), options, allow_empty=allow_empty
     )
     render_plan(result, output_format, show_recipients=show_recipients)
     if out is not None:
-        save_plan(result, out)
-        err_console().print(f"Saved the plan to {out}; apply it with: apply --plan {out}")
+        save_plan(result, out, key)
+        if key is None:
+            err_console().print(f"warning: {unsigned_warning()}", markup=False)
+        where = " ".join(paths) if paths else "."
+        err_console().print(
+            f"Saved the plan to {out}; apply it with: apply --plan {out} {where}",
+            markup=False,
+            highlight=False,
+        )
     if result.blocked:
         return EXIT_BLOCKED
     if detailed_exitcode and result.needs_review:

@@ -200,13 +200,15 @@ def state_resolve(
 ) -> int:
     """Settle an uncertain create or a vanished record, once you know whether Braze holds
     the schedule."""
-    record = ledger_ops.resolve(
+    record, warnings = ledger_ops.resolve(
         settings,
         address,
         schedule_id=schedule_id,
         absent=absent,
         lock_timeout=lock_timeout.total_seconds(),
     )
+    for warning in warnings:
+        err_console().print(f"warning: {warning}", markup=False, highlight=False)
     if record is None:
         err_console().print(f"{escape(address)}: recorded as absent; the next apply creates it.")
     elif record.status is RecordStatus.ADOPTED:

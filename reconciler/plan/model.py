@@ -1,8 +1,9 @@
 """The plan is data: ``Plan`` of ``Change``s, each with an ``Action``, round-tripping JSON.
 
-Every renderer reads ``Plan.to_dict()``; ``apply --plan`` runs ``Plan.from_dict()`` of the
-reviewed file, so what was reviewed is what is applied. Reasons and notes are for people;
-the applier acts only on ``action`` and ``requests``.
+Every renderer reads ``Plan.to_dict()``; ``apply --plan`` reads the reviewed file with
+``Plan.from_dict()`` and applies a fresh plan only if it has the same changes and requests
+(``reconciler.plan.compare``). Reasons and notes are for people; the applier acts only on
+``action`` and ``requests``.
 """
 
 from __future__ import annotations

@@ -1,46 +1,146 @@
 """Saved plans: ``plan --out FILE`` and ``apply --plan FILE``.
 
 A saved plan holds the ledger serial, workspace, endpoint, a digest of the manifests, its
-creation time and the full request bodies; never the API key. ``apply --plan`` refuses it
-(exit 5) when the ledger changed since (serial), when it is older than ``--max-plan-age``, or
-when the endpoint or workspace differ.
+creation time and the full request bodies; never the API key. It is signed with an HMAC
+whose key (``BRAZE_RECONCILER_PLAN_KEY``) the plan and apply jobs share and a person holding
+only the file does not: an edited file (a body, a ``protect`` flag, its creation time, its
+options) no longer matches its signature. ``apply --plan`` refuses (exit 5) an unsigned or
+edited plan, one whose ledger changed since (serial), one older than ``--max-plan-age``, one
+for another endpoint or workspace, and one made from other manifests; then it plans again
+and applies only when the fresh plan is the saved one (``reconciler.plan.compare``).
+
+A file that is not a saved plan at all (not JSON, not an object, no ``format_version``) is an
+invalid argument (exit 3); a saved plan that is malformed is refused like an edited one
+(exit 5).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+from reconciler import secrets
 from reconciler.errors import SavedPlanError, UsageError
 from reconciler.plan.model import Plan
+from reconciler.plan.planshape import check_shape
 from reconciler.timeutil import format_duration, parse_instant
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """Clocks of the machine that planned and the one that applies may differ a little."""
 
+PLAN_KEY_ENV = "BRAZE_RECONCILER_PLAN_KEY"
+SIGNATURE_FIELD = "signature"
+_SCHEME = "hmac-sha256:"
+_KEY_HINT = (
+    f"set {PLAN_KEY_ENV} to the same random secret (e.g. `openssl rand -hex 32`) in the job "
+    "that runs `plan --out` and the one that runs `apply --plan`"
+)
 
-def save_plan(plan: Plan, path: Path) -> None:
-    text = json.dumps(plan.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+def save_plan(plan: Plan, path: Path, key: str | None) -> None:
+    """Write the plan, signed when a key is given (apply --plan refuses unsigned plans)."""
+    data = plan.to_dict()
+    if key is not None:
+        data[SIGNATURE_FIELD] = signature_of(data, key)
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
 
 
-def load_plan(path: Path) -> Plan:
+def load_plan(path: Path, key: str | None = None) -> Plan:
+    """Read a saved plan; with ``key``, refuse it unless its signature matches.
+
+    Without a key the file is read unchecked: only for tests and tools that inspect a plan,
+    never for ``apply --plan``.
+    """
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise UsageError(f"cannot read the saved plan {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not a saved plan (not UTF-8 text)") from None
+    except RecursionError:
+        raise UsageError(f"{path} is not a saved plan (JSON nested too deeply)") from None
     except ValueError as exc:
         raise UsageError(f"{path} is not a saved plan (invalid JSON: {exc})") from None
-    if not isinstance(data, dict):
-        raise UsageError(f"{path} is not a saved plan")
+    if not isinstance(data, dict) or "format_version" not in data:
+        raise UsageError(
+            f"{path} is not a saved plan (no format_version)",
+            hint="give apply --plan the file written by `plan --out FILE`",
+        )
+    if key is not None:
+        _check_signature(data, key, path)
+    problem = check_shape(data)
+    if problem is not None:
+        raise SavedPlanError(f"{path} is a malformed saved plan: {problem}", hint="plan again")
     try:
         return Plan.from_dict(data)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise UsageError(f"{path} is not a valid saved plan: {exc}") from None
+    except (KeyError, TypeError, ValueError, RecursionError) as exc:
+        raise SavedPlanError(
+            f"{path} is a malformed saved plan: {exc}", hint="plan again"
+        ) from None
+
+
+def plan_key_or_none() -> str | None:
+    """The key that signs saved plans, from the environment; never printed."""
+    key = os.environ.get(PLAN_KEY_ENV, "").strip() or None
+    if key is None:
+        return None
+    secrets.register(key)
+    if len(key) < 16:
+        raise UsageError(f"{PLAN_KEY_ENV} is too short to authenticate a plan", hint=_KEY_HINT)
+    return key
+
+
+def require_plan_key() -> str:
+    key = plan_key_or_none()
+    if key is None:
+        raise UsageError(
+            f"apply --plan needs {PLAN_KEY_ENV}: it proves the saved plan was not edited since "
+            "`plan --out` wrote it",
+            hint=_KEY_HINT,
+        )
+    return key
+
+
+def unsigned_warning() -> str:
+    return (
+        f"{PLAN_KEY_ENV} is not set: the saved plan is not signed, and apply --plan refuses "
+        f"unsigned plans ({_KEY_HINT})"
+    )
+
+
+def signature_of(data: Mapping[str, Any], key: str) -> str:
+    unsigned = {k: v for k, v in data.items() if k != SIGNATURE_FIELD}
+    canonical = json.dumps(unsigned, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+    mac = hmac.new(key.encode(), canonical.encode(), hashlib.sha256)
+    return _SCHEME + mac.hexdigest()
+
+
+def _check_signature(data: Mapping[str, Any], key: str, path: Path) -> None:
+    signature = data.get(SIGNATURE_FIELD)
+    if not isinstance(signature, str):
+        raise SavedPlanError(
+            f"the saved plan {path} is not signed: apply --plan cannot prove it was not edited",
+            hint=f"run `plan --out` with {PLAN_KEY_ENV} set, review, then apply that plan",
+        )
+    try:
+        expected = signature_of(data, key)
+    except (RecursionError, ValueError):
+        expected = ""
+    if not hmac.compare_digest(signature, expected):
+        raise SavedPlanError(
+            f"the saved plan {path} does not match its signature: it was edited after "
+            f"`plan --out`, or signed with another {PLAN_KEY_ENV}",
+            hint="plan again and review the new plan; never edit a saved plan",
+        )
 
 
 def verify_plan(
@@ -49,6 +149,7 @@ def verify_plan(
     serial: int,
     endpoint: str,
     workspace: str,
+    manifests_digest: str,
     now: datetime,
     max_age: timedelta,
 ) -> None:
@@ -69,6 +170,17 @@ def verify_plan(
             f"(serial {plan.serial}, now {serial})",
             hint="plan again and review the new plan",
         )
+    _check_age(plan, now, max_age)
+    if plan.manifests_digest != manifests_digest:
+        raise SavedPlanError(
+            "the manifests differ from those the saved plan was made from (another commit, "
+            "an edited file, or other PATHS)",
+            hint="give apply --plan the PATHS given to `plan --out`, from the same directory and "
+            "commit; or plan again and review the new plan",
+        )
+
+
+def _check_age(plan: Plan, now: datetime, max_age: timedelta) -> None:
     if plan.created_at is None:
         raise SavedPlanError("the saved plan has no creation time", hint="plan again")
     try:

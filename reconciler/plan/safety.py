@@ -20,7 +20,8 @@
   person must find out why (deleted outside, another workspace's key, a corrupted id) and
   settle it, since a create could make a second schedule while the first still sends.
 
-Gates are evaluated again at apply time (time moves on between plan and apply).
+Gates are evaluated again at apply time (time moves on between plan and apply): ``apply
+--plan`` plans again at that time and applies the fresh plan.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.plan.planfile import PLAN_KEY_ENV
 from tests.e2e.conftest import Project, scheduled_message
 
 HINT = "hint: give the directory or files that hold your manifests (e.g. manifests/)"
@@ -139,10 +140,20 @@ def test_a_target_that_matches_nothing_says_what_it_looked_for(project: Project)
     project.assert_converged()
 
 
-def test_a_saved_plan_takes_no_allow_empty(project: Project, tmp_path: Path) -> None:
+def test_a_saved_plan_that_empties_the_workspace_applies_only_with_allow_empty(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PLAN_KEY_ENV, "empty-paths-test-key-0123456789abcdef")
     applied(project)
+    empty = empty_dir(project)
     saved = tmp_path / "plan.json"
-    assert project.plan("--out", str(saved)).code == 0
-    refused = project.run("apply", "--plan", str(saved), "--allow-empty", now=None)
+    made = project.run("plan", str(empty), "--allow-empty", "--allow-destroy", "--out", str(saved))
+    assert made.code == 0, made.stdout + made.stderr
+    # apply --plan plans again from its PATHS: an empty one still needs --allow-empty
+    refused = project.run("apply", "--plan", str(saved), str(empty), "--auto-approve")
     assert refused.code == 3
-    assert "--allow-empty or --freeze-window" in refused.stderr
+    assert "no manifests found in" in refused.stderr
+    assert len(project.live()) == 3
+    done = project.run("apply", "--plan", str(saved), str(empty), "--allow-empty", "--auto-approve")
+    assert done.code == 0, done.stdout + done.stderr
+    assert project.live() == []

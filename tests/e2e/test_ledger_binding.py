@@ -106,7 +106,9 @@ def test_another_key_is_refused_until_the_rotation_is_recorded(
     assert "already bound to this API key; nothing changed" in again.stderr
     project.assert_converged()
 
-    journal = json.loads(project.run("state", "show", "@workspace").stdout)["journal"]
+    journal = json.loads(project.run("state", "show", "@workspace", "--format", "json").stdout)[
+        "journal"
+    ]
     assert [entry["action"] for entry in journal] == ["bind", "bind"]
     assert journal[0]["message"].startswith(f"bound to {project.emulator.base_url} by ")
     assert journal[1]["message"].startswith("API key rebound (rotated) by ")
@@ -266,9 +268,12 @@ def test_a_corrupted_schedule_id_is_kept_as_vanished_never_created_twice(
 
 def test_a_delete_answered_unknown_schedule_is_kept_as_vanished(project: Project) -> None:
     project.write("gift.yaml", campaign_schedule("gift"))
+    # another resource stays declared: deleting every managed one would need --allow-destroy
+    project.write("keep.yaml", scheduled_message("keep"))
     assert project.apply().code == 0
-    (live,) = project.live()
-    set_schedule_id(project, "campaign_schedule/gift", live["schedule_id"][:-1] + "x")
+    shown = project.run("state", "show", "campaign_schedule/gift", "--format", "json")
+    schedule_id = json.loads(shown.stdout)["record"]["schedule_id"]
+    set_schedule_id(project, "campaign_schedule/gift", schedule_id[:-1] + "x")
     project.remove("gift.yaml")
 
     failed = project.apply()

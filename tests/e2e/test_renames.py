@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from reconciler.plan.planfile import PLAN_KEY_ENV
 from tests.e2e.conftest import Project, campaign_schedule
+
+
+@pytest.fixture(autouse=True)
+def plan_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan and apply jobs share the key that signs saved plans."""
+    monkeypatch.setenv(PLAN_KEY_ENV, "rename-and-repair-test-key-0123456789")
 
 
 def renamed(name: str, old: str, time: str = "2026-12-05T10:00:00Z", extra: str = "") -> str:
@@ -69,7 +78,9 @@ def test_a_rename_moves_the_record_and_calls_braze_not_at_all(project: Project) 
     assert "campaign_schedule/gift-2026" in listed
     assert schedule_id in listed
     assert "campaign_schedule/gift " not in listed
-    journal = json.loads(project.run("state", "show", "campaign_schedule/gift-2026").stdout)
+    journal = json.loads(
+        project.run("state", "show", "campaign_schedule/gift-2026", "--format", "json").stdout
+    )
     assert journal["journal"][-1]["action"] == "rename"
     assert journal["journal"][-1]["message"] == "renamed from campaign_schedule/gift"
     # renamed_from may stay in the manifest: once moved, it has nothing left to do
@@ -143,7 +154,9 @@ def test_state_mv_does_the_same_by_hand(project: Project) -> None:
     )
     project.assert_converged()
     assert calls(project) == before
-    shown = json.loads(project.run("state", "show", "campaign_schedule/gift-2026").stdout)
+    shown = json.loads(
+        project.run("state", "show", "campaign_schedule/gift-2026", "--format", "json").stdout
+    )
     assert shown["record"]["schedule_id"] == schedule_id
     assert shown["journal"][-1]["action"] == "rename"
 
@@ -173,7 +186,7 @@ def test_a_reviewed_rename_applies_from_a_saved_plan(project: Project) -> None:
     project.write("gift-2026.yaml", renamed("gift-2026", "gift"))
     saved = project.root / "rename.plan.json"
     assert project.plan("--out", str(saved)).code == 0
-    applied = project.run("apply", "--plan", str(saved), "--auto-approve")
+    applied = project.run("apply", "--plan", str(saved), str(project.manifests), "--auto-approve")
     assert applied.code == 0, applied.stdout + applied.stderr
     assert "done  rename  campaign_schedule/gift-2026" in applied.stdout
     assert calls(project) == before

@@ -8,9 +8,16 @@ import json
 import pytest
 
 from reconciler.braze.client import BrazeClient
+from reconciler.plan.planfile import PLAN_KEY_ENV
 from tests.e2e.conftest import CAMPAIGN, KEY, Project, campaign_schedule
 
 GIFT = "campaign_schedule/gift"
+
+
+@pytest.fixture(autouse=True)
+def plan_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan and apply jobs share the key that signs saved plans."""
+    monkeypatch.setenv(PLAN_KEY_ENV, "rename-and-repair-test-key-0123456789")
 
 
 def applied_gift(project: Project, *, protect: bool = False) -> str:
@@ -51,7 +58,7 @@ def test_replace_re_creates_a_schedule_deleted_behind_the_tools_back(project: Pr
         applied.stdout
     )
     assert "delete: already gone in Braze; created anew" in applied.stdout
-    journal = json.loads(project.run("state", "show", GIFT).stdout)["journal"]
+    journal = json.loads(project.run("state", "show", GIFT, "--format", "json").stdout)["journal"]
     delete, create = journal[-2:]
     assert (delete["action"], delete["outcome"]) == ("delete", "succeeded")
     assert delete["message"] == (
@@ -74,7 +81,7 @@ def test_replace_from_a_saved_plan_repairs_a_schedule_changed_in_braze(project: 
     )
     saved = project.root / "repair.plan.json"
     assert project.plan("--replace", GIFT, "--out", str(saved)).code == 0
-    applied = project.run("apply", "--plan", str(saved), "--auto-approve")
+    applied = project.run("apply", "--plan", str(saved), str(project.manifests), "--auto-approve")
     assert applied.code == 0, applied.stdout + applied.stderr
     statuses = {s["schedule_id"]: s["status"] for s in project.schedules()}
     assert statuses[schedule_id] == "deleted"
@@ -99,7 +106,7 @@ def test_replace_goes_through_every_gate_and_names_what_it_cannot_do(project: Pr
     assert "is not a resource address" in malformed.stderr
     saved = project.run("apply", "--plan", "x.json", "--replace", GIFT)
     assert saved.code == 3
-    assert "it takes no PATHS, --target, --replace" in saved.stderr
+    assert "it takes no --target, --replace" in saved.stderr
     assert len(project.live()) == 1
     project.assert_converged()
 
@@ -149,7 +156,10 @@ def test_emergency_stop_of_a_schedule_that_is_sending(
     assert "Braze ignores changes now, so none is attempted" in update.stdout
 
     project.remove("gift.yaml")
-    refused = project.plan()
+    # the only managed resource: removing its manifest also needs --allow-empty and
+    # deleting every managed resource --allow-destroy (the emergency stop asks for no more)
+    everything = ("--allow-empty", "--allow-destroy")
+    refused = project.plan(*everything)
     assert refused.code == 4
     assert f"- campaign_schedule/gift  delete: emergency stop of a send that started {ago}" in (
         refused.stdout
@@ -162,14 +172,15 @@ def test_emergency_stop_of_a_schedule_that_is_sending(
     )
     assert "apply cancels this send" not in audit.stdout
     assert "blocked (sending)" not in audit.stdout
-    assert project.apply().code == 4
+    assert project.apply(*everything).code == 4
     assert project.live() == [live]
 
-    plan = project.plan("--allow-late")
+    plan = project.plan("--allow-late", *everything)
     assert plan.code == 0, plan.stdout
     assert f"note: emergency stop: it has been sending since {since}" in plan.stdout
-    stopped = project.apply("--allow-late")
+    stopped = project.apply("--allow-late", *everything)
     assert stopped.code == 0, stopped.stdout + stopped.stderr
     assert project.live() == []
     assert project.emulator.admin.schedule(live["schedule_id"])["status"] == "deleted"
-    project.assert_converged()
+    after = project.plan("--detailed-exitcode", "--allow-empty")
+    assert after.code == 0, after.stdout + after.stderr

@@ -41,6 +41,10 @@ def canary(label: str) -> str:
     return f"canary-{label}-{secrets.token_hex(16)}"
 
 
+PLAN_KEY = canary("plan")
+"""Signs saved plans: a secret like the API key, never shown either."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Captured:
     label: str
@@ -60,7 +64,7 @@ class Canary:
 
     @property
     def keys(self) -> tuple[str, ...]:
-        return (self.good, self.wrong, self.limited)
+        return (self.good, self.wrong, self.limited, PLAN_KEY)
 
     @property
     def manifests(self) -> Path:
@@ -81,7 +85,10 @@ class Canary:
     ) -> Captured:
         """One command, as if in a fresh process (nothing registered for redaction yet)."""
         self.monkeypatch.setattr(secret_registry, "_secrets", set())
-        env = {"BRAZE_API_KEY": key if key is not None else self.good}
+        env = {
+            "BRAZE_API_KEY": key if key is not None else self.good,
+            "BRAZE_RECONCILER_PLAN_KEY": PLAN_KEY,
+        }
         full = [
             "-vv",
             "--endpoint",
@@ -100,7 +107,10 @@ class Canary:
 
     def process(self, *args: str, expect: int, key_file: Path | None = None) -> Captured:
         """The same through a real process: key from the environment or --api-key-file."""
-        env = dict(os.environ) | {"BRAZE_API_KEY": "" if key_file else self.good}
+        env = dict(os.environ) | {
+            "BRAZE_API_KEY": "" if key_file else self.good,
+            "BRAZE_RECONCILER_PLAN_KEY": PLAN_KEY,
+        }
         key_args = ["--api-key-file", str(key_file)] if key_file else []
         command = [
             sys.executable, "-m", "reconciler", "-vv", "--endpoint", self.emulator.base_url,
@@ -162,9 +172,9 @@ def test_no_api_key_appears_anywhere(canary_project: Canary) -> None:
     c.write("m0.yaml", message("m0", alert="A0 v2"))
     saved = str(c.root / "saved.json")
     c.cli("plan", manifests, "--out", saved, "--format", "json", "--now", NOW_TEXT, expect=0)
-    c.cli("apply", "--plan", saved, "--auto-approve", "--now", NOW_TEXT, expect=0)
-    c.cli("apply", "--plan", saved, "--auto-approve", "--now", NOW_TEXT, expect=5)
-    c.cli("apply", "--plan", str(c.root / "first.json"), "--auto-approve", expect=5)
+    c.cli("apply", "--plan", saved, manifests, "--auto-approve", "--now", NOW_TEXT, expect=0)
+    c.cli("apply", "--plan", saved, manifests, "--auto-approve", "--now", NOW_TEXT, expect=5)
+    c.cli("apply", "--plan", str(c.root / "first.json"), manifests, "--auto-approve", expect=5)
 
     # Braze refusing the key (401), or the permission (403); a fatal 400
     c.write("m3.yaml", message("m3", alert="A3"))

@@ -129,7 +129,7 @@ def test_emergency_stop_deletes_a_sending_schedule_only_with_allow_late() -> Non
     assert refused.blocked is not None
     assert refused.blocked.code is BlockCode.SENDING
     assert "pass --allow-late to delete it anyway, an emergency stop" in refused.blocked.reason
-    (stop,) = changes(run([], [recorded(local)], PlanOptions(allow_late=True)))
+    (stop,) = changes(run([], [recorded(local)], PlanOptions(allow_late=True, allow_destroy=True)))
     assert stop.blocked is None
     assert stop.notes == (
         "emergency stop: it has been sending since 2026-12-01T06:00:00Z in the zones reached "
@@ -184,5 +184,7 @@ def test_a_protected_sending_schedule_is_stopped_in_two_applies() -> None:
     unprotected = campaign(time=LOCAL_SENDING, local=True)
     (flag,) = changes(run([unprotected], [recorded(protected)]))
     assert (flag.action, flag.requests, flag.blocked) == (Action.UPDATE, (), None)
-    (stop,) = changes(run([], [recorded(unprotected)], options))
+    # the only managed resource: deleting every one also needs --allow-destroy
+    everything = PlanOptions(allow_late=True, allow_destroy=True)
+    (stop,) = changes(run([], [recorded(unprotected)], everything))
     assert (stop.action, stop.blocked) == (Action.DELETE, None)
