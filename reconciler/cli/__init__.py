@@ -23,7 +23,7 @@ from reconciler.cli.output import err_console
 from reconciler.errors import EXIT_INVALID, EXIT_UNEXPECTED, ManifestError, ReconcilerError
 from reconciler.manifest.diagnostics import Diagnostic
 from reconciler.render.diagnostics import diagnostic_lines
-from reconciler.render.inert import printable
+from reconciler.render.inert import printable_lines
 from reconciler.secrets import redact
 from reconciler.settings import Settings
 
@@ -124,7 +124,9 @@ def report_error(exc: ReconcilerError) -> None:
                 text = "\n".join(diagnostic_lines(diagnostic))
                 err_console().print(redact(text), markup=False, highlight=False)
     # An error can quote a path or a value from a file: no control character goes out raw.
-    err_console().print(f"error: {printable(redact(str(exc)))}", markup=False, highlight=False)
+    err_console().print(
+        f"error: {printable_lines(redact(str(exc)))}", markup=False, highlight=False
+    )
 
 
 @click.group(

@@ -175,7 +175,7 @@ def apply(
                     "this saved plan is what was reviewed: pass --auto-approve to apply it"
                     if plan_file is not None
                     else "review the plan, then pass --auto-approve (CI); or save it with "
-                    "`plan --out FILE`, review it, and run `apply --plan FILE --auto-approve`"
+                    "`plan --out FILE`, review it, and run `apply --plan FILE PATHS --auto-approve`"
                 ),
             )
         answer = click.prompt(

@@ -28,6 +28,21 @@ def printable(text: str) -> str:
     return _CONTROL.sub(_visible, text)
 
 
+def printable_lines(text: str) -> str:
+    """A message of several lines (an error and its hint) with each line made printable: its
+    own line breaks stay, every other control character is escaped, and a line that a value
+    broke off cannot start a GitHub workflow command (``::warning``) or pass for a line of
+    its own (continuation lines are indented)."""
+    first, *rest = text.split("\n")
+    lines = [printable(first)]
+    for line in rest:
+        shown = printable(line)
+        if shown.lstrip().startswith("::"):
+            shown = shown.replace("::", ":\\:", 1)
+        lines.append(shown if shown.startswith(" ") else f"  {shown}")
+    return "\n".join(lines)
+
+
 def _visible(match: re.Match[str]) -> str:
     char = match.group()
     if char in _NAMED:

@@ -8,9 +8,11 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli
+from reconciler.plan.planfile import PLAN_KEY_ENV
 from tests.e2e.conftest import CAMPAIGN, Project, campaign_schedule, scheduled_message
 
 
@@ -64,23 +66,28 @@ def test_import_and_resolve_refuse_a_schedule_id_that_braze_cannot_have_made(
     assert "'x y' is not a schedule id" in flat(resolved.stderr)
 
 
-def test_apply_without_a_terminal_hints_what_works(project: Project) -> None:
+def test_apply_without_a_terminal_hints_what_works(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(PLAN_KEY_ENV, "inputs-test-plan-key-0123456789abcdef")
     project.write("a.yaml", scheduled_message("a"))
     asked = project.run("apply", str(project.manifests))
     assert asked.code == 3
     assert (
         "hint: review the plan, then pass --auto-approve (CI); or save it with `plan --out "
-        "FILE`, review it, and run `apply --plan FILE --auto-approve`" in flat(asked.stderr)
+        "FILE`, review it, and run `apply --plan FILE PATHS --auto-approve`" in flat(asked.stderr)
     )
     plan_file = project.root / "plan.json"
     assert project.plan("--out", str(plan_file)).code == 0
-    saved = project.run("apply", "--plan", str(plan_file))
+    saved = project.run("apply", "--plan", str(plan_file), str(project.manifests))
     assert saved.code == 3
     assert flat(saved.stderr).endswith(
         "hint: this saved plan is what was reviewed: pass --auto-approve to apply it"
     )
     assert "or apply a saved plan" not in saved.stderr
-    followed = project.run("apply", "--plan", str(plan_file), "--auto-approve")
+    followed = project.run(
+        "apply", "--plan", str(plan_file), str(project.manifests), "--auto-approve"
+    )
     assert followed.code == 0, followed.stdout + followed.stderr
     project.assert_converged()
 

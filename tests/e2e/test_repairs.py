@@ -184,3 +184,25 @@ def test_emergency_stop_of_a_schedule_that_is_sending(
     assert project.emulator.admin.schedule(live["schedule_id"])["status"] == "deleted"
     after = project.plan("--detailed-exitcode", "--allow-empty")
     assert after.code == 0, after.stdout + after.stderr
+
+
+def test_replace_settles_a_vanished_record_once_the_schedule_is_known_gone(
+    project: Project,
+) -> None:
+    schedule_id = applied_gift(project)
+    behind_the_back(project, "delete", {"campaign_id": CAMPAIGN, "schedule_id": schedule_id})
+    # the manifest moves: the update is answered "unknown schedule", the record is kept
+    project.write("gift.yaml", campaign_schedule("gift", time="2026-12-06T10:00:00Z"))
+    failed = project.apply()
+    assert failed.code == 7, failed.stdout + failed.stderr
+    assert "the record is kept as vanished" in failed.stdout
+    blocked = project.plan()
+    assert blocked.code == 4
+    assert f"`braze-reconciler apply --replace {GIFT}`" in blocked.stdout
+
+    repaired = project.apply("--replace", GIFT)
+    assert repaired.code == 0, repaired.stdout + repaired.stderr
+    (live,) = project.live()
+    assert live["schedule_id"] != schedule_id
+    assert live["body"]["schedule"] == {"time": "2026-12-06T10:00:00Z"}
+    project.assert_converged()

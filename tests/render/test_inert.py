@@ -126,3 +126,12 @@ def test_rich_markup_in_a_long_value_prints_as_written() -> None:
 def test_a_huge_line_gets_no_word_diff_and_stays_fast() -> None:
     line = " ".join(f"word{i}" for i in range(5_000))
     assert word_diff(line, line.replace("word10 ", "changed ")) is None
+
+
+def test_an_error_keeps_its_own_lines_and_no_line_can_start_a_workflow_command() -> None:
+    from reconciler.render.inert import printable_lines
+
+    message = "refused: a\x1b]0;x\x07b\n  hint: plan again\n::warning file=x::owned"
+    assert printable_lines(message) == (
+        "refused: a\\x1b]0;x\\x07b\n  hint: plan again\n  :\\:warning file=x::owned"
+    )
