@@ -43,6 +43,23 @@ def _check_schedule_id(schedule_id: str) -> None:
         raise UsageError(problem, hint=SCHEDULE_ID_HINT)
 
 
+def _refuse_held_id(store: StateStore, address: str, schedule_id: str) -> None:
+    """One Braze schedule, one record: a second record holding an id would let one resource's
+    update or delete overwrite or cancel another's live send."""
+    for other in store.records().values():
+        if (
+            other.address != address
+            and other.schedule_id == schedule_id
+            and other.status is not RecordStatus.FIRED
+        ):
+            raise UsageError(
+                f"schedule_id {schedule_id} already belongs to {other.address} "
+                f"({other.status.value}): one Braze schedule cannot be two resources",
+                hint=f"check the id in Braze; `braze-reconciler state show {other.address}` "
+                "shows that record",
+            )
+
+
 def adopt(
     settings: Settings,
     address: str,
@@ -81,6 +98,7 @@ def adopt(
                 f"{existing.schedule_id})",
                 hint=f"remove it first with `braze-reconciler state rm {address}`",
             )
+        _refuse_held_id(store, address, schedule_id)
         stamp = datetime.now(UTC)
         record = Record(
             address=address,
@@ -163,6 +181,8 @@ def resolve(
             warning = early_absent_warning(store, address, datetime.now(UTC))
             store.remove(address)
             return None, [warning] if warning else []
+        assert schedule_id is not None  # exactly one of the two was given
+        _refuse_held_id(store, address, schedule_id)
         # A vanished record's schedule, found again, may hold another body than the last one
         # sent: adopted, so that the next plan sends an update making Braze match.
         status = RecordStatus.ADOPTED if record.status is RecordStatus.VANISHED else None
