@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reconciler.apply import ApplyReport, ChangeResult, Status
@@ -19,6 +18,7 @@ from reconciler.cli.signals import sigterm_as_interrupt
 from reconciler.engine import ApplyRequest, apply_use_case, current_time
 from reconciler.errors import EXIT_APPLY_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, UsageError
 from reconciler.plan.model import Plan
+from reconciler.render.inert import markup
 from reconciler.render.json_render import render_json
 from reconciler.render.text import render_text
 from reconciler.settings import Settings
@@ -253,14 +253,15 @@ def _render_report(report: ApplyReport) -> None:
         style = _STATUS_STYLE[result.status]
         line = (
             f"[{style}]{result.status.value:>13}[/]  {result.action.value:<7} "
-            f"{escape(result.address)}"
+            f"{markup(result.address)}"
         )
+        # Braze's answers are shown as text: no control character, no line of their own
         if result.schedule_id:
-            line += f"  schedule_id={escape(result.schedule_id)}"
+            line += f"  schedule_id={markup(result.schedule_id)}"
         if result.message:
-            line += f"\n{'':>15}{escape(result.message)}"
+            line += f"\n{'':>15}{markup(result.message)}"
         for notice in result.notices:
-            line += f"\n{'':>15}[yellow]notice:[/] {escape(notice)}"
+            line += f"\n{'':>15}[yellow]notice:[/] {markup(notice)}"
         console.print(line)
     counts = ", ".join(f"{report.count(s)} {s.value}" for s in Status)
     if report.ok:

@@ -96,3 +96,41 @@ def test_message_text_cannot_close_the_diff_block_or_the_details(project: Projec
     assert ["messages.email.subject", '"Hello"', '"a | <b> `x`"'] in table_cells(markdown)
     assert project.apply().code == 0
     project.assert_converged()
+
+
+def test_a_hostile_answer_from_the_endpoint_stays_inert_in_the_apply_report(
+    project: Project,
+) -> None:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    hostile = "bad \x1b[31mRED\x1b]0;title\x07\n::warning file=x::injected"
+
+    class Refusing(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("content-length", "0")))
+            payload = json.dumps({"message": hostile}).encode()
+            self.send_response(400)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Refusing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        project.write("a.yaml", campaign_schedule("alpha"))
+        endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+        result = project.run("apply", str(project.manifests), "--auto-approve", endpoint=endpoint)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert result.code == 7, result.stdout + result.stderr
+    assert "\x1b" not in result.stdout
+    assert not any(line.lstrip().startswith("::") for line in result.stdout.splitlines())
+    assert "bad \\x1b[31mRED\\x1b]0;title\\x07\\n::warning file=x::injected" in result.stdout
