@@ -28,6 +28,19 @@ def printable(text: str) -> str:
     return _CONTROL.sub(_visible, text)
 
 
+def no_command(line: str) -> str:
+    """``line`` unable to start a GitHub workflow command: the runner trims leading white
+    space before it looks for ``::``, so a value's line beginning so is shown as ``:\\:``."""
+    if line.lstrip().startswith("::"):
+        return line.replace("::", ":\\:", 1)
+    return line
+
+
+def line_markup(text: str) -> str:
+    """A line of a value, shown at the start of an output line: ``markup`` and ``no_command``."""
+    return no_command(markup(text))
+
+
 def printable_lines(text: str) -> str:
     """A message of several lines (an error and its hint) with each line made printable: its
     own line breaks stay, every other control character is escaped, and a line that a value
@@ -36,9 +49,7 @@ def printable_lines(text: str) -> str:
     first, *rest = text.split("\n")
     lines = [printable(first)]
     for line in rest:
-        shown = printable(line)
-        if shown.lstrip().startswith("::"):
-            shown = shown.replace("::", ":\\:", 1)
+        shown = no_command(printable(line))
         lines.append(shown if shown.startswith(" ") else f"  {shown}")
     return "\n".join(lines)
 

@@ -13,7 +13,7 @@ from typing import Any
 from rich.markup import escape
 
 from reconciler.plan.model import summary_line
-from reconciler.render.inert import markup
+from reconciler.render.inert import line_markup, markup
 from reconciler.render.recipients import mask_recipients
 from reconciler.render.shown import (
     fired_line,
@@ -59,7 +59,7 @@ def _body_lines(body: Any, indent: str, prefix: str = "") -> list[str]:
             # Every line is new: shown as written, under the field, without diff marks.
             lines.append(f"{indent}{markup(prefix)} =")
             continuation = " " * len(indent) + "    "
-            lines.extend(continuation + markup(line.text) for line in field.diff)
+            lines.extend(continuation + line_markup(line.text) for line in field.diff)
     return lines
 
 
@@ -147,7 +147,7 @@ def _diff_lines(diff: list[DiffLine], indent: str) -> list[str]:
     for item in paired(diff):
         if isinstance(item, DiffLine):
             style = _DIFF_STYLE[item.tag]
-            text = f"{item.tag} {markup(item.text)}"
+            text = f"{item.tag} {line_markup(item.text)}"
             if item.tag == "…":
                 text = f"… ({markup(item.text)})"
             lines.append(f"{indent}[{style}]{text}[/]" if style else f"{indent}{text}")

@@ -134,3 +134,18 @@ def test_a_hostile_answer_from_the_endpoint_stays_inert_in_the_apply_report(
     assert "\x1b" not in result.stdout
     assert not any(line.lstrip().startswith("::") for line in result.stdout.splitlines())
     assert "bad \\x1b[31mRED\\x1b]0;title\\x07\\n::warning file=x::injected" in result.stdout
+
+
+def test_no_line_of_a_long_value_can_start_a_workflow_command(project: Project) -> None:
+    body = "Hello there, this is a long enough email body to be shown line by line.\n"
+    hostile = "::warning file=a.yaml::injected\n"
+    project.write("b.yaml", email("bravo", body + hostile + "Bye"))
+    created = project.plan().stdout
+    assert ":\\:warning file=a.yaml::injected" in created
+    assert project.apply().code == 0
+    # an update: the hostile line is now a context line of the diff
+    project.write("b.yaml", email("bravo", body + hostile + "Goodbye"))
+    updated = project.plan().stdout
+    assert "Goodbye" in updated
+    for output in (created, updated):
+        assert not any(line.lstrip().startswith("::") for line in output.splitlines())
