@@ -39,6 +39,9 @@ _SECRET_PARAMS = frozenset({"password", "sslpassword"})
 _DSN_SECRET = re.compile(r"(?i)\b(password|sslpassword)(\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s'&]*)")
 
 
+_USERINFO_PASSWORD = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^/@:]*:([^/@]+)@")
+
+
 def redact_url(url: str) -> str:
     """``url`` with every password replaced by ***: in a URL's user info or query string, or
     in a libpq key/value connection string (``password=...``)."""
@@ -73,6 +76,12 @@ def register_url(url: str) -> None:
         register(match.group(3))
     if "://" not in url:
         return
+    # By pattern too: a URL that does not parse (an unbalanced "[") still carries its password
+    # into the driver's error, which quotes the whole URL.
+    userinfo = _USERINFO_PASSWORD.match(url)
+    if userinfo:
+        register(userinfo.group(1))
+        register(unquote(userinfo.group(1)))
     try:
         parts = urlsplit(url)
     except ValueError:
