@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from reconciler.errors import LedgerConnectionLostError, LedgerError
+from reconciler.errors import LedgerConnectionLostError, LedgerError, UsageError
 from reconciler.state.sql import POSTGRES
 from reconciler.state.sqlstore import SqlStore, Tx
 from reconciler.state.urls import redact_url
@@ -76,6 +76,13 @@ class PostgresStore(SqlStore):
         extra: dict[str, Any] = {}
         try:
             given = conninfo_to_dict(self._conninfo)
+        except psycopg.Error as exc:  # a malformed URL is the user's to fix: exit 3, not 1
+            raise UsageError(
+                f"the ledger URL {self.url} is not a valid PostgreSQL connection string: "
+                f"{str(exc).strip()}",
+                hint="write it as postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE",
+            ) from exc
+        try:
             if "connect_timeout" not in given:
                 extra["connect_timeout"] = CONNECT_TIMEOUT_SECONDS
             if "application_name" not in given:

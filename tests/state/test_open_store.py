@@ -160,3 +160,18 @@ def test_postgres_url_opens_without_showing_its_password(tmp_path: Path, scheme:
             assert "hunter2" not in store.url
             assert store.url.startswith(f"{scheme}://")
             assert list(store.records()) == ["a"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgres://root:Hunter2Secret@[::1:5432/test",
+        "postgresql://root@127.0.0.1:5432/test?badparam=1",
+    ],
+)
+def test_a_malformed_postgresql_url_is_invalid_input_without_its_password(url: str) -> None:
+    with pytest.raises(UsageError) as raised:
+        open_store(url, "default", default_dir=Path("."))
+    assert raised.value.exit_code == EXIT_INVALID
+    assert "is not a valid PostgreSQL connection string" in str(raised.value)
+    assert "Hunter2Secret" not in str(raised.value)
