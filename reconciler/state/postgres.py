@@ -16,6 +16,7 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from reconciler.errors import LedgerConnectionLostError, LedgerError, UsageError
+from reconciler.secrets import redact, register_url
 from reconciler.state.sql import POSTGRES
 from reconciler.state.sqlstore import SqlStore, Tx
 from reconciler.state.urls import redact_url
@@ -77,9 +78,10 @@ class PostgresStore(SqlStore):
         try:
             given = conninfo_to_dict(self._conninfo)
         except psycopg.Error as exc:  # a malformed URL is the user's to fix: exit 3, not 1
+            register_url(self._conninfo)  # libpq's message quotes the URL, password and all
             raise UsageError(
                 f"the ledger URL {self.url} is not a valid PostgreSQL connection string: "
-                f"{str(exc).strip()}",
+                f"{redact(str(exc)).strip()}",
                 hint="write it as postgresql://USER[:PASSWORD]@HOST[:PORT]/DATABASE",
             ) from exc
         try:
