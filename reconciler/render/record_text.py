@@ -41,7 +41,9 @@ def render_record_text(address: str, document: Mapping[str, Any]) -> str:
     record: Mapping[str, Any] | None = document.get("record")
     journal: list[Mapping[str, Any]] = list(document.get("journal", ()))
     lines = [_plain(address)]
-    if record is None:
+    if address.startswith("@"):  # the workspace's own journal (bindings), not a resource
+        lines.append("  the workspace's journal: the endpoint and API key bindings")
+    elif record is None:
         lines.append("  not in the ledger any more (its journal is kept)")
     else:
         lines.extend(

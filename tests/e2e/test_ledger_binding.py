@@ -112,6 +112,9 @@ def test_another_key_is_refused_until_the_rotation_is_recorded(
     assert [entry["action"] for entry in journal] == ["bind", "bind"]
     assert journal[0]["message"].startswith(f"bound to {project.emulator.base_url} by ")
     assert journal[1]["message"].startswith("API key rebound (rotated) by ")
+    shown = project.run("state", "show", "@workspace").stdout
+    assert "the workspace's journal: the endpoint and API key bindings" in shown
+    assert "not in the ledger any more" not in shown
 
     monkeypatch.setenv("BRAZE_API_KEY", KEY)  # the old key is now the other one
     assert project.plan().code == 3
