@@ -165,7 +165,7 @@ def test_passwords_in_the_state_url_and_the_endpoint_are_never_printed(project: 
             "list",
         ],
     )
-    assert token.exit_code == 1  # the ledger cannot be opened
+    assert token.exit_code == 3  # a malformed ledger URL is invalid input
     assert "hunter2" not in token.output
     assert 'invalid percent-encoded token: "***"' in flat(token.stderr)
     project.write("a.yaml", scheduled_message("a"))

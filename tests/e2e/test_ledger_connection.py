@@ -9,9 +9,12 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from tests.e2e.conftest import Project, Result, scheduled_message
 from tests.pg import fresh_schema
@@ -19,40 +22,70 @@ from tests.pg import fresh_schema
 COUNT = 8
 
 
-def kill_connections(project: Project, url: str, name: str, *, seconds: float) -> None:
-    """Once three schedules exist, terminate the CLI's connections for ``seconds`` (0: once)."""
+def when_three_exist(project: Project) -> None:
     deadline = time.monotonic() + 30
     while len(project.live()) < 3 and time.monotonic() < deadline:
         time.sleep(0.05)
+
+
+def kill_connections(project: Project, url: str, role: str, *, seconds: float) -> None:
+    """Once three schedules exist, terminate the CLI's connections; with ``seconds``, keep the
+    ledger unreachable that long (its role may not log in), so no reconnect can win a race."""
+    when_three_exist(project)
     with psycopg.connect(url, autocommit=True) as admin:
-        end = time.monotonic() + seconds
-        while True:
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE application_name = %s",
-                (name,),
+        if seconds:
+            admin.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(role)))
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (role,)
+        )
+        if seconds:
+            time.sleep(seconds)
+            admin.execute(sql.SQL("ALTER ROLE {} LOGIN").format(sql.Identifier(role)))
+
+
+@contextmanager
+def ledger_role(url: str) -> Iterator[tuple[str, str]]:
+    """A login role of this test's own (its connections alone are killed) and the ledger URL
+    that uses it, on the schema of ``url``."""
+    role = f"br_kill_{secrets.token_hex(4)}"
+    schema = re.search(r"search_path%3D(\w+)", url)
+    assert schema is not None
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+        admin.execute(
+            sql.SQL("GRANT ALL ON SCHEMA {} TO {}").format(
+                sql.Identifier(schema.group(1)), sql.Identifier(role)
             )
-            if time.monotonic() >= end:
-                return
-            time.sleep(0.005)
+        )
+    try:
+        yield role, re.sub(r"://[^@/]+@", f"://{role}@", url, count=1)
+    finally:
+        with psycopg.connect(url, autocommit=True) as admin:
+            # the ledger's tables stay, owned by the test's own user from here on
+            admin.execute(
+                sql.SQL("REASSIGN OWNED BY {} TO CURRENT_USER").format(sql.Identifier(role))
+            )
+            admin.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+            admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
 
 
 def apply_while_killing(project: Project, url: str, *, seconds: float) -> tuple[Project, Result]:
     """Apply COUNT creates to a ledger at ``url`` while its connections are killed."""
-    name = f"br-kill-{secrets.token_hex(4)}"  # only this test's connections are killed
-    project = dataclasses.replace(project, state=f"{url}&application_name={name}")
-    for n in range(COUNT):
-        project.write(f"m{n}.yaml", scheduled_message(f"m{n}", alert=f"A{n}"))
-    # each create is answered after 0.3 s, so that the kill lands in the middle
-    project.emulator.admin.set_faults(
-        [{"endpoint": "/messages/schedule/create", "fault": "timeout", "delay": 0.3}]
-    )
-    killer = threading.Thread(
-        target=kill_connections, args=(project, url, name), kwargs={"seconds": seconds}
-    )
-    killer.start()
-    result = project.apply("--parallelism", "1")
-    killer.join()
+    with ledger_role(url) as (role, role_url):
+        project = dataclasses.replace(project, state=role_url)
+        for n in range(COUNT):
+            project.write(f"m{n}.yaml", scheduled_message(f"m{n}", alert=f"A{n}"))
+        # each create is answered after 0.3 s, so that the kill lands in the middle
+        project.emulator.admin.set_faults(
+            [{"endpoint": "/messages/schedule/create", "fault": "timeout", "delay": 0.3}]
+        )
+        killer = threading.Thread(
+            target=kill_connections, args=(project, url, role), kwargs={"seconds": seconds}
+        )
+        killer.start()
+        result = project.apply("--parallelism", "1")
+        killer.join()
+        project = dataclasses.replace(project, state=url)
     return project, result
 
 
@@ -65,7 +98,9 @@ def test_a_ledger_unreachable_mid_apply_stops_it_with_a_report_not_a_traceback(
         output = result.stdout + result.stderr
         assert result.code == 7, output
         assert "Traceback" not in output
-        assert "stopped the run: ledger postgresql://" in result.stderr
+        assert re.search(
+            r"stopped the run: (cannot connect to the )?ledger postgresql://", result.stderr
+        )
         assert "the connection was lost" in result.stderr
         assert "Apply incomplete:" in result.stdout
         if "could not be released" in result.stderr:  # the ledger was still down at the end
