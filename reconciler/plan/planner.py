@@ -93,7 +93,11 @@ def plan(
         if change is not None:
             changes.append(change)
     managed = sum(1 for r in recorded.values() if r.status is not RecordStatus.FIRED)
-    gated = apply_gates(changes, managed=managed, now=now, options=options)
+    declared = set(wanted) | set(moves.values())
+    kept = sum(
+        1 for a, r in recorded.items() if r.status is not RecordStatus.FIRED and a in declared
+    )
+    gated = apply_gates(changes, managed=managed, now=now, options=options, kept=kept)
     return Plan(
         changes=tuple(gated),
         now=format_utc(now),

@@ -40,11 +40,19 @@ DESTROY_FRACTION = 0.25
 
 
 def apply_gates(
-    changes: Iterable[Change], *, managed: int, now: datetime, options: PlanOptions
+    changes: Iterable[Change],
+    *,
+    managed: int,
+    now: datetime,
+    options: PlanOptions,
+    kept: int | None = None,
 ) -> list[Change]:
+    """``kept``: how many of the ``managed`` resources the manifests still declare (None:
+    those the deletes leave)."""
     gated = [_gate(change, now, options) for change in changes]
     deletes = [c for c in gated if c.action is Action.DELETE and c.blocked is None]
-    reason = None if options.allow_destroy else _destroy_reason(len(deletes), managed)
+    left = managed - len(deletes) if kept is None else kept
+    reason = None if options.allow_destroy else _destroy_reason(len(deletes), managed, left)
     if reason is not None:
         blocked = Blocked(BlockCode.DESTROY_THRESHOLD, reason)
         gated = [
@@ -54,10 +62,12 @@ def apply_gates(
     return gated
 
 
-def _destroy_reason(deletes: int, managed: int) -> str | None:
+def _destroy_reason(deletes: int, managed: int, kept: int) -> str | None:
     # Emptying a workspace is what a wrong path or an emptied checkout looks like, so it needs
-    # --allow-destroy even for one resource; below that, only large deletes do.
-    if deletes and deletes >= managed:
+    # --allow-destroy even for one resource; below that, only large deletes do. "Every" counts
+    # what the manifests still declare, not what is deleted: a protected or a sending resource
+    # that is blocked, or a send id that is only forgotten, does not make the rest less gone.
+    if deletes and kept <= 0:
         return (
             f"the plan deletes every managed resource of the workspace ({deletes} of "
             f"{managed}): pass --allow-destroy if that is intended"

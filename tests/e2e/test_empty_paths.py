@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reconciler.plan.planfile import PLAN_KEY_ENV
-from tests.e2e.conftest import Project, scheduled_message
+from tests.e2e.conftest import Project, campaign_schedule, scheduled_message
 
 HINT = "hint: give the directory or files that hold your manifests (e.g. manifests/)"
 
@@ -157,3 +157,18 @@ def test_a_saved_plan_that_empties_the_workspace_applies_only_with_allow_empty(
     done = project.run("apply", "--plan", str(saved), str(empty), "--allow-empty", "--auto-approve")
     assert done.code == 0, done.stdout + done.stderr
     assert project.live() == []
+
+
+def test_allow_empty_alone_deletes_nothing_even_beside_a_protected_resource(
+    project: Project,
+) -> None:
+    project.write("gift.yaml", campaign_schedule("gift", protect=True))
+    project.write("m0.yaml", scheduled_message("m0"))
+    project.write("m1.yaml", scheduled_message("m1", alert="B"))
+    assert project.apply().code == 0
+    empty = empty_dir(project)
+    planned = project.run("plan", str(empty), "--allow-empty")
+    assert planned.code == 4, planned.stdout + planned.stderr
+    assert "the plan deletes every managed resource of the workspace" in planned.stdout
+    assert project.run("apply", str(empty), "--allow-empty", "--auto-approve").code == 4
+    assert len(project.live()) == 3
