@@ -158,6 +158,7 @@ def _from_validation_error(context: DocumentContext, exc: ValidationError) -> li
         replacement = ctx.get("replacement", _replacement(code, error.get("input")))
         if code == UNKNOWN_FIELD:  # at the key: the did-you-mean replaces the key's name
             replacement = ctx.get("suggestion")
+        replacement = _wall_clock(replacement, value, path)
         if missing:
             diagnostic = context.diagnostic(code, message, path[:-1], at_key=True, hint=hint)
             diagnostics.append(_with_path(diagnostic, path))
@@ -175,6 +176,18 @@ def _from_validation_error(context: DocumentContext, exc: ValidationError) -> li
                 )
             )
     return diagnostics
+
+
+def _wall_clock(replacement: Any, value: Any, path: Path) -> Any:
+    """A time fixed for a schedule sent in local or optimal time has no offset: the field's
+    own rule cannot see its siblings, so the replacement it offers (UTC) is adjusted here."""
+    if not (isinstance(replacement, str) and replacement.endswith("Z") and path):
+        return replacement
+    schedule = _value_at(value, path[:-1])
+    wall_clock = isinstance(schedule, dict) and (
+        schedule.get("in_local_time") is True or schedule.get("at_optimal_time") is True
+    )
+    return replacement[:-1] if path[-1] == "time" and wall_clock else replacement
 
 
 def _value_at(value: Any, path: Path) -> Any:

@@ -144,3 +144,20 @@ def test_a_unix_timestamp_leads_to_its_iso_time(tmp_path: Path) -> None:
     assert error["replacement"] == "2025-12-05T13:00:00Z"
     follow(path, [error])
     assert errors_of(path) == []  # valid; 2025 is past on the corpus's clock: only a warning
+
+
+def test_a_date_only_local_time_in_a_flow_mapping_leads_to_a_wall_clock_time(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "local.yaml"
+    path.write_text(
+        "kind: CampaignSchedule\n"
+        "name: c\n"
+        "spec: {campaign_id: 924cd632-0dc9-4a59-a3f1-b892936fd234, broadcast: true,\n"
+        "  schedule: {time: 2026-12-12, in_local_time: true}}\n",
+        encoding="utf-8",
+    )
+    (error,) = errors_of(path)
+    assert error["replacement"] == "2026-12-12T09:00:00"  # no offset: sent in local time
+    follow(path, [error])
+    assert errors_of(path) == []
