@@ -9,12 +9,11 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import psycopg
 import pytest
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from tests.e2e.conftest import Project, Result, scheduled_message
 from tests.pg import fresh_schema
@@ -28,64 +27,45 @@ def when_three_exist(project: Project) -> None:
         time.sleep(0.05)
 
 
-def kill_connections(project: Project, url: str, role: str, *, seconds: float) -> None:
+def kill_connections(project: Project, url: str, name: str, *, seconds: float) -> None:
     """Once three schedules exist, terminate the CLI's connections; with ``seconds``, keep the
-    ledger unreachable that long (its role may not log in), so no reconnect can win a race."""
+    ledger's database closed to new connections that long, so no reconnect can win a race
+    (the test's own user owns the database, or is a superuser: it may do both)."""
     when_three_exist(project)
-    with psycopg.connect(url, autocommit=True) as admin:
-        if seconds:
-            admin.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(role)))
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (role,)
-        )
-        if seconds:
-            time.sleep(seconds)
-            admin.execute(sql.SQL("ALTER ROLE {} LOGIN").format(sql.Identifier(role)))
-
-
-@contextmanager
-def ledger_role(url: str) -> Iterator[tuple[str, str]]:
-    """A login role of this test's own (its connections alone are killed) and the ledger URL
-    that uses it, on the schema of ``url``."""
-    role = f"br_kill_{secrets.token_hex(4)}"
-    schema = re.search(r"search_path%3D(\w+)", url)
-    assert schema is not None
-    with psycopg.connect(url, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
-        admin.execute(
-            sql.SQL("GRANT ALL ON SCHEMA {} TO {}").format(
-                sql.Identifier(schema.group(1)), sql.Identifier(role)
-            )
-        )
-    try:
-        yield role, re.sub(r"://[^@/]+@", f"://{role}@", url, count=1)
-    finally:
-        with psycopg.connect(url, autocommit=True) as admin:
-            # the ledger's tables stay, owned by the test's own user from here on
+    database = str(conninfo_to_dict(url)["dbname"])
+    # from another database: PostgreSQL will not close the one a session is connected to
+    with psycopg.connect(make_conninfo(url, dbname="postgres"), autocommit=True) as admin:
+        closing = sql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS {}")
+        try:
+            if seconds:
+                admin.execute(closing.format(sql.Identifier(database), sql.SQL("false")))
             admin.execute(
-                sql.SQL("REASSIGN OWNED BY {} TO CURRENT_USER").format(sql.Identifier(role))
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = %s",
+                (name,),
             )
-            admin.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
-            admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+            time.sleep(seconds)
+        finally:
+            if seconds:
+                admin.execute(closing.format(sql.Identifier(database), sql.SQL("true")))
 
 
 def apply_while_killing(project: Project, url: str, *, seconds: float) -> tuple[Project, Result]:
     """Apply COUNT creates to a ledger at ``url`` while its connections are killed."""
-    with ledger_role(url) as (role, role_url):
-        project = dataclasses.replace(project, state=role_url)
-        for n in range(COUNT):
-            project.write(f"m{n}.yaml", scheduled_message(f"m{n}", alert=f"A{n}"))
-        # each create is answered after 0.3 s, so that the kill lands in the middle
-        project.emulator.admin.set_faults(
-            [{"endpoint": "/messages/schedule/create", "fault": "timeout", "delay": 0.3}]
-        )
-        killer = threading.Thread(
-            target=kill_connections, args=(project, url, role), kwargs={"seconds": seconds}
-        )
-        killer.start()
-        result = project.apply("--parallelism", "1")
-        killer.join()
-        project = dataclasses.replace(project, state=url)
+    name = f"br-kill-{secrets.token_hex(4)}"  # only this test's connections are killed
+    project = dataclasses.replace(project, state=f"{url}&application_name={name}")
+    for n in range(COUNT):
+        project.write(f"m{n}.yaml", scheduled_message(f"m{n}", alert=f"A{n}"))
+    # each create is answered after 0.3 s, so that the kill lands in the middle
+    project.emulator.admin.set_faults(
+        [{"endpoint": "/messages/schedule/create", "fault": "timeout", "delay": 0.3}]
+    )
+    killer = threading.Thread(
+        target=kill_connections, args=(project, url, name), kwargs={"seconds": seconds}
+    )
+    killer.start()
+    result = project.apply("--parallelism", "1")
+    killer.join()
     return project, result
 
 
