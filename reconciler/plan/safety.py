@@ -26,14 +26,13 @@ Gates are evaluated again at apply time (time moves on between plan and apply): 
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from reconciler.plan.lifecycle import LATENESS, Lifecycle, first_send, lifecycle
-from reconciler.plan.model import Action, BlockCode, Blocked, Change, Plan, PlanOptions
+from reconciler.plan.lifecycle import Lifecycle, first_send
+from reconciler.plan.model import Action, BlockCode, Blocked, Change, PlanOptions
 from reconciler.state.base import RecordStatus
-from reconciler.timeutil import format_duration, format_utc
+from reconciler.timeutil import format_duration
 
 DESTROY_MIN = 10
 DESTROY_FRACTION = 0.25
@@ -45,14 +44,12 @@ def apply_gates(
     managed: int,
     now: datetime,
     options: PlanOptions,
-    kept: int | None = None,
+    kept: int,
 ) -> list[Change]:
-    """``kept``: how many of the ``managed`` resources the manifests still declare (None:
-    those the deletes leave)."""
+    """``kept``: how many of the ``managed`` resources the manifests still declare."""
     gated = [_gate(change, now, options) for change in changes]
     deletes = [c for c in gated if c.action is Action.DELETE and c.blocked is None]
-    left = managed - len(deletes) if kept is None else kept
-    reason = None if options.allow_destroy else _destroy_reason(len(deletes), managed, left)
+    reason = None if options.allow_destroy else _destroy_reason(len(deletes), managed, kept)
     if reason is not None:
         blocked = Blocked(BlockCode.DESTROY_THRESHOLD, reason)
         gated = [
@@ -172,26 +169,6 @@ def vanished_hint(address: str) -> str:
         "it again at once with "
         f"`braze-reconciler apply --replace {address}`"
     )
-
-
-def recheck_gates(plan: Plan, now: datetime) -> Plan:
-    """Time moves on between plan and apply: evaluate every gate again, as of ``now``."""
-    freeze = timedelta(seconds=plan.options.freeze_window_seconds)
-    refreshed = []
-    for change in plan.changes:
-        lives = [
-            lifecycle(mode, time, now, freeze)
-            for mode, time in (
-                (change.schedule_mode, change.schedule_time),
-                (change.before_schedule_mode, change.before_schedule_time),
-            )
-            if mode and time
-        ]
-        latest = max(lives, key=LATENESS.index, default=None)
-        life = latest.value if latest is not None else change.lifecycle
-        refreshed.append(change.evolve(lifecycle=life, blocked=None))
-    gated = apply_gates(refreshed, managed=plan.managed, now=now, options=plan.options)
-    return dataclasses.replace(plan, changes=tuple(gated), now=format_utc(now))
 
 
 def _nearest_send(change: Change, now: datetime) -> datetime:

@@ -31,7 +31,6 @@ from reconciler.manifest.resource import Resource
 from reconciler.plan.lifecycle import Lifecycle, lifecycle
 from reconciler.plan.model import Action, BlockCode, Plan, PlanOptions
 from reconciler.plan.planner import plan
-from reconciler.plan.safety import recheck_gates
 from reconciler.state.base import Intent, Outcome, Record, RecordStatus
 from reconciler.state.sqlite import SqliteStore
 from tests.evidence.conftest import PROPERTY_SETTINGS
@@ -358,11 +357,12 @@ def test_the_applier_never_creates_an_uncertain_one_replaces_delete_first_and_le
     later: timedelta,
     faults: FaultMap,
 ) -> None:
-    """Also for a saved plan applied later (``apply --plan``: gates evaluated again)."""
+    """Also for a saved plan applied later: ``apply --plan`` applies the plan made again at
+    apply time (and only when it equals the reviewed one), so the gates are those of then."""
     options = PlanOptions(allow_late=allow_late, allow_destroy=allow_destroy)
     reviewed = plan_of(scenario, options)
     now = NOW + later
-    to_apply = recheck_gates(Plan.from_dict(reviewed.to_dict()), now) if later else reviewed
+    to_apply = plan_of(scenario, options, now) if later else reviewed
     applied = apply_in_memory(scenario, to_apply, now, faults)
     for change in to_apply.changes:
         event(f"{change.action.value}{' blocked' if change.blocked else ''}")
