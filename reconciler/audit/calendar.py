@@ -26,14 +26,14 @@ from reconciler.audit.dashboard import dashboard_entries
 from reconciler.audit.report import AS_APPLIED, AuditEntry, AuditReport, Source, Status
 from reconciler.manifest.resource import Resource
 from reconciler.plan import planner
-from reconciler.plan.lifecycle import (
+from reconciler.plan.model import Action, BlockCode, Change, PlanOptions
+from reconciler.sendtime import (
     DEFAULT_FREEZE_WINDOW,
     EARLIEST_ZONE,
     Lifecycle,
     lifecycle,
     send_window,
 )
-from reconciler.plan.model import Action, BlockCode, Change, PlanOptions
 from reconciler.state.base import Record, RecordStatus
 from reconciler.timeutil import format_duration, format_utc
 

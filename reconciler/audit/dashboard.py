@@ -30,7 +30,7 @@ from pydantic import ValidationError
 from reconciler.audit.report import AuditEntry, Source, Status
 from reconciler.braze.models.responses import ScheduledBroadcast
 from reconciler.manifest.resource import Resource
-from reconciler.plan.lifecycle import Lifecycle, lifecycle, send_window
+from reconciler.sendtime import Lifecycle, lifecycle, send_window
 from reconciler.timeutil import format_duration, format_naive, format_utc, parse_iso
 
 LOCAL_TIME_ZONES = "local_time_zones"

@@ -18,7 +18,7 @@ from reconciler.braze.models.ids import (
 )
 from reconciler.emulator.store import Store, Window
 from reconciler.emulator.workspace import Campaign, Canvas, Workspace
-from reconciler.plan.lifecycle import send_window
+from reconciler.sendtime import send_window
 from reconciler.timeutil import format_utc
 
 MISMATCHED_TYPE = "Mismatched Message Type"

@@ -11,11 +11,12 @@ from pydantic import ValidationError
 
 from reconciler.braze.models.base import UNKNOWN_FIELD, suggest
 from reconciler.canonical import content_hash
+from reconciler.kinds import facts
 from reconciler.manifest.diagnostics import Diagnostic, Location, Severity, format_path
 from reconciler.manifest.models import MANIFEST_MODELS, ManifestBase, spec_schedule
 from reconciler.manifest.resource import KINDS, Resource, address_of, is_valid_name
 from reconciler.manifest.yamlload import Path, YamlDocument
-from reconciler.plan.lifecycle import send_window
+from reconciler.sendtime import is_wall_clock, send_window
 from reconciler.timeutil import format_duration, format_utc, has_offset
 
 HORIZON = timedelta(days=90)
@@ -183,10 +184,7 @@ def _wall_clock(replacement: Any, value: Any, path: Path) -> Any:
     own rule cannot see its siblings, so the replacement it offers (UTC) is adjusted here."""
     if not (isinstance(replacement, str) and replacement.endswith("Z") and path):
         return replacement
-    schedule = _value_at(value, path[:-1])
-    wall_clock = isinstance(schedule, dict) and (
-        schedule.get("in_local_time") is True or schedule.get("at_optimal_time") is True
-    )
+    wall_clock = is_wall_clock(_value_at(value, path[:-1]))
     return replacement[:-1] if path[-1] == "time" and wall_clock else replacement
 
 
@@ -338,11 +336,8 @@ def _resource(context: DocumentContext, manifest: ManifestBase) -> Resource:
         if schedule_mode == "utc":
             body["schedule"]["time"] = format_utc(schedule.instant())
         schedule_time = body["schedule"]["time"]
-    parent_id = {
-        "CampaignSchedule": body.get("campaign_id"),
-        "CanvasSchedule": body.get("canvas_id"),
-        "SendId": body.get("campaign_id"),
-    }.get(kind)
+    parent_key = facts(kind).parent_key
+    parent_id = body.get(parent_key) if parent_key else None
     return Resource(
         kind=kind,
         name=manifest.name,

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from reconciler.plan.lifecycle import Lifecycle
+from reconciler.sendtime import Lifecycle
 
 FORMAT_VERSION = 1
 

@@ -28,10 +28,10 @@ from typing import Any
 from reconciler.braze.paths import request_path
 from reconciler.manifest.resource import APPLIED_KINDS, SCHEDULE_KINDS, Resource
 from reconciler.plan.diff import changed_fields, field_changes
-from reconciler.plan.lifecycle import LATENESS, Lifecycle, first_send, lifecycle
 from reconciler.plan.model import Action, Change, Plan, PlanOptions, Request
 from reconciler.plan.moves import LEDGER_ONLY, as_moved, ignored_renames, renames
 from reconciler.plan.safety import apply_gates
+from reconciler.sendtime import LATENESS, Lifecycle, first_send, lifecycle
 from reconciler.state.base import Record, RecordStatus
 from reconciler.timeutil import format_utc
 

@@ -29,8 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from reconciler.plan.lifecycle import Lifecycle, first_send
 from reconciler.plan.model import Action, BlockCode, Blocked, Change, PlanOptions
+from reconciler.sendtime import Lifecycle, first_send
 from reconciler.state.base import RecordStatus
 from reconciler.timeutil import format_duration
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from reconciler.plan.lifecycle import first_send
 from reconciler.render.inert import markdown_text
+from reconciler.sendtime import first_send
 from reconciler.timeutil import format_duration, parse_instant
 
 COMMENT_LIMIT = 65_000

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.canonical import canonical_json
+from reconciler.kinds import facts
+from reconciler.sendtime import body_schedule
 from reconciler.state.base import Intent, LockInfo, Outcome, Record, RecordStatus
 
 SCHEMA_VERSION = 1
@@ -272,17 +274,8 @@ def uncertain_record(intent: Intent, existing: Record | None, now: datetime) -> 
     plan forget this one while it may be live.
     """
     body = intent.body
-    schedule = body.get("schedule")
-    schedule_time = schedule_mode = None
-    if isinstance(schedule, Mapping) and isinstance(schedule.get("time"), str):
-        schedule_time = schedule["time"]
-        if schedule.get("at_optimal_time"):
-            schedule_mode = "optimal"
-        elif schedule.get("in_local_time"):
-            schedule_mode = "local"
-        else:
-            schedule_mode = "utc"
-    parent = {"CampaignSchedule": "campaign_id", "CanvasSchedule": "canvas_id"}.get(intent.kind)
+    schedule_time, schedule_mode = body_schedule(body)
+    parent = facts(intent.kind).parent_key
     parent_id = body.get(parent) if parent else None
     return Record(
         address=intent.address,

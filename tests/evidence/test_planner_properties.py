@@ -28,9 +28,9 @@ from reconciler.apply import Applier, ApplyReport, Status
 from reconciler.braze.client import BrazeClient
 from reconciler.braze.models import unique_audience_key
 from reconciler.manifest.resource import Resource
-from reconciler.plan.lifecycle import Lifecycle, lifecycle
 from reconciler.plan.model import Action, BlockCode, Plan, PlanOptions
 from reconciler.plan.planner import plan
+from reconciler.sendtime import Lifecycle, lifecycle
 from reconciler.state.base import Intent, Outcome, Record, RecordStatus
 from reconciler.state.sqlite import SqliteStore
 from tests.evidence.conftest import PROPERTY_SETTINGS

@@ -63,7 +63,7 @@ from reconciler.braze.models.responses import (
     ScheduledBroadcast,
     ScheduledBroadcastsResponse,
 )
-from reconciler.braze.models.schedule import ScheduleMode, ScheduleObject
+from reconciler.braze.models.schedule import ScheduleObject
 
 __all__ = [
     "ENDPOINTS",
@@ -103,7 +103,6 @@ __all__ = [
     "ScheduleCreateRequest",
     "ScheduleDeleteRequest",
     "ScheduleMessages",
-    "ScheduleMode",
     "ScheduleObject",
     "ScheduleUpdateRequest",
     "ScheduledBroadcast",

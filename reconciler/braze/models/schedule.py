@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
 from reconciler.braze.models.base import BrazeModel, braze_error, error_at
+from reconciler.sendtime import ScheduleMode, schedule_mode
 from reconciler.timeutil import format_utc, parse_iso
-
-ScheduleMode = Literal["utc", "local", "optimal"]
 
 _TIME_EXAMPLE = "2026-11-27T09:00:00Z"
 
@@ -142,11 +141,7 @@ class ScheduleObject(BrazeModel):
     def mode(self) -> ScheduleMode:
         """``utc`` (one instant), ``local`` (each user's zone) or ``optimal`` (Intelligent
         Timing)."""
-        if self.in_local_time:
-            return "local"
-        if self.at_optimal_time:
-            return "optimal"
-        return "utc"
+        return schedule_mode(self.in_local_time, self.at_optimal_time)
 
     def instant(self) -> datetime:
         """The send instant, aware, in UTC. A time without offset is read as UTC: in utc mode

@@ -1,4 +1,8 @@
-"""Where a schedule stands in time: pending, frozen, sending or sent.
+"""Braze's send-time rules: when a schedule sends, and where it stands in time (pending,
+frozen, sending or sent).
+
+Ground floor: the planner, the emulator, the validator, the audit and the renderers read
+these rules here, and this module imports only ``timeutil``.
 
 A UTC schedule sends at one instant. A local-time schedule sends at its wall-clock time in
 every zone: it starts when that time reaches the earliest zone (UTC+14, 14 h before the
@@ -10,14 +14,46 @@ zone. The freeze window before the first send is when changes become best effort
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any, Literal
 
 from reconciler.timeutil import parse_iso
 
 EARLIEST_ZONE = timedelta(hours=14)
 LATEST_ZONE = timedelta(hours=12)
 DEFAULT_FREEZE_WINDOW = timedelta(minutes=15)
+"""The freeze window's default (``--freeze-window``): its one home."""
+
+ScheduleMode = Literal["utc", "local", "optimal"]
+
+
+def schedule_mode(in_local_time: object, at_optimal_time: object) -> ScheduleMode:
+    """``local`` (each user's zone), ``optimal`` (Intelligent Timing) or ``utc`` (one
+    instant), from a schedule object's two flags. The models refuse both true; were both
+    true, local time wins here, for every reader alike."""
+    if in_local_time is True:
+        return "local"
+    if at_optimal_time is True:
+        return "optimal"
+    return "utc"
+
+
+def body_schedule(body: Mapping[str, Any]) -> tuple[str | None, ScheduleMode | None]:
+    """The time and mode of a request body's ``schedule``; (None, None) without one."""
+    schedule = body.get("schedule")
+    if not isinstance(schedule, Mapping) or not isinstance(schedule.get("time"), str):
+        return None, None
+    mode = schedule_mode(schedule.get("in_local_time"), schedule.get("at_optimal_time"))
+    return schedule["time"], mode
+
+
+def is_wall_clock(schedule: object) -> bool:
+    """A schedule sent in local or optimal time: its time is a wall-clock time, no offset."""
+    return isinstance(schedule, Mapping) and (
+        schedule_mode(schedule.get("in_local_time"), schedule.get("at_optimal_time")) != "utc"
+    )
 
 
 class Lifecycle(StrEnum):
