@@ -30,9 +30,9 @@ from reconciler.braze.errors import (
     CallCancelledError,
     OutcomeUnknownError,
 )
-from reconciler.braze.paths import request_path
 from reconciler.canonical import content_hash
 from reconciler.errors import ReconcilerError
+from reconciler.kinds import facts
 from reconciler.plan.model import Action, Change, Plan, Request
 from reconciler.plan.safety import vanished_hint
 from reconciler.state.base import Outcome, Record, RecordStatus, StateStore
@@ -130,9 +130,13 @@ class Applier:
             if not change.requests:
                 self._ledger_only(change)
         with_calls = [c for c in moved if c.requests]
-        send_ids = [c for c in with_calls if c.kind == "SendId"]
+        send_ids = [c for c in with_calls if facts(c.kind).applied_first]
         deletes = [c for c in with_calls if c.requests[0].call == "delete"]
-        rest = [c for c in with_calls if c.kind != "SendId" and c.requests[0].call != "delete"]
+        rest = [
+            c
+            for c in with_calls
+            if not facts(c.kind).applied_first and c.requests[0].call != "delete"
+        ]
         with ThreadPoolExecutor(self.parallelism, thread_name_prefix="apply") as pool:
             interrupted = self._run_phase(pool, [(c, c.requests[0]) for c in send_ids])
             interrupted = (
@@ -247,7 +251,11 @@ class Applier:
     def _finish(self, result: ChangeResult, change: Change | None = None) -> None:
         with self._lock:
             self._results[result.address] = result
-            if change is not None and change.kind == "SendId" and result.status is not Status.DONE:
+            if (
+                change is not None
+                and facts(change.kind).applied_first
+                and result.status is not Status.DONE
+            ):
                 self._failed_send_ids.add(_send_id_of(change))
         if self.on_result is not None:
             self.on_result(result)
@@ -268,7 +276,7 @@ class Applier:
         if self.stop.is_set():
             self._finish(self._record_result(change, Status.NOT_ATTEMPTED, "interrupted"))
             return
-        if request.path != request_path(change.kind, request.call):
+        if request.path != facts(change.kind).path(request.call):
             message = f"the plan's {request.call} of a {change.kind} names {request.path}"
             self._finish(self._record_result(change, Status.FAILED, message), change)
             return
@@ -392,7 +400,7 @@ class Applier:
         return self._record_result(change, Status.FAILED, message)
 
     def _send(self, change: Change, request: Request) -> BrazeResponse:
-        if change.kind == "SendId":
+        if not facts(change.kind).has_schedule:
             return self.client.create_send_id(request.body)
         if request.call == "create":
             return self.client.create_schedule(change.kind, request.body)
@@ -447,7 +455,7 @@ class Applier:
             return self._record_result(change, Status.DONE, notices=notices)
         previous = self._known.get(change.address)
         schedule_id = None
-        if change.kind != "SendId":
+        if facts(change.kind).has_schedule:
             schedule_id = response.get_str("schedule_id") or (
                 previous.schedule_id if previous else None
             )
@@ -467,7 +475,7 @@ class Applier:
         previous = self._known.get(change.address)
         if request.call == "create":
             record = self._record_for(change, previous, RecordStatus.UNCERTAIN)
-            if change.kind == "SendId":
+            if not facts(change.kind).sends_messages:
                 # A send id sends nothing: the next apply may simply create it again.
                 self._complete(intent, Outcome.UNKNOWN, change.address, message=cause)
                 return self._record_result(change, Status.FAILED, f"outcome unknown: {cause}")
@@ -535,7 +543,7 @@ class Applier:
                 protect=change.protect,
                 labels=dict(change.labels),
                 status=RecordStatus.ACTIVE
-                if previous.status is RecordStatus.ADOPTED and change.kind == "SendId"
+                if previous.status is RecordStatus.ADOPTED and facts(change.kind).created_once
                 else previous.status,
                 updated_at=datetime.now(UTC),
             )

@@ -50,6 +50,9 @@ class KindFacts:
     """Makes a schedule in Braze, with a ``schedule_id``, a time and a lifecycle."""
     created_once: bool = False
     """Created once and never updated or deleted (a send id): its record outlives changes."""
+    applied_first: bool = False
+    """Applied before the other kinds, whose bodies may name it (a send id): when its call
+    fails, the changes that name it are not attempted."""
     sends_messages: bool = False
     """Applying it sends messages to people."""
     expectation_only: bool = False
@@ -111,6 +114,7 @@ KIND_FACTS: dict[Kind, KindFacts] = {
         paths=(("create", SEND_IDS_PATH),),
         parent_key="campaign_id",
         created_once=True,
+        applied_first=True,
     ),
     Kind.DASHBOARD_SCHEDULE: KindFacts(
         Kind.DASHBOARD_SCHEDULE,
@@ -124,6 +128,12 @@ SCHEDULE_KINDS: frozenset[Kind] = frozenset(k for k, f in KIND_FACTS.items() if 
 """Kinds that create a schedule in Braze (with a ``schedule_id``)."""
 APPLIED_KINDS: frozenset[Kind] = frozenset(k for k, f in KIND_FACTS.items() if f.applied)
 """Kinds the planner manages; the others are never applied."""
+
+
+def addresses_of(kinds: frozenset[Kind]) -> str:
+    """``scheduled_message/, campaign_schedule/ or canvas_schedule/``: for hints."""
+    prefixes = [f"{k.prefix}/" for k in Kind if k in kinds]
+    return ", ".join(prefixes[:-1]) + " or " + prefixes[-1] if len(prefixes) > 1 else prefixes[0]
 
 
 def facts(kind: str) -> KindFacts:

@@ -18,7 +18,8 @@ from reconciler import binding
 from reconciler.braze.models.ids import SCHEDULE_ID_HINT, schedule_id_problem
 from reconciler.engine import load_desired, open_ledger
 from reconciler.errors import UsageError
-from reconciler.manifest.resource import SCHEDULE_KINDS, parse_address
+from reconciler.kinds import SCHEDULE_KINDS, Kind
+from reconciler.manifest.resource import parse_address
 from reconciler.settings import Settings
 from reconciler.state.base import LockInfo, Record, RecordStatus, StateStore, process_holder
 from reconciler.state.transfer import export_records, import_records
@@ -29,7 +30,7 @@ def _locked(store: StateStore, operation: str, timeout: float) -> AbstractContex
     return store.locked(operation, process_holder(), timeout=timeout)
 
 
-def _check_address(address: str) -> str:
+def _check_address(address: str) -> Kind:
     try:
         kind, _ = parse_address(address)
     except ValueError as exc:
@@ -74,11 +75,9 @@ def adopt(
     an update that makes Braze's schedule (and messages) match the manifest.
     """
     kind = _check_address(address)
-    if kind not in SCHEDULE_KINDS:
-        raise UsageError(
-            f"{address}: only schedules can be imported (scheduled_message, campaign_schedule, "
-            "canvas_schedule)"
-        )
+    if not kind.facts.has_schedule:
+        prefixes = ", ".join(k.prefix for k in Kind if k in SCHEDULE_KINDS)
+        raise UsageError(f"{address}: only schedules can be imported ({prefixes})")
     _, desired = load_desired(paths, now)
     resource = desired.get(address)
     if resource is None:

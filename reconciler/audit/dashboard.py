@@ -164,7 +164,7 @@ def expectations_of(desired: Mapping[str, Resource]) -> list[Expectation]:
     return [
         Expectation.from_resource(resource)
         for _, resource in sorted(desired.items())
-        if resource.kind == "DashboardSchedule"
+        if resource.kind.facts.expectation_only
     ]
 
 

@@ -41,8 +41,8 @@ from reconciler.braze.errors import (
     TransportError,
     error_for_status,
 )
-from reconciler.braze.paths import SEND_IDS_PATH, request_path
 from reconciler.braze.ratelimit import Pacer, PacingStopped, RateLimitInfo, parse_headers
+from reconciler.kinds import SEND_IDS_PATH, facts
 from reconciler.secrets import redact
 
 log = logging.getLogger(__name__)
@@ -304,7 +304,7 @@ class BrazeClient:
     # -- endpoints ---------------------------------------------------------------------------
     def create_schedule(self, kind: str, body: Mapping[str, Any]) -> BrazeResponse:
         """Create a schedule; the answer must carry a ``schedule_id``, else it is unknown."""
-        path = request_path(kind, "create")
+        path = facts(kind).path("create")
         response = self.call("POST", path, CallKind.CREATE, body)
         if response.get_str("schedule_id") is None:
             raise OutcomeUnknownError(
@@ -313,10 +313,10 @@ class BrazeClient:
         return response
 
     def update_schedule(self, kind: str, body: Mapping[str, Any]) -> BrazeResponse:
-        return self.call("POST", request_path(kind, "update"), CallKind.UPDATE, body)
+        return self.call("POST", facts(kind).path("update"), CallKind.UPDATE, body)
 
     def delete_schedule(self, kind: str, body: Mapping[str, Any]) -> BrazeResponse:
-        return self.call("POST", request_path(kind, "delete"), CallKind.DELETE, body)
+        return self.call("POST", facts(kind).path("delete"), CallKind.DELETE, body)
 
     def create_send_id(self, body: Mapping[str, Any]) -> BrazeResponse:
         return self.call("POST", SEND_IDS_PATH, CallKind.REGISTER, body)

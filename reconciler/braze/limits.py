@@ -9,7 +9,7 @@ import dataclasses
 from collections.abc import Mapping
 
 from reconciler.braze.models.requests import ENDPOINTS
-from reconciler.braze.paths import SEND_IDS_PATH
+from reconciler.kinds import SEND_IDS_PATH
 
 HOUR = 3600
 MINUTE = 60

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reconciler.errors import UsageError
+from reconciler.kinds import Kind
 from reconciler.manifest.diagnostics import Diagnostic, Location, Severity
 from reconciler.manifest.refusals import (
     is_utf8_name,
@@ -28,7 +29,7 @@ from reconciler.manifest.refusals import (
     roots_of,
 )
 from reconciler.manifest.renames import rename_checks
-from reconciler.manifest.resource import SCHEDULE_KINDS, Resource
+from reconciler.manifest.resource import Resource
 from reconciler.manifest.validate import DocumentContext, validate_document
 from reconciler.manifest.yamlload import YamlProblem, compose_documents
 
@@ -277,11 +278,11 @@ def cross_checks(resources: Iterable[Resource]) -> list[Diagnostic]:
             )
             continue
         seen[resource.address] = resource
-        if resource.kind == "SendId":
+        if resource.kind is Kind.SEND_ID:
             send_ids.add((resource.body.get("campaign_id"), str(resource.body.get("send_id"))))
     for resource in resources:
         send_id = resource.body.get("send_id")
-        if resource.kind not in SCHEDULE_KINDS or not isinstance(send_id, str):
+        if not resource.kind.facts.has_schedule or not isinstance(send_id, str):
             continue
         campaign_id = resource.body.get("campaign_id")
         if (campaign_id, send_id) not in send_ids:

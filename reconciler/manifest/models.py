@@ -14,6 +14,7 @@ from reconciler.braze.models import (
 )
 from reconciler.braze.models.base import BrazeModel, braze_error, error_at
 from reconciler.braze.models.ids import CampaignId, CanvasId
+from reconciler.kinds import Kind
 from reconciler.manifest.resource import NAME_PATTERN, is_valid_name
 from reconciler.timeutil import parse_iso
 
@@ -186,13 +187,14 @@ class DashboardScheduleManifest(ManifestBase):
     spec: DashboardExpectationSpec = Field(description="What the audit expects to see live.")
 
 
-MANIFEST_MODELS: dict[str, type[ManifestBase]] = {
-    "ScheduledMessage": ScheduledMessageManifest,
-    "CampaignSchedule": CampaignScheduleManifest,
-    "CanvasSchedule": CanvasScheduleManifest,
-    "SendId": SendIdManifest,
-    "DashboardSchedule": DashboardScheduleManifest,
+MANIFEST_MODELS: dict[Kind, type[ManifestBase]] = {
+    Kind.SCHEDULED_MESSAGE: ScheduledMessageManifest,
+    Kind.CAMPAIGN_SCHEDULE: CampaignScheduleManifest,
+    Kind.CANVAS_SCHEDULE: CanvasScheduleManifest,
+    Kind.SEND_ID: SendIdManifest,
+    Kind.DASHBOARD_SCHEDULE: DashboardScheduleManifest,
 }
+"""One manifest model per kind (a test checks that every ``Kind`` has one)."""
 
 AnyManifest = Annotated[
     ScheduledMessageManifest

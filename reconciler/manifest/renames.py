@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reconciler.manifest.diagnostics import Diagnostic, Severity
-from reconciler.manifest.resource import APPLIED_KINDS, Resource
+from reconciler.manifest.resource import Resource
 
 
 def rename_checks(resources: Sequence[Resource]) -> list[Diagnostic]:
@@ -45,7 +45,7 @@ def rename_checks(resources: Sequence[Resource]) -> list[Diagnostic]:
 def _problem(
     resource: Resource, old: str, still_declared: Resource | None, first: Resource | None
 ) -> tuple[str, str, str] | None:
-    if resource.kind not in APPLIED_KINDS:
+    if not resource.kind.facts.applied:
         return (
             "renamed_from_unsupported",
             f"a {resource.kind} is never in the ledger: renamed_from has nothing to move",

@@ -7,22 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from reconciler.kinds import KIND_BY_PREFIX, Kind
 from reconciler.manifest.diagnostics import Location
-
-KINDS: dict[str, str] = {
-    "ScheduledMessage": "scheduled_message",
-    "CampaignSchedule": "campaign_schedule",
-    "CanvasSchedule": "canvas_schedule",
-    "SendId": "send_id",
-    "DashboardSchedule": "dashboard_schedule",
-}
-"""Each kind and the snake-case prefix of its addresses."""
-
-KIND_BY_PREFIX = {prefix: kind for kind, prefix in KINDS.items()}
-SCHEDULE_KINDS = frozenset({"ScheduledMessage", "CampaignSchedule", "CanvasSchedule"})
-"""Kinds that create a schedule in Braze (with a ``schedule_id``)."""
-APPLIED_KINDS = SCHEDULE_KINDS | {"SendId"}
-"""Kinds the planner manages; ``DashboardSchedule`` is only an expectation for ``audit``."""
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,127}$"
 _NAME = re.compile(NAME_PATTERN)
@@ -33,10 +19,10 @@ def is_valid_name(name: str) -> bool:
 
 
 def address_of(kind: str, name: str) -> str:
-    return f"{KINDS[kind]}/{name}"
+    return f"{Kind(kind).prefix}/{name}"
 
 
-def parse_address(address: str) -> tuple[str, str]:
+def parse_address(address: str) -> tuple[Kind, str]:
     """``scheduled_message/x`` -> ``("ScheduledMessage", "x")``; ValueError if malformed."""
     prefix, _, name = address.partition("/")
     kind = KIND_BY_PREFIX.get(prefix)
@@ -50,7 +36,7 @@ def parse_address(address: str) -> tuple[str, str]:
 class Resource:
     """One desired resource. ``body`` is exactly the create body to send to Braze."""
 
-    kind: str
+    kind: Kind
     name: str
     body: Mapping[str, Any]
     body_hash: str
@@ -122,7 +108,7 @@ class Resource:
 
 
 def _rebuild(
-    kind: str,
+    kind: Kind,
     name: str,
     body: Mapping[str, Any],
     body_hash: str,

@@ -11,10 +11,10 @@ from pydantic import ValidationError
 
 from reconciler.braze.models.base import UNKNOWN_FIELD, suggest
 from reconciler.canonical import content_hash
-from reconciler.kinds import facts
+from reconciler.kinds import Kind
 from reconciler.manifest.diagnostics import Diagnostic, Location, Severity, format_path
 from reconciler.manifest.models import MANIFEST_MODELS, ManifestBase, spec_schedule
-from reconciler.manifest.resource import KINDS, Resource, address_of, is_valid_name
+from reconciler.manifest.resource import Resource, address_of, is_valid_name
 from reconciler.manifest.yamlload import Path, YamlDocument
 from reconciler.sendtime import is_wall_clock, send_window
 from reconciler.timeutil import format_duration, format_utc, has_offset
@@ -39,6 +39,8 @@ _LOCATED_FIELDS: tuple[Path, ...] = (
     ("spec", "send_id"),
     ("spec", "schedule", "time"),
 )
+
+_KINDS = [kind.value for kind in Kind]
 
 
 class DocumentContext:
@@ -93,13 +95,13 @@ def validate_document(
         ]
     kind = value.get("kind")
     name = value.get("name")
-    if isinstance(kind, str) and kind in KINDS and isinstance(name, str) and is_valid_name(name):
+    if isinstance(kind, str) and kind in _KINDS and isinstance(name, str) and is_valid_name(name):
         context.address = address_of(kind, name)
     kind_problem = _check_kind(context, value)
     if kind_problem is not None:
         return None, [kind_problem]
     assert isinstance(kind, str)
-    model = MANIFEST_MODELS[kind]
+    model = MANIFEST_MODELS[Kind(kind)]
     try:
         manifest = model.model_validate(value)
     except ValidationError as exc:
@@ -111,7 +113,7 @@ def validate_document(
 
 
 def _check_kind(context: DocumentContext, value: dict[str, Any]) -> Diagnostic | None:
-    kinds = list(KINDS)
+    kinds = list(_KINDS)
     if "kind" not in value:
         return context.diagnostic(
             "missing",
@@ -120,7 +122,7 @@ def _check_kind(context: DocumentContext, value: dict[str, Any]) -> Diagnostic |
             hint="add kind: one of " + ", ".join(kinds),
         )
     kind = value["kind"]
-    if isinstance(kind, str) and kind in KINDS:
+    if isinstance(kind, str) and kind in _KINDS:
         return None
     match = suggest(str(kind), kinds)
     return context.diagnostic(
@@ -329,14 +331,14 @@ def _resource(context: DocumentContext, manifest: ManifestBase) -> Resource:
     spec = manifest.spec  # type: ignore[attr-defined]
     body: dict[str, Any] = spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
     schedule = spec_schedule(manifest)
-    kind: str = manifest.kind  # type: ignore[attr-defined]
+    kind = Kind(manifest.kind)  # type: ignore[attr-defined]
     schedule_time = schedule_mode = None
     if schedule is not None:
         schedule_mode = schedule.mode
         if schedule_mode == "utc":
             body["schedule"]["time"] = format_utc(schedule.instant())
         schedule_time = body["schedule"]["time"]
-    parent_key = facts(kind).parent_key
+    parent_key = kind.facts.parent_key
     parent_id = body.get(parent_key) if parent_key else None
     return Resource(
         kind=kind,

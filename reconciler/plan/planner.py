@@ -25,8 +25,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from reconciler.braze.paths import request_path
-from reconciler.manifest.resource import APPLIED_KINDS, SCHEDULE_KINDS, Resource
+from reconciler.kinds import facts
+from reconciler.manifest.resource import Resource
 from reconciler.plan.diff import changed_fields, field_changes
 from reconciler.plan.model import Action, Change, Plan, PlanOptions, Request
 from reconciler.plan.moves import LEDGER_ONLY, as_moved, ignored_renames, renames
@@ -35,13 +35,6 @@ from reconciler.sendtime import LATENESS, Lifecycle, first_send, lifecycle
 from reconciler.state.base import Record, RecordStatus
 from reconciler.timeutil import format_utc
 
-UPDATABLE: dict[str, frozenset[str]] = {
-    "ScheduledMessage": frozenset({"schedule", "messages"}),
-    "CampaignSchedule": frozenset({"schedule"}),
-    "CanvasSchedule": frozenset({"schedule"}),
-    "SendId": frozenset(),
-}
-PARENT_KEY = {"CampaignSchedule": "campaign_id", "CanvasSchedule": "canvas_id"}
 _FIELD_WORDS = {
     "audience": "audience",
     "recipients": "recipients",
@@ -69,7 +62,7 @@ def plan(
     """Compare every address; return the changes sorted by address."""
     options = options or PlanOptions()
     freeze = timedelta(seconds=options.freeze_window_seconds)
-    wanted = {a: r for a, r in desired.items() if r.kind in APPLIED_KINDS}
+    wanted = {a: r for a, r in desired.items() if r.kind.facts.applied}
     moves = renames(wanted, recorded)
     # A moved record is planned under its new address only: never a delete of the old name.
     addresses = sorted((set(wanted) | set(recorded)) - set(moves.values()))
@@ -138,7 +131,7 @@ def unmatched_targets(
 
 def targetable(desired: Mapping[str, Resource], recorded: Mapping[str, Record]) -> list[str]:
     """The addresses a plan looks at, sorted: applied kinds of the manifests, and the ledger."""
-    return sorted({a for a, r in desired.items() if r.kind in APPLIED_KINDS} | set(recorded))
+    return sorted({a for a, r in desired.items() if r.kind.facts.applied} | set(recorded))
 
 
 def plan_address(
@@ -168,7 +161,7 @@ def plan_address(
             return _resend(resource, record, now, freeze)
         return _forget(address, record, resource, (f"sent ({record.schedule_time})",), now)
     if resource is None:
-        if record.kind == "SendId":
+        if not facts(record.kind).deletable:
             reason = "not in the manifests; Braze cannot delete a send id, so it is forgotten"
             return _forget(address, record, None, (reason,), now)
         return _delete(address, record, now, freeze)
@@ -185,7 +178,7 @@ def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelt
         return _change(resource, record, Action.CREATE, now, freeze, (reason,))
     if (
         record.unknown_outcome == "update"
-        and resource.kind != "SendId"
+        and resource.kind.facts.updatable
         and record.body_hash == resource.body_hash
     ):
         # Braze may hold the lost update's body rather than this one: send it again. (Any
@@ -204,10 +197,11 @@ def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelt
     before = record.body or {}
     after = resource.body
     changed = changed_fields(before, after)
-    fixed = [f for f in changed if f not in UPDATABLE[resource.kind]]
-    if resource.kind == "ScheduledMessage" and "messages" in changed and "messages" not in after:
+    updatable = resource.kind.facts.updatable
+    fixed = [f for f in changed if f not in updatable]
+    if "messages" in updatable and "messages" in changed and "messages" not in after:
         fixed.append("messages")
-    if resource.kind == "SendId":
+    if resource.kind.facts.created_once:
         reason = "send ids cannot be changed or deleted in Braze: a new one is created"
         return _create(resource, record, now, freeze, (reason,))
     if fixed:
@@ -228,7 +222,7 @@ def _requested_replace(
     bodies. Only a live record is replaced: one that has sent is forgotten as usual, and an
     uncertain create must be resolved first (``replace_check`` says so)."""
     if (
-        resource.kind not in SCHEDULE_KINDS
+        not resource.kind.facts.has_schedule
         or change.action not in _REPLACEABLE
         or record.status not in _REPLACEABLE_STATUSES
     ):
@@ -253,10 +247,10 @@ def _adopted(resource: Resource, record: Record, now: datetime, freeze: timedelt
     reasons = ("adopted by import: Braze cannot be read back",)
     notes = (
         "this update sends the manifest's "
-        + ("schedule and messages" if resource.kind == "ScheduledMessage" else "schedule")
+        + " and ".join(sorted(resource.kind.facts.updatable, reverse=True))
         + " so that Braze matches it; other fields cannot be updated and are assumed to match",
     )
-    if resource.kind == "SendId":
+    if resource.kind.facts.created_once:
         return _change(resource, record, Action.UPDATE, now, freeze, reasons).with_notes(
             "ledger only: a send id has nothing to update"
         )
@@ -455,26 +449,26 @@ def _replace_reason(field: str, after: Mapping[str, Any]) -> str:
 
 
 def _create_request(resource: Resource) -> Request:
-    return Request("create", request_path(resource.kind, "create"), resource.body)
+    return Request("create", resource.kind.facts.path("create"), resource.body)
 
 
 def _update_request(resource: Resource, record: Record) -> Request:
     """The update body: the complete schedule (and messages), since Braze replaces them."""
     body: dict[str, Any] = {}
-    parent_key = PARENT_KEY.get(resource.kind)
-    if parent_key is not None:
-        body[parent_key] = record.parent_id or resource.body.get(parent_key)
+    kind = resource.kind.facts
+    if kind.parent_key is not None:
+        body[kind.parent_key] = record.parent_id or resource.body.get(kind.parent_key)
     body["schedule_id"] = record.schedule_id
     body["schedule"] = resource.body["schedule"]
-    if resource.kind == "ScheduledMessage" and "messages" in resource.body:
+    if "messages" in kind.updatable and "messages" in resource.body:
         body["messages"] = resource.body["messages"]
-    return Request("update", request_path(resource.kind, "update"), body)
+    return Request("update", kind.path("update"), body)
 
 
 def _delete_request(record: Record) -> Request:
     body: dict[str, Any] = {}
-    parent_key = PARENT_KEY.get(record.kind)
-    if parent_key is not None:
-        body[parent_key] = record.parent_id
+    kind = facts(record.kind)
+    if kind.parent_key is not None:
+        body[kind.parent_key] = record.parent_id
     body["schedule_id"] = record.schedule_id
-    return Request("delete", request_path(record.kind, "delete"), body)
+    return Request("delete", kind.path("delete"), body)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.errors import UsageError
-from reconciler.manifest.resource import SCHEDULE_KINDS, Resource, parse_address
+from reconciler.kinds import SCHEDULE_KINDS, addresses_of
+from reconciler.manifest.resource import Resource, parse_address
 from reconciler.plan.model import Plan
 from reconciler.state.base import Record, RecordStatus
 
@@ -34,10 +35,10 @@ def _why_not(
         kind, _ = parse_address(address)
     except ValueError as exc:
         return str(exc), "give the address as `plan` and `state list` show it"
-    if kind not in SCHEDULE_KINDS:
+    if not kind.facts.has_schedule:
         return (
             "only schedules can be replaced (a send id cannot be deleted in Braze)",
-            "give a scheduled_message/, campaign_schedule/ or canvas_schedule/ address",
+            f"give a {addresses_of(SCHEDULE_KINDS)} address",
         )
     resource = desired.get(address)
     if resource is None:
