@@ -32,9 +32,9 @@ from reconciler.plan.replace_check import check_replace
 from reconciler.scope import refuse_empty, refuse_unmatched_targets
 from reconciler.settings import LOCAL, Settings
 from reconciler.state import open_store
-from reconciler.state.base import RENAME, Intent, LockInfo, Record, StateStore, process_holder
+from reconciler.state.base import Intent, LockInfo, Record, StateStore, process_holder
+from reconciler.state.interrupted import interrupted_record
 from reconciler.state.locks import lock_warning
-from reconciler.state.sql import uncertain_record
 from reconciler.timeutil import format_utc
 
 if TYPE_CHECKING:
@@ -114,8 +114,9 @@ def read_ledger(store: StateStore) -> LedgerView:
     records = store.records()
     lock = store.current_lock()
     interrupted = tuple(store.intents(open_only=True))
+    now = datetime.now(UTC)
     for intent in interrupted:
-        overlaid = _overlay(records.get(intent.address), intent)
+        overlaid = interrupted_record(intent, records.get(intent.address), now)
         if overlaid is not None:
             records[intent.address] = overlaid
     return LedgerView(serial, records, lock, interrupted)
@@ -124,16 +125,6 @@ def read_ledger(store: StateStore) -> LedgerView:
 def effective_records(store: StateStore) -> dict[str, Record]:
     """The ledger's records, with creates left open by a dead run shown as uncertain."""
     return read_ledger(store).records
-
-
-def _overlay(record: Record | None, intent: Intent) -> Record | None:
-    if intent.action == "create":
-        if intent.kind == "SendId":
-            return record  # a send id sends nothing: it is simply created again
-        return uncertain_record(intent, record, datetime.now(UTC))
-    if record is None or intent.action == RENAME:
-        return record  # removed by `state rm` since, or a rename that moved nothing yet
-    return dataclasses.replace(record, unknown_outcome=intent.action)
 
 
 # -- plan -----------------------------------------------------------------------------------

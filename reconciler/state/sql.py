@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.canonical import canonical_json
-from reconciler.kinds import facts
-from reconciler.sendtime import body_schedule
 from reconciler.state.base import Intent, LockInfo, Outcome, Record, RecordStatus
 
 SCHEMA_VERSION = 1
@@ -265,29 +263,3 @@ def row_to_lock(row: Sequence[Any]) -> LockInfo:
         lock_id=row[0], workspace=row[1], operation=row[2], holder=row[3], acquired_at=acquired_at
     )
 
-
-def uncertain_record(intent: Intent, existing: Record | None, now: datetime) -> Record:
-    """What an interrupted create leaves: the body that was sent, its outcome unknown.
-
-    Always the create's own body, time and mode: an existing record (a fired tombstone, or the
-    schedule a replace deleted) describes another schedule, and its past time would let the
-    plan forget this one while it may be live.
-    """
-    body = intent.body
-    schedule_time, schedule_mode = body_schedule(body)
-    parent = facts(intent.kind).parent_key
-    parent_id = body.get(parent) if parent else None
-    return Record(
-        address=intent.address,
-        kind=intent.kind,
-        status=RecordStatus.UNCERTAIN,
-        parent_id=parent_id if isinstance(parent_id, str) else None,
-        body=body,
-        body_hash=intent.body_hash,
-        schedule_time=schedule_time,
-        schedule_mode=schedule_mode,
-        protect=existing.protect if existing else False,
-        labels=existing.labels if existing else {},
-        created_at=existing.created_at if existing and existing.created_at else now,
-        updated_at=now,
-    )

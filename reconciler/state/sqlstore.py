@@ -35,6 +35,7 @@ from reconciler.state.base import (
     StateStore,
     WorkspaceInfo,
 )
+from reconciler.state.interrupted import interrupted_record
 from reconciler.state.sql import (
     INTENT_SELECT,
     LOCK_SELECT,
@@ -49,7 +50,6 @@ from reconciler.state.sql import (
     row_to_record,
     schema_statements,
     to_text,
-    uncertain_record,
     utc_now,
 )
 
@@ -317,18 +317,10 @@ class SqlStore(StateStore):
             self._bump(tx)
             # Read again now that writes are serialised: another recovery may have run.
             for intent in self._dead_intents(tx, current_run_id):
-                existing = self._get(tx, intent.address)
-                if intent.action == "create" and intent.kind == "SendId":
-                    pass  # a send id sends nothing: the next apply may simply create it again
-                elif intent.action == "create":
-                    record = uncertain_record(intent, existing, now)
+                record = interrupted_record(intent, self._get(tx, intent.address), now)
+                if record is not None:
                     tx.execute(RECORD_UPSERT, record_params(self.workspace, record))
-                elif intent.action in ("update", "delete") and existing is not None:
-                    marked = dataclasses.replace(
-                        existing, unknown_outcome=intent.action, updated_at=now
-                    )
-                    tx.execute(RECORD_UPSERT, record_params(self.workspace, marked))
-                else:
+                elif intent.action != "create":  # a create left nothing: it sent nothing
                     log.warning(
                         "ledger: interrupted %s intent %d has no record at %s",
                         intent.action,
