@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from datetime import UTC, datetime
 from enum import StrEnum
 
 from reconciler.braze.client import BrazeClient, BrazeResponse, is_unknown_schedule
@@ -104,6 +103,8 @@ class Applier:
         stop: threading.Event | None = None,
     ) -> None:
         self.store = store
+        self.clock = store.clock
+        """The ledger's clock stamps the records the applier writes, as it stamps intents."""
         self.client = client
         self.run_id = run_id
         self.parallelism = max(1, parallelism)
@@ -394,7 +395,7 @@ class Applier:
             self._complete(intent, Outcome.FAILED, change.address, message=message)
         else:
             marked = dataclasses.replace(
-                known, status=RecordStatus.VANISHED, updated_at=datetime.now(UTC)
+                known, status=RecordStatus.VANISHED, updated_at=self.clock.now()
             )
             self._complete(intent, Outcome.FAILED, change.address, message=message, put=marked)
         return self._record_result(change, Status.FAILED, message)
@@ -510,7 +511,7 @@ class Applier:
             self._known[address] = put
 
     def _record_for(self, change: Change, previous: Record | None, status: RecordStatus) -> Record:
-        now = datetime.now(UTC)
+        now = self.clock.now()
         after = change.after or {}
         return Record(
             address=change.address,
@@ -535,7 +536,7 @@ class Applier:
             return
         if change.action is Action.FORGET:
             updated = dataclasses.replace(
-                previous, status=RecordStatus.FIRED, updated_at=datetime.now(UTC)
+                previous, status=RecordStatus.FIRED, updated_at=self.clock.now()
             )
         else:
             updated = dataclasses.replace(
@@ -545,7 +546,7 @@ class Applier:
                 status=RecordStatus.ACTIVE
                 if previous.status is RecordStatus.ADOPTED and facts(change.kind).created_once
                 else previous.status,
-                updated_at=datetime.now(UTC),
+                updated_at=self.clock.now(),
             )
         self.store.put(updated)
         self._known[change.address] = updated

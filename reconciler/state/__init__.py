@@ -18,6 +18,7 @@ from reconciler.state.base import (
 )
 from reconciler.state.sqlite import SqliteStore
 from reconciler.state.urls import URL_HINT, check_workspace, redact_url, sqlite_path
+from reconciler.timeutil import Clock
 
 __all__ = [
     "Intent",
@@ -34,15 +35,18 @@ __all__ = [
 DEFAULT_FILE = "state.db"
 
 
-def open_store(url: str | None, workspace: str, *, default_dir: Path) -> StateStore:
+def open_store(
+    url: str | None, workspace: str, *, default_dir: Path, clock: Clock | None = None
+) -> StateStore:
     """Open the ledger at ``url`` for ``workspace``; None means ``<default_dir>/state.db``.
+    ``clock`` stamps its times (default: the system clock).
 
     ``sqlite:///relative.db`` and ``sqlite:////absolute.db`` open a SQLite file (its
     directories are created); ``postgresql://`` and ``postgres://`` take any libpq URL.
     """
     check_workspace(workspace)
     if url is None:
-        return SqliteStore(default_dir / DEFAULT_FILE, workspace)
+        return SqliteStore(default_dir / DEFAULT_FILE, workspace, clock=clock)
     register_url(url)
     scheme, separator, _ = url.partition("://")
     scheme = scheme.lower()
@@ -53,10 +57,10 @@ def open_store(url: str | None, workspace: str, *, default_dir: Path) -> StateSt
             hint = "write it as postgresql://user:password@host:port/dbname"
         raise UsageError(f"state URL {shown!r} has no scheme", hint=hint)
     if scheme == "sqlite":
-        return SqliteStore(sqlite_path(url), workspace)
+        return SqliteStore(sqlite_path(url), workspace, clock=clock)
     if scheme in ("postgresql", "postgres"):
         # Imported here so that commands using SQLite never pay for loading psycopg.
         from reconciler.state.postgres import PostgresStore
 
-        return PostgresStore(url, workspace)
+        return PostgresStore(url, workspace, clock=clock)
     raise UsageError(f"unknown state URL scheme {scheme!r} in {redact_url(url)!r}", hint=URL_HINT)

@@ -33,7 +33,7 @@ from enum import StrEnum
 from typing import Any
 
 from reconciler.canonical import canonical_json, content_hash
-from reconciler.timeutil import parse_iso
+from reconciler.timeutil import Clock, parse_iso
 
 
 class RecordStatus(StrEnum):
@@ -288,6 +288,8 @@ class StateStore(abc.ABC):
     workspace: str
     url: str
     """The store URL without any password."""
+    clock: Clock
+    """What stamps the ledger's times (records, intents, locks, the workspace)."""
 
     # -- workspace -------------------------------------------------------------------------
     @abc.abstractmethod
@@ -371,7 +373,7 @@ class StateStore(abc.ABC):
         outcome's single transaction. A process that dies before it leaves an open
         ``rename`` intent and the record where it was: recovery closes the intent.
         """
-        stamp = datetime.now(UTC)
+        stamp = self.clock.now()
         moved = dataclasses.replace(record, address=address, updated_at=stamp)
         body = {"from": record.address, "to": address}
         intent = self.begin(

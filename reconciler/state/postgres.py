@@ -20,6 +20,7 @@ from reconciler.secrets import redact, register_url
 from reconciler.state.sql import POSTGRES
 from reconciler.state.sqlstore import SqlStore, Tx
 from reconciler.state.urls import redact_url
+from reconciler.timeutil import Clock
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +61,8 @@ def _placeholders(sql: str) -> str:
 class PostgresStore(SqlStore):
     dialect = POSTGRES
 
-    def __init__(self, url: str, workspace: str) -> None:
-        super().__init__(workspace, redact_url(url))
+    def __init__(self, url: str, workspace: str, *, clock: Clock | None = None) -> None:
+        super().__init__(workspace, redact_url(url), clock=clock)
         self._conninfo = url
         self._conn: psycopg.Connection[Any] | None = self._connect()
         try:

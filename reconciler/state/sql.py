@@ -107,10 +107,6 @@ def from_text(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 RECORD_COLUMNS = (
     "address",
     "kind",
@@ -262,4 +258,3 @@ def row_to_lock(row: Sequence[Any]) -> LockInfo:
     return LockInfo(
         lock_id=row[0], workspace=row[1], operation=row[2], holder=row[3], acquired_at=acquired_at
     )
-

@@ -21,6 +21,7 @@ from typing import Any
 from reconciler.errors import LedgerError, LedgerUnreadableError
 from reconciler.state.sql import SQLITE
 from reconciler.state.sqlstore import SqlStore, Tx
+from reconciler.timeutil import Clock
 
 log = logging.getLogger(__name__)
 
@@ -63,9 +64,14 @@ class SqliteStore(SqlStore):
     dialect = SQLITE
 
     def __init__(
-        self, path: Path, workspace: str, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+        self,
+        path: Path,
+        workspace: str,
+        *,
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+        clock: Clock | None = None,
     ) -> None:
-        super().__init__(workspace, f"sqlite:///{path}")
+        super().__init__(workspace, f"sqlite:///{path}", clock=clock)
         self.path = path
         self._busy_timeout = busy_timeout
         self._conn: sqlite3.Connection | None = None

@@ -50,8 +50,8 @@ from reconciler.state.sql import (
     row_to_record,
     schema_statements,
     to_text,
-    utc_now,
 )
+from reconciler.timeutil import Clock, SystemClock
 
 log = logging.getLogger(__name__)
 _T = TypeVar("_T")
@@ -82,9 +82,10 @@ class SqlStore(StateStore):
 
     dialect: Dialect
 
-    def __init__(self, workspace: str, url: str) -> None:
+    def __init__(self, workspace: str, url: str, *, clock: Clock | None = None) -> None:
         self.workspace = workspace
         self.url = url
+        self.clock = SystemClock() if clock is None else clock
         # One connection per store: the applier's threads take turns on it.
         self._mutex = threading.RLock()
 
@@ -123,7 +124,7 @@ class SqlStore(StateStore):
             tx.execute(
                 "INSERT INTO br_workspaces (name, serial, created_at) VALUES (?, 1, ?) "
                 "ON CONFLICT (name) DO UPDATE SET serial = br_workspaces.serial + 1",
-                (self.workspace, to_text(utc_now())),
+                (self.workspace, to_text(self.clock.now())),
             )
 
     # -- workspace -----------------------------------------------------------------------------
@@ -163,7 +164,7 @@ class SqlStore(StateStore):
 
     def _journal_binding(self, tx: Tx, endpoint: str, note: str) -> None:
         """A closed journal entry: no call was made, so there is no outcome to wait for."""
-        stamp = to_text(utc_now())
+        stamp = to_text(self.clock.now())
         body = {"endpoint": endpoint, "note": note}
         tx.execute(
             "INSERT INTO br_intents (workspace, address, kind, action, endpoint, body, "
@@ -249,7 +250,7 @@ class SqlStore(StateStore):
             canonical_json(body),
             body_hash,
             run_id,
-            to_text(utc_now()),
+            to_text(self.clock.now()),
         )
         intent_id = _once_more_if_lost(lambda: self._insert_intent(params), idempotent=False)
         log.debug("ledger: begin intent=%d %s address=%s", intent_id, action, address)
@@ -299,7 +300,7 @@ class SqlStore(StateStore):
                 log.warning("ledger: intent %d was already closed as %s", intent_id, row[1])
             tx.execute(
                 "UPDATE br_intents SET outcome = ?, message = ?, finished_at = ? WHERE id = ?",
-                (Outcome(outcome).value, message, to_text(utc_now()), intent_id),
+                (Outcome(outcome).value, message, to_text(self.clock.now()), intent_id),
             )
             if drop is not None:
                 self._remove(tx, drop)
@@ -312,7 +313,7 @@ class SqlStore(StateStore):
             if not self._dead_intents(tx, current_run_id):
                 return []  # the usual case: nothing to recover and nothing written
         recovered: list[Intent] = []
-        now = utc_now()
+        now = self.clock.now()
         with self.transaction(write=True) as tx:
             self._bump(tx)
             # Read again now that writes are serialised: another recovery may have run.
@@ -386,7 +387,7 @@ class SqlStore(StateStore):
             workspace=self.workspace,
             operation=operation,
             holder=holder,
-            acquired_at=utc_now(),
+            acquired_at=self.clock.now(),
         )
         started = time.monotonic()
         deadline = started + timeout
