@@ -3,6 +3,7 @@
 - ``calendar``: managed API schedules and desired resources (pure);
 - ``dashboard``: the live dashboard listing against ``DashboardSchedule`` expectations (pure);
 - ``report``: ``AuditReport`` and ``AuditEntry`` (data, with ``to_dict``/``from_dict``);
-- ``expectations``: draft ``DashboardSchedule`` manifests for unexpected broadcasts;
-- ``use_case``: ``audit_use_case`` (reads manifests, the ledger and Braze's listing).
+- ``expectations``: draft ``DashboardSchedule`` manifests for unexpected broadcasts.
+
+The use case (manifests, the ledger and Braze's listing in) is ``Service.audit``.
 """

@@ -1,4 +1,4 @@
-"""The ``braze-reconciler`` command: parse, call the engine, render, map errors to exit codes.
+"""The ``braze-reconciler`` command: parse, call the service, render, map errors to exit codes.
 
 Only this package and the renderers write to stdout. Every error the tool anticipates carries
 its exit code (see ``reconciler.errors``); click's own usage errors exit 3, not click's 2,

@@ -11,16 +11,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from reconciler.apply import ApplyReport, ChangeResult, Status
 from reconciler.braze.limits import RateLimits
-from reconciler.cli.options import DURATION, allow_empty_option, examples, text_or_json
+from reconciler.cli.options import DURATION, allow_empty_option, examples, service, text_or_json
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.cli.plan_cmd import build_options, plan_options, render_plan
 from reconciler.cli.signals import sigterm_as_interrupt
-from reconciler.engine import ApplyRequest, apply_use_case, current_time
 from reconciler.errors import EXIT_APPLY_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, UsageError
 from reconciler.plan.model import Plan
 from reconciler.render.inert import markup
 from reconciler.render.json_render import render_json
 from reconciler.render.text import render_text
+from reconciler.service import ApplyRequest, ClientOptions
 from reconciler.settings import Settings
 
 _STATUS_STYLE = {
@@ -153,8 +153,7 @@ def apply(
         parallelism=parallelism,
         max_plan_age=max_plan_age,
         lock_timeout=lock_timeout.total_seconds(),
-        rate_limits=_rate_limits(rate_limit),
-        request_timeout=request_timeout,
+        client=ClientOptions(rate_limits=_rate_limits(rate_limit), request_timeout=request_timeout),
         allow_empty=allow_empty,
         allow_shared_key=allow_shared_key,
     )
@@ -187,10 +186,8 @@ def apply(
         return bool(answer.strip() == "yes")
 
     with sigterm_as_interrupt():
-        plan, report = apply_use_case(
-            settings,
+        plan, report = service(settings, now).apply(
             request,
-            current_time(now),
             confirm=confirm,
             on_start=progress.start,
             on_result=progress.advance,

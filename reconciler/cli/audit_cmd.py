@@ -7,10 +7,8 @@ from pathlib import Path
 
 import click
 
-from reconciler.audit.use_case import audit_use_case
-from reconciler.cli.options import DURATION, examples, now_option
+from reconciler.cli.options import DURATION, examples, now_option, service
 from reconciler.cli.output import err_console, out_console, write
-from reconciler.engine import current_time
 from reconciler.errors import EXIT_CHANGES, EXIT_OK, UsageError
 from reconciler.render.audit_markdown import render_audit_markdown
 from reconciler.render.audit_text import render_audit_text
@@ -72,9 +70,7 @@ def audit(
     """
     if horizon <= timedelta(0):
         raise UsageError("--horizon must be longer than zero", hint="e.g. --horizon 7d")
-    run = audit_use_case(
-        settings, paths or (".",), current_time(now), horizon, expectations_dir=expectations_dir
-    )
+    run = service(settings, now).audit(paths or (".",), horizon, expectations_dir=expectations_dir)
     data = run.report.to_dict()
     if output_format == "json":
         write(render_json(data))

@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 
 import click
 
-from reconciler.timeutil import parse_duration, parse_instant
+from reconciler.service import Service
+from reconciler.settings import Settings
+from reconciler.timeutil import SystemClock, parse_duration, parse_instant
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,6 +54,11 @@ def now_option(func: F) -> F:
             "[env: BRAZE_RECONCILER_NOW]"
         ),
     )(func)
+
+
+def service(settings: Settings, now: datetime | None = None) -> Service:
+    """The service one command runs on: the real clock, and ``--now`` when given."""
+    return Service(settings, SystemClock(), now=now)
 
 
 def allow_empty_option(func: F) -> F:

@@ -9,9 +9,8 @@ from typing import Any
 
 import click
 
-from reconciler.cli.options import DURATION, allow_empty_option, examples, now_option
+from reconciler.cli.options import DURATION, allow_empty_option, examples, now_option, service
 from reconciler.cli.output import err_console, out_console, write
-from reconciler.engine import current_time, plan_use_case
 from reconciler.errors import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from reconciler.plan.model import Plan, PlanOptions
 from reconciler.plan.planfile import plan_key_or_none, save_plan, unsigned_warning
@@ -162,9 +161,7 @@ def plan(
         targets, freeze_window, allow_late, allow_destroy, allow_resend, replace
     )
     key = plan_key_or_none() if out is not None else None  # a bad key fails before planning
-    result = plan_use_case(
-        settings, paths or (".",), current_time(now), options, allow_empty=allow_empty
-    )
+    result = service(settings, now).plan(paths or (".",), options, allow_empty=allow_empty)
     render_plan(result, output_format, show_recipients=show_recipients)
     if out is not None:
         save_plan(result, out, key)

@@ -8,11 +8,8 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from reconciler import ledger_ops
-from reconciler.cli.options import DURATION, examples, now_option, text_or_json
+from reconciler.cli.options import DURATION, examples, now_option, service, text_or_json
 from reconciler.cli.output import err_console, out_console, write
-from reconciler.engine import current_time, open_ledger
-from reconciler.errors import UsageError
 from reconciler.render.json_render import render_json
 from reconciler.render.record_text import render_record_text
 from reconciler.settings import Settings
@@ -41,9 +38,8 @@ def state() -> None:
 @click.pass_obj
 def state_list(settings: Settings, show_all: bool, output_format: str) -> int:
     """List the ledger's records."""
-    with open_ledger(settings) as store:
-        records = store.records()
-        info = store.info()
+    listing = service(settings).listing()
+    records = listing.records
     rows = [
         records[a]
         for a in sorted(records)
@@ -64,7 +60,7 @@ def state_list(settings: Settings, show_all: bool, output_format: str) -> int:
         )
     console.print(
         f"{len(rows)} record{'s' if len(rows) != 1 else ''} in workspace "
-        f"{escape(settings.workspace)} (serial {info.serial}, {escape(store.url)})"
+        f"{escape(settings.workspace)} (serial {listing.serial}, {escape(listing.url)})"
     )
     return 0
 
@@ -81,11 +77,8 @@ def state_list(settings: Settings, show_all: bool, output_format: str) -> int:
 @click.pass_obj
 def state_show(settings: Settings, address: str, output_format: str) -> int:
     """Show one record (status, schedule id, send time, body) and its journal of calls."""
-    with open_ledger(settings) as store:
-        record = store.get(address)
-        intents = store.intents(address)
-    if record is None and not intents:
-        raise UsageError(f"{address} is not in the ledger")
+    history = service(settings).history(address)
+    record, intents = history.record, history.journal
     document = {
         "format_version": 1,
         "record": record.to_dict() if record else None,
@@ -117,7 +110,7 @@ def state_show(settings: Settings, address: str, output_format: str) -> int:
 @click.pass_obj
 def state_rm(settings: Settings, address: str, lock_timeout: timedelta) -> int:
     """Forget a record without calling Braze (its schedule, if any, stays in Braze)."""
-    record = ledger_ops.remove(settings, address, lock_timeout.total_seconds())
+    record = service(settings).remove(address, lock_timeout=lock_timeout.total_seconds())
     err_console().print(
         f"Removed {escape(address)} from the ledger. "
         + (
@@ -140,7 +133,7 @@ def state_mv(settings: Settings, old: str, new: str, lock_timeout: timedelta) ->
 
     The same as `renamed_from: OLD-NAME` in the manifest, by hand; journaled.
     """
-    record = ledger_ops.move(settings, old, new, lock_timeout.total_seconds())
+    record = service(settings).move(old, new, lock_timeout=lock_timeout.total_seconds())
     schedule = f" (schedule_id {escape(record.schedule_id)})" if record.schedule_id else ""
     err_console().print(
         f"Moved {escape(old)} to {escape(new)} in the ledger{schedule}; Braze was not called. "
@@ -154,7 +147,7 @@ def state_mv(settings: Settings, old: str, new: str, lock_timeout: timedelta) ->
 @click.pass_obj
 def state_export(settings: Settings, out: Path | None) -> int:
     """Write every record as JSON (never the API key), for inspection or migration."""
-    text = render_json(ledger_ops.export(settings))
+    text = render_json(service(settings).export())
     if out is None:
         write(text)
     else:
@@ -172,7 +165,7 @@ def state_export(settings: Settings, out: Path | None) -> int:
 @click.pass_obj
 def state_import_json(settings: Settings, file: Path, lock_timeout: timedelta) -> int:
     """Load records from a `state export` file (the reverse of export)."""
-    count = ledger_ops.import_json(settings, file, lock_timeout.total_seconds())
+    count = service(settings).import_json(file, lock_timeout=lock_timeout.total_seconds())
     err_console().print(f"Imported {count} record{'s' if count != 1 else ''}.")
     return 0
 
@@ -200,8 +193,7 @@ def state_resolve(
 ) -> int:
     """Settle an uncertain create or a vanished record, once you know whether Braze holds
     the schedule."""
-    record, warnings = ledger_ops.resolve(
-        settings,
+    record, warnings = service(settings).resolve(
         address,
         schedule_id=schedule_id,
         absent=absent,
@@ -237,8 +229,8 @@ def state_rebind_key(settings: Settings, allow_shared_key: bool, lock_timeout: t
     Journaled: `state show @workspace` lists every binding. Never use it to point a ledger at
     another Braze workspace: its schedules would be unknown there and created twice.
     """
-    changed = ledger_ops.rebind_key(
-        settings, allow_shared_key=allow_shared_key, lock_timeout=lock_timeout.total_seconds()
+    changed = service(settings).rebind_key(
+        allow_shared_key=allow_shared_key, lock_timeout=lock_timeout.total_seconds()
     )
     if changed:
         err_console().print(
@@ -258,7 +250,10 @@ def state_rebind_key(settings: Settings, allow_shared_key: bool, lock_timeout: t
 @click.pass_obj
 def state_force_unlock(settings: Settings, lock_id: str) -> int:
     """Release the lock of a holder that died (check it is not running first)."""
-    holder = ledger_ops.force_unlock(settings, lock_id)
+    released = service(settings).force_unlock(lock_id)
+    holder = (
+        f"{released.holder} ({released.operation}, since {released.acquired_at:%Y-%m-%d %H:%M:%SZ})"
+    )
     err_console().print(f"Released lock {escape(lock_id)} held by {escape(holder)}.")
     return 0
 
@@ -299,8 +294,8 @@ def import_(
     says so.
     """
     paths = (*paths, *path_options) or (".",)
-    ledger_ops.adopt(
-        settings, address, schedule_id, paths, current_time(now), lock_timeout.total_seconds()
+    service(settings, now).adopt(
+        address, schedule_id, paths, lock_timeout=lock_timeout.total_seconds()
     )
     err_console().print(
         f"Adopted {escape(address)} (schedule_id {escape(schedule_id)}). Run `plan`: it shows "

@@ -6,11 +6,11 @@ from datetime import datetime
 
 import click
 
-from reconciler.cli.options import allow_empty_option, examples, now_option
+from reconciler.cli.options import allow_empty_option, examples, now_option, service
 from reconciler.cli.output import write
-from reconciler.engine import validate_manifests
 from reconciler.errors import EXIT_INVALID, EXIT_OK
 from reconciler.render.diagnostics import RENDERERS
+from reconciler.settings import Settings
 
 
 @click.command(epilog=examples("validate manifests/", "validate --format github manifests/"))
@@ -25,13 +25,18 @@ from reconciler.render.diagnostics import RENDERERS
 )
 @allow_empty_option
 @now_option
+@click.pass_obj
 def validate(
-    paths: tuple[str, ...], output_format: str, allow_empty: bool, now: datetime | None
+    settings: Settings,
+    paths: tuple[str, ...],
+    output_format: str,
+    allow_empty: bool,
+    now: datetime | None,
 ) -> int:
     """Check manifests offline (no API key, no ledger). Exit 0 when valid, 3 when not.
 
     PATHS are files or directories (searched recursively for *.yaml and *.yml); default ".".
     """
-    result = validate_manifests(paths or (".",), now, allow_empty=allow_empty)
+    result = service(settings, now).validate(paths or (".",), allow_empty=allow_empty)
     write(RENDERERS[output_format](result.diagnostics, len(result.resources), len(result.files)))
     return EXIT_OK if result.ok else EXIT_INVALID

@@ -147,7 +147,7 @@ class SqlStore(StateStore):
             row = tx.one("SELECT endpoint FROM br_workspaces WHERE name = ?", (self.workspace,))
             bound = None if row is None else row[0]
             if bound is not None and bound != endpoint:
-                # The engine checks first; this guards the ledger against any other caller.
+                # The service checks first; this guards the ledger against any other caller.
                 raise EndpointMismatchError(
                     f"workspace {self.workspace!r} of {self.url} is bound to {bound}, "
                     f"not {endpoint}",

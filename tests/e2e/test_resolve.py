@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from reconciler.ledger_ops import early_absent_warning, settle_time
+from reconciler.service.state_ops import early_absent_warning, settle_time
 from reconciler.state import open_store
 from tests.e2e.conftest import Project, scheduled_message
 

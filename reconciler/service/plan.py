@@ -1,0 +1,91 @@
+"""``validate`` and ``plan``: manifests (and the ledger) in, diagnostics or a Plan out."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from reconciler.binding import check_binding, shared_key_warning
+from reconciler.errors import UsageError
+from reconciler.manifest.loader import LoadResult, ManifestLoading, load_manifests
+from reconciler.manifest.resource import Resource
+from reconciler.plan import planner
+from reconciler.plan.model import Plan, PlanOptions
+from reconciler.plan.replace_check import check_replace
+from reconciler.scope import refuse_empty, refuse_unmatched_targets
+from reconciler.service.base import ServiceBase, desired_of
+from reconciler.service.ledger import LedgerView, read_ledger
+from reconciler.state.base import StateStore
+from reconciler.state.locks import lock_warning
+from reconciler.timeutil import format_utc
+
+
+class Planning(ServiceBase):
+    def validate(self, paths: Sequence[str], *, allow_empty: bool = False) -> LoadResult:
+        """Offline checks: no API key, no ledger."""
+        result = load_manifests(paths, self.current_time())
+        refuse_empty(result, paths, allow_empty=allow_empty)
+        return result
+
+    def plan(
+        self, paths: Sequence[str], options: PlanOptions, *, allow_empty: bool = False
+    ) -> Plan:
+        now = self.current_time()
+        loading = ManifestLoading(paths, now)
+        api_key = self._optional_key()
+        with self.open_ledger() as store:
+            ledger = read_ledger(store)  # while worker processes parse the manifests
+            result = loading.result()
+            refuse_empty(result, paths, allow_empty=allow_empty)
+            load, desired = desired_of(result)
+            return self._make_plan(
+                store, desired, load, now, options, api_key=api_key, ledger=ledger
+            )
+
+    def _optional_key(self) -> str | None:
+        try:
+            return self.settings.api_key()
+        except UsageError:
+            return None
+
+    def _make_plan(
+        self,
+        store: StateStore,
+        desired: Mapping[str, Resource],
+        load: LoadResult,
+        now: datetime,
+        options: PlanOptions,
+        *,
+        api_key: str | None,
+        ledger: LedgerView | None = None,
+        holding_lock: bool = False,
+    ) -> Plan:
+        endpoint = self.settings.require_endpoint()
+        warnings = check_binding(store, endpoint, api_key)
+        warnings += shared_key_warning(store, endpoint, api_key)
+        if ledger is None:
+            ledger = read_ledger(store)
+        refuse_unmatched_targets(desired, ledger.records, options.targets)
+        plan = planner.plan(desired, ledger.records, now, options)
+        check_replace(plan, desired, ledger.records)
+        if ledger.lock is not None and not holding_lock:
+            warnings.append(lock_warning(ledger.lock))
+        if ledger.interrupted:
+            addresses = ", ".join(sorted({i.address for i in ledger.interrupted}))
+            whose = (
+                "an interrupted apply" if ledger.lock is None else "an apply (running, or killed)"
+            )
+            warnings.append(
+                f"{len(ledger.interrupted)} call(s) of {whose} have unknown outcomes "
+                f"({addresses}): shown as uncertain; the next apply records them so"
+            )
+        return dataclasses.replace(
+            plan,
+            workspace=self.settings.workspace,
+            endpoint=endpoint,
+            serial=ledger.serial,
+            manifests_digest=load.digest,
+            created_at=format_utc(self.clock.now()),
+            warnings=(*warnings, *plan.warnings),
+        )
