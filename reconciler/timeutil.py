@@ -65,6 +65,16 @@ def parse_duration(text: str) -> timedelta:
     return timedelta(seconds=float(match.group(1)) * _UNITS[match.group(2)])
 
 
+def short_duration(delta: timedelta) -> str:
+    """``15m``, ``1h``, ``30d``: the form ``parse_duration`` reads, in the largest unit that
+    divides ``delta`` (an option's default, as its help shows it)."""
+    seconds = delta.total_seconds()
+    for unit in ("w", "d", "h", "m"):
+        if seconds and seconds % _UNITS[unit] == 0:
+            return f"{int(seconds // _UNITS[unit])}{unit}"
+    return f"{seconds:g}s"
+
+
 def format_utc(instant: datetime) -> str:
     """``2026-11-27T09:00:00Z``: the form sent to Braze and shown to people."""
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

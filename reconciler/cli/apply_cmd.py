@@ -11,7 +11,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from reconciler.apply import ApplyReport, ChangeResult, Status
 from reconciler.braze.limits import RateLimits
-from reconciler.cli.options import DURATION, allow_empty_option, examples, service, text_or_json
+from reconciler.cli.options import (
+    DURATION,
+    allow_empty_option,
+    examples,
+    given,
+    service,
+    text_or_json,
+)
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.cli.plan_cmd import build_options, plan_options, render_plan
 from reconciler.cli.signals import sigterm_as_interrupt
@@ -137,8 +144,8 @@ def apply(
     """
     # apply --plan re-plans from PATHS and the ledger with the saved plan's own options, so
     # options that shape a plan are refused with it (--allow-empty only lets PATHS be empty).
-    shaping = allow_late or allow_destroy or allow_resend or freeze_window != timedelta(minutes=15)
-    if plan_file is not None and (targets or replace or shaping):
+    shaping = ("targets", "replace", "freeze_window", "allow_late", "allow_destroy", "allow_resend")
+    if plan_file is not None and given(*shaping):
         raise UsageError(
             "apply --plan FILE applies the plan as it was saved: it takes no --target, "
             "--replace, --allow-late, --allow-destroy, --allow-resend or --freeze-window",

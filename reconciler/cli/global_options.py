@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from reconciler.secrets import RedactingFilter
 from reconciler.settings import Settings
@@ -110,8 +111,9 @@ def attach(command: click.Command) -> None:
 
 
 def _override(field: str) -> Callable[[click.Context, click.Parameter, Any], None]:
-    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
-        if value is None or value == 0 or ctx.resilient_parsing:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        written = param.name and ctx.get_parameter_source(param.name) is ParameterSource.COMMANDLINE
+        if not written or ctx.resilient_parsing:
             return  # not written after the command: what came before (or env, default) holds
         if field == "verbose":
             configure_logging(value)

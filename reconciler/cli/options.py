@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from reconciler.service import Service
 from reconciler.settings import Settings
@@ -59,6 +60,15 @@ def now_option(func: F) -> F:
 def service(settings: Settings, now: datetime | None = None) -> Service:
     """The service one command runs on: the real clock, and ``--now`` when given."""
     return Service(settings, SystemClock(), now=now)
+
+
+def given(*names: str) -> bool:
+    """Whether the person gave any of these parameters of the running command, rather than
+    leaving them to their defaults (a default can also be typed: ``--freeze-window 15m``)."""
+    ctx = click.get_current_context()
+    return any(
+        ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT) for name in names
+    )
 
 
 def allow_empty_option(func: F) -> F:

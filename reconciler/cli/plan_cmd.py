@@ -17,7 +17,9 @@ from reconciler.plan.planfile import plan_key_or_none, save_plan, unsigned_warni
 from reconciler.render.json_render import render_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.text import render_text
+from reconciler.sendtime import DEFAULT_FREEZE_WINDOW
 from reconciler.settings import Settings
+from reconciler.timeutil import short_duration
 
 
 def plan_options(func: Any) -> Any:
@@ -42,7 +44,7 @@ def plan_options(func: Any) -> Any:
             click.option(
                 "--freeze-window",
                 type=DURATION,
-                default="15m",
+                default=short_duration(DEFAULT_FREEZE_WINDOW),
                 show_default=True,
                 help="Changes this close to a first send need --allow-late.",
             ),

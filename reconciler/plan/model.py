@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from reconciler.sendtime import Lifecycle
+from reconciler.sendtime import DEFAULT_FREEZE_WINDOW, Lifecycle
 
 FORMAT_VERSION = 1
 
@@ -237,7 +237,7 @@ class Change:
 
 @dataclasses.dataclass(frozen=True)
 class PlanOptions:
-    freeze_window_seconds: int = 900
+    freeze_window_seconds: int = int(DEFAULT_FREEZE_WINDOW.total_seconds())
     allow_late: bool = False
     allow_destroy: bool = False
     allow_resend: bool = False

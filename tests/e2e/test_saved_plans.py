@@ -381,3 +381,18 @@ def test_a_saved_plan_that_changes_an_address_twice_is_refused(project: Project)
     assert result.code == 5
     assert "campaign_schedule/a: the saved plan changes it twice" in result.stderr
     assert project.live() == []
+
+
+@pytest.mark.parametrize("typed", [["--freeze-window", "15m"], ["--freeze-window", "900s"]])
+def test_a_shaping_option_typed_at_its_default_is_still_refused(
+    project: Project, typed: list[str]
+) -> None:
+    """What the person typed counts, not whether it differs from the default: the saved
+    plan's own options are applied, so a typed --freeze-window would be silently ignored."""
+    project.write("a.yaml", campaign_schedule("a"))
+    plan_file = saved(project)
+    result = apply_saved(project, plan_file, *typed)
+    assert result.code == 3, result.stdout + result.stderr
+    assert "apply --plan FILE applies the plan as it was saved" in result.stderr
+    assert project.live() == []
+    assert apply_saved(project, plan_file).code == 0
