@@ -10,14 +10,15 @@ The tree (exit code in brackets)::
     ├── UnsafePlanError [4]              a safety gate blocked one or more changes
     ├── SavedPlanError [5]               a saved plan is stale, expired, edited, or not reproduced
     ├── LedgerLockedError [6]            another writer holds the workspace lock
-    ├── ApplyIncompleteError [7]         apply ended with failed, uncertain or skipped changes
     ├── LedgerError [1]                  the state store failed or holds something unexpected
     │   ├── LedgerUnreadableError [3]    the ledger file is empty, unreadable or not a ledger
     │   └── LedgerConnectionLostError [1] the database connection died (PostgreSQL)
     └── BrazeError [1]                   see reconciler.braze.errors for its subtree
 
-Exit code 2 (changes present, drift) is not an error and has no class here. Exit code 1 is
-also what an unexpected exception (a bug) gives; the CLI logs it without the API key.
+Exit codes 2 (changes present, drift) and 7 (apply finished with failed, uncertain or not
+attempted changes: its report says which) are results, not errors, and have no class here.
+Exit code 1 is also what an unexpected exception (a bug) gives; the CLI logs it without the
+API key.
 """
 
 from __future__ import annotations
@@ -80,10 +81,6 @@ class SavedPlanError(ReconcilerError):
 
 class LedgerLockedError(ReconcilerError):
     exit_code = EXIT_LOCKED
-
-
-class ApplyIncompleteError(ReconcilerError):
-    exit_code = EXIT_APPLY_INCOMPLETE
 
 
 class LedgerError(ReconcilerError):

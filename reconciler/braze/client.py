@@ -214,7 +214,7 @@ class BrazeClient:
                     raise
                 self._backoff(attempt, path, str(exc))
                 continue
-            info = parse_headers(response.headers, time.time())
+            info = parse_headers(response.headers, self.pacer.wall())
             self.pacer.release(ticket, info)
             if 200 <= response.status_code < 300:
                 return BrazeResponse(

@@ -190,6 +190,8 @@ class Pacer:
     ) -> None:
         self.limits = limits or RateLimits()
         self._monotonic = monotonic
+        self.wall = wall
+        """Epoch seconds of the real clock, as Braze's windows and reset headers count them."""
         self._sleep = sleep
         self._lock = threading.Lock()
         now, wall_now = monotonic(), wall()
