@@ -94,8 +94,4 @@ def test_no_module_but_the_table_writes_a_kind_name() -> None:
         if path not in KIND_HOMES
         for literal in _kind_literals(path)
     ]
-    assert [o for o in offenders if not o.startswith(_MOVING)] == []
-
-
-# Modules being merged into the application service on another branch; removed at the merge.
-_MOVING = ("reconciler/engine.py", "reconciler/state/sqlstore.py", "reconciler/audit/use_case.py")
+    assert offenders == []
