@@ -16,6 +16,7 @@ from reconciler.cli.options import (
     allow_empty_option,
     examples,
     given,
+    lock_timeout_option,
     service,
     text_or_json,
 )
@@ -29,6 +30,7 @@ from reconciler.render.json_render import render_json
 from reconciler.render.text import render_text
 from reconciler.service import ApplyRequest, ClientOptions
 from reconciler.settings import Settings
+from reconciler.timeutil import short_duration
 
 _STATUS_STYLE = {
     Status.DONE: "green",
@@ -70,24 +72,18 @@ def _rate_limits(items: tuple[str, ...]) -> RateLimits:
 @click.option(
     "--parallelism",
     type=click.IntRange(1, 64),
-    default=8,
+    default=ApplyRequest.parallelism,
     show_default=True,
     help="Independent changes applied at once.",
 )
 @click.option(
     "--max-plan-age",
     type=DURATION,
-    default="1h",
+    default=short_duration(ApplyRequest.max_plan_age),
     show_default=True,
     help="Refuse a saved plan older than this.",
 )
-@click.option(
-    "--lock-timeout",
-    type=DURATION,
-    default="0s",
-    show_default=True,
-    help="Wait this long for the workspace lock (default: fail at once, exit 6).",
-)
+@lock_timeout_option
 @click.option(
     "--rate-limit",
     "rate_limit",
@@ -99,7 +95,7 @@ def _rate_limits(items: tuple[str, ...]) -> RateLimits:
 @click.option(
     "--request-timeout",
     type=click.FloatRange(0.1, 600),
-    default=30.0,
+    default=ClientOptions.request_timeout,
     show_default=True,
     help="Seconds to wait for Braze's answer.",
 )

@@ -44,6 +44,15 @@ INSTANT = InstantType()
 DURATION = DurationType()
 
 
+lock_timeout_option = click.option(
+    "--lock-timeout",
+    type=DURATION,
+    default="0s",
+    show_default=True,
+    help="Wait this long for the workspace lock (default: fail at once, exit 6).",
+)
+
+
 def now_option(func: F) -> F:
     return click.option(
         "--now",

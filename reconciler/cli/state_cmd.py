@@ -8,20 +8,12 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from reconciler.cli.options import DURATION, examples, now_option, service, text_or_json
+from reconciler.cli.options import examples, lock_timeout_option, now_option, service, text_or_json
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.render.json_render import render_json
 from reconciler.render.record_text import render_record_text
 from reconciler.settings import Settings
 from reconciler.state.base import RecordStatus
-
-lock_timeout_option = click.option(
-    "--lock-timeout",
-    type=DURATION,
-    default="0s",
-    show_default=True,
-    help="Wait this long for the workspace lock (default: fail at once, exit 6).",
-)
 
 
 @click.group(epilog=examples("state list", "state show scheduled_message/black-friday-push"))
