@@ -4,55 +4,18 @@ moves only the time rules, and no module but ``timeutil`` reads the system time.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 import reconciler
-from reconciler.emulator.server import EmbeddedEmulator, EmulatorConfig
+from reconciler.emulator.server import EmbeddedEmulator
 from reconciler.errors import UsageError
 from reconciler.plan.model import PlanOptions
 from reconciler.service import ApplyRequest, Service
-from reconciler.settings import Settings
-from reconciler.state import StateStore
-from reconciler.state.sqlite import SqliteStore
-from reconciler.timeutil import Clock, FixedClock, parse_instant
-from tests.e2e.conftest import scheduled_message
-
-KEY = "service-clock-test-key-0123456789"
-CLOCK = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
-"""What the service's clock says: the real time, for the ledger and saved plans."""
-VIRTUAL = datetime(2026, 12, 1, 6, 30, tzinfo=UTC)
-"""``--now``: the instant the time rules are evaluated at."""
-ADDRESS = "scheduled_message/a"
-
-
-@pytest.fixture
-def emulator(tmp_path: Path) -> Iterator[EmbeddedEmulator]:
-    config = EmulatorConfig(api_keys=(KEY,), clock=CLOCK, data_dir=tmp_path / "emulator")
-    with EmbeddedEmulator(config) as running:
-        yield running
-
-
-def settings(root: Path, endpoint: str) -> Settings:
-    key_file = root / "api-key"
-    key_file.write_text(KEY, encoding="utf-8")
-    return Settings(
-        endpoint=endpoint,
-        api_key_file=key_file,
-        state_url=f"sqlite:///{root / 'ledger' / 'state.db'}",
-        workspace="default",
-        cwd=root,
-    )
-
-
-def manifests(root: Path) -> str:
-    folder = root / "manifests"
-    folder.mkdir(exist_ok=True)
-    (folder / "a.yaml").write_text(scheduled_message("a"), encoding="utf-8")
-    return str(folder)
+from reconciler.timeutil import FixedClock, parse_instant
+from tests.service.conftest import ADDRESS, CLOCK, VIRTUAL, manifests, settings
 
 
 def instant(value: object) -> datetime:
@@ -119,19 +82,6 @@ def test_now_against_braze_itself_is_measured_from_the_clock(tmp_path: Path) -> 
     far = Service(braze, later, now=later.now() + timedelta(hours=1))
     with pytest.raises(UsageError, match=r"--now 2030-01-01T01:00:00Z is not the current time"):
         far.apply(request, confirm=lambda _plan: False)
-
-
-def test_the_store_factory_opens_the_ledger_with_the_service_clock(tmp_path: Path) -> None:
-    opened: list[Clock] = []
-
-    def open_ledger(_settings: Settings, clock: Clock) -> StateStore:
-        opened.append(clock)
-        return SqliteStore(tmp_path / "own.db", "default", clock=clock)
-
-    clock = FixedClock(CLOCK)
-    service = Service(settings(tmp_path, "local"), clock, store_factory=open_ledger)
-    assert service.export()["records"] == []
-    assert opened == [clock]
 
 
 SYSTEM_TIME = {
