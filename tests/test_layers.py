@@ -38,17 +38,37 @@ def imported(node: ast.Import | ast.ImportFrom) -> list[str]:
     return [name.split(".")[1] for name in names if name.startswith("reconciler.")]
 
 
-def test_no_module_imports_a_higher_layer() -> None:
+INDEPENDENT = [("emulator", "plan"), ("plan", "emulator"), ("apply", "render")]
+"""Modules of one line that must not import each other all the same: the emulator speaks
+Braze's rules (``braze``, ``sendtime``), never the planner's."""
+
+
+def imports() -> list[tuple[Path, str, int, str]]:
+    """Every ``reconciler.X`` import: (module path, its top-level name, line, X)."""
     package = Path(reconciler.__file__).parent
-    upward = []
+    found = []
     for path in sorted(package.rglob("*.py")):
         relative = path.relative_to(package)
         layer = relative.parts[0].removesuffix(".py")
-        assert layer in RANK, f"{relative}: give it a layer"
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if not isinstance(node, ast.Import | ast.ImportFrom):
-                continue
-            for name in imported(node):
-                if name in RANK and RANK[name] < RANK[layer]:
-                    upward.append(f"{relative}:{node.lineno} imports reconciler.{name}")
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                found += [(relative, layer, node.lineno, name) for name in imported(node)]
+    return found
+
+
+def test_no_module_imports_a_higher_layer() -> None:
+    upward = []
+    for relative, layer, line, name in imports():
+        assert layer in RANK, f"{relative}: give it a layer"
+        if name in RANK and RANK[name] < RANK[layer]:
+            upward.append(f"{relative}:{line} imports reconciler.{name}")
     assert upward == []
+
+
+def test_siblings_that_must_stay_apart_do() -> None:
+    crossing = [
+        f"{relative}:{line} imports reconciler.{name}"
+        for relative, layer, line, name in imports()
+        if (layer, name) in INDEPENDENT
+    ]
+    assert crossing == []
