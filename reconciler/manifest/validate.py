@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reconciler.braze.models.base import UNKNOWN_FIELD, suggest
+from reconciler.braze.models.base import UNKNOWN_FIELD, Finding, findings, suggest
 from reconciler.canonical import content_hash
 from reconciler.kinds import Kind
 from reconciler.manifest.diagnostics import Diagnostic, Location, Severity, format_path
@@ -106,7 +106,8 @@ def validate_document(
         manifest = model.model_validate(value)
     except ValidationError as exc:
         return None, _from_validation_error(context, exc)
-    diagnostics = list(_time_rules(context, manifest, now))
+    diagnostics = [_from_finding(context, finding) for finding in findings(manifest)]
+    diagnostics += _time_rules(context, manifest, now)
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     return _resource(context, manifest), diagnostics
@@ -179,6 +180,21 @@ def _from_validation_error(context: DocumentContext, exc: ValidationError) -> li
                 )
             )
     return diagnostics
+
+
+def _from_finding(context: DocumentContext, finding: Finding) -> Diagnostic:
+    """What Braze may accept but a person probably did not mean: a warning, unless accepting
+    it could send to a wider audience (``refused_by_validate``)."""
+    value = context.document.value
+    return context.diagnostic(
+        finding.code,
+        finding.message,
+        finding.loc,
+        at_key=finding.at_key,
+        hint=finding.hint,
+        severity=Severity.ERROR if finding.refused_by_validate else Severity.WARNING,
+        replacement=_wall_clock(finding.replacement, value, finding.loc),
+    )
 
 
 def _wall_clock(replacement: Any, value: Any, path: Path) -> Any:
