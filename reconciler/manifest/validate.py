@@ -20,7 +20,8 @@ from reconciler.sendtime import is_wall_clock, send_window
 from reconciler.timeutil import format_duration, format_utc, has_offset
 
 HORIZON = timedelta(days=90)
-"""Braze (older docs) refuses schedules more than 90 days ahead."""
+"""Older versions of Braze's create-schedule page said "up to 90 days in the future"; the
+current ones say nothing, and no error is documented for it (docs/decisions.md): a warning."""
 
 _TYPE_NAMES = {
     "string_type": "a string",
@@ -336,7 +337,10 @@ def _time_rules(
                 "time_beyond_horizon",
                 f"send time {schedule.time} is more than 90 days ahead",
                 path,
-                hint="Braze has refused schedules more than 90 days out; schedule it later",
+                hint=(
+                    "older versions of Braze's docs allowed schedules up to 90 days ahead (the "
+                    "current ones do not say); if Braze refuses it, create it later"
+                ),
                 severity=Severity.WARNING,
             )
         )
