@@ -224,6 +224,12 @@ class EmulatorApp:
             await self._answer(
                 send, path, Answer(int(kind), {"message": _FAULT_MESSAGES[kind]}), state
             )
+        elif kind == "answer":
+            assert fault.status is not None
+            body: dict[str, Any] = {"message": fault.message}
+            if fault.errors is not None:
+                body["errors"] = list(fault.errors)
+            await self._answer(send, path, Answer(fault.status, body), state)
         elif kind == "429":
             now = emulator.clock.timestamp()
             reset = state.reset if fault.delay is None else int(now + fault.delay + 0.999)
