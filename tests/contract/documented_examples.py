@@ -196,15 +196,8 @@ MESSAGING_OBJECTS: dict[str, dict[str, Any]] = {
     },
 }  # fmt: skip
 
-_SCHEDULE_MESSAGES = (
-    "apple_push",
-    "android_push",
-    "kindle_push",
-    "web_push",
-    "email",
-    "webhook",
-    "content_card",
-)  # the create example's placeholders
+_SCHEDULE_MESSAGES = tuple(channel for channel in MESSAGING_OBJECTS if channel != "sms")
+"""The create example's placeholders; the send example's are these, SMS and webhook aside."""
 _SEND_MESSAGES = ("android_push", "apple_push", "content_card", "email", "kindle_push", "web_push")
 
 
@@ -227,69 +220,76 @@ def _audience() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _messages(channels: tuple[str, ...]) -> dict[str, Any]:
-    return {channel: MESSAGING_OBJECTS[channel] for channel in channels}
-
-
 STRING_BOOLEAN = "the table types it Boolean; the example writes a string"
 _SCHEDULE_PAGE = f"{DOCS}/endpoints/messaging/schedule_messages"
 _SEND_PAGE = f"{DOCS}/endpoints/messaging/send_messages"
+_ALIAS = {"alias_name": "example_name", "alias_label": "example_label"}
+
+
+def _messages_request(channels: tuple[str, ...], **rest: Any) -> dict[str, Any]:
+    """The targeting both /messages/* examples write, then ``rest``, then ``messages``."""
+    return {
+        "broadcast": "false",
+        "external_user_ids": "external_user_identifiers",
+        "user_aliases": dict(_ALIAS),
+        "segment_id": demo.VIP_SEGMENT,
+        "audience": _audience(),
+        "campaign_id": demo.API_CAMPAIGN,
+        "send_id": SEND_ID,
+        **rest,
+        "messages": {channel: MESSAGING_OBJECTS[channel] for channel in channels},
+    }
+
+
+_MESSAGES_CORRECTIONS = (
+    Correction(("broadcast",), False, "broadcast: " + STRING_BOOLEAN),
+    Correction(("external_user_ids",), ["external_user_identifiers"],
+               "external_user_ids: the table types it 'Array of strings'"),
+    Correction(("user_aliases",), [dict(_ALIAS)],
+               "user_aliases: the table types it 'Array of user alias objects'"),
+)  # fmt: skip
+
+
+def _trigger_update(page: str, path: str, parent: dict[str, str]) -> Example:
+    """The campaign and Canvas trigger update examples: the same body but the parent id."""
+    body = {**parent, "schedule_id": SCHEDULE_ID,
+            "schedule": {"time": "2026-12-12T21:30:00Z", "in_local_time": True}}  # fmt: skip
+    correction = Correction(("schedule", "time"), "2026-12-12T21:30:00", NO_OFFSET)
+    return Example(f"update {page}", f"{_SCHEDULE_PAGE}/{page}/", path, body, (correction,))
+
+
+def _trigger_delete(page: str, path: str, parent: dict[str, str]) -> Example:
+    return Example(f"delete {page}", f"{_SCHEDULE_PAGE}/{page}/", path,
+                   {**parent, "schedule_id": SCHEDULE_ID})  # fmt: skip
+
 
 ENDPOINT_EXAMPLES: tuple[Example, ...] = (
     Example(
         "create scheduled messages",
         f"{_SCHEDULE_PAGE}/post_schedule_messages/",
         "/messages/schedule/create",
-        {
-            "broadcast": "false",
-            "external_user_ids": "external_user_identifiers",
-            "user_aliases": {"alias_name": "example_name", "alias_label": "example_label"},
-            "segment_id": demo.VIP_SEGMENT,
-            "audience": _audience(),
-            "campaign_id": demo.API_CAMPAIGN,
-            "send_id": SEND_ID,
-            "override_messaging_limits": False,
-            "recipient_subscription_state": "subscribed",
-            "schedule": {"time": "2026-12-12T10:00:00", "in_local_time": True,
-                         "at_optimal_time": True},
-            "messages": _messages(_SCHEDULE_MESSAGES),
-        },
-        (
-            Correction(("broadcast",), False, "broadcast: " + STRING_BOOLEAN),
-            Correction(("external_user_ids",), ["external_user_identifiers"],
-                       "external_user_ids: the table types it 'Array of strings'"),
-            Correction(("user_aliases",),
-                       [{"alias_name": "example_name", "alias_label": "example_label"}],
-                       "user_aliases: the table types it 'Array of user alias objects'"),
+        _messages_request(
+            _SCHEDULE_MESSAGES,
+            override_messaging_limits=False,
+            recipient_subscription_state="subscribed",
+            schedule={"time": "2026-12-12T10:00:00", "in_local_time": True,
+                      "at_optimal_time": True},
         ),
+        _MESSAGES_CORRECTIONS,
         kind="ScheduledMessage",
     ),
     Example(
         "send messages",
         f"{_SEND_PAGE}/post_send_messages/",
         "/messages/send",
-        {
-            "broadcast": "false",
-            "external_user_ids": "external_user_identifiers",
-            "user_aliases": {"alias_name": "example_name", "alias_label": "example_label"},
-            "segment_id": demo.VIP_SEGMENT,
-            "audience": _audience(),
-            "campaign_id": demo.API_CAMPAIGN,
-            "send_id": SEND_ID,
-            "override_frequency_capping": "false",
-            "recipient_subscription_state": "all",
-            "messages": _messages(_SEND_MESSAGES),
-        },
-        (
-            Correction(("broadcast",), False, "broadcast: " + STRING_BOOLEAN),
-            Correction(("external_user_ids",), ["external_user_identifiers"],
-                       "external_user_ids: the table types it 'Array of strings'"),
-            Correction(("user_aliases",),
-                       [{"alias_name": "example_name", "alias_label": "example_label"}],
-                       "user_aliases: the table types it 'Array of user alias objects'"),
-            Correction(("override_frequency_capping",), False,
-                       "override_frequency_capping: " + STRING_BOOLEAN),
+        _messages_request(
+            _SEND_MESSAGES,
+            override_frequency_capping="false",
+            recipient_subscription_state="all",
         ),
+        (*_MESSAGES_CORRECTIONS,
+         Correction(("override_frequency_capping",), False,
+                    "override_frequency_capping: " + STRING_BOOLEAN)),
     ),
     Example(
         "update scheduled messages",
@@ -334,7 +334,7 @@ ENDPOINT_EXAMPLES: tuple[Example, ...] = (
             "audience": _audience(),
             "recipients": [
                 {
-                    "user_alias": {"alias_name": "example_name", "alias_label": "example_label"},
+                    "user_alias": dict(_ALIAS),
                     "external_user_id": "external_user_identifier",
                     "trigger_properties": "",
                     "send_to_existing_only": True,
@@ -377,23 +377,10 @@ ENDPOINT_EXAMPLES: tuple[Example, ...] = (
         (Correction(("recipients", 0, "user_alias"), REMOVED, ONE_IDENTIFIER),),
         kind="CampaignSchedule",
     ),
-    Example(
-        "update scheduled API-triggered campaigns",
-        f"{_SCHEDULE_PAGE}/post_update_scheduled_triggered_campaigns/",
-        "/campaigns/trigger/schedule/update",
-        {
-            "campaign_id": demo.TRIGGERED_CAMPAIGN,
-            "schedule_id": SCHEDULE_ID,
-            "schedule": {"time": "2026-12-12T21:30:00Z", "in_local_time": True},
-        },
-        (Correction(("schedule", "time"), "2026-12-12T21:30:00", NO_OFFSET),),
-    ),
-    Example(
-        "delete scheduled API-triggered campaigns",
-        f"{_SCHEDULE_PAGE}/post_delete_scheduled_triggered_messages/",
-        "/campaigns/trigger/schedule/delete",
-        {"campaign_id": demo.TRIGGERED_CAMPAIGN, "schedule_id": SCHEDULE_ID},
-    ),
+    _trigger_update("post_update_scheduled_triggered_campaigns",
+                    "/campaigns/trigger/schedule/update", {"campaign_id": demo.TRIGGERED_CAMPAIGN}),
+    _trigger_delete("post_delete_scheduled_triggered_messages",
+                    "/campaigns/trigger/schedule/delete", {"campaign_id": demo.TRIGGERED_CAMPAIGN}),
     Example(
         "send Canvas messages using API-triggered delivery",
         f"{_SEND_PAGE}/post_send_triggered_canvases/",
@@ -405,7 +392,7 @@ ENDPOINT_EXAMPLES: tuple[Example, ...] = (
             "audience": _audience(),
             "recipients": [
                 {
-                    "user_alias": {"alias_name": "example_name", "alias_label": "example_label"},
+                    "user_alias": dict(_ALIAS),
                     "external_user_id": "user_identifier",
                     "send_to_existing_only": True,
                     "attributes": {"first_name": "Alex"},
@@ -436,23 +423,10 @@ ENDPOINT_EXAMPLES: tuple[Example, ...] = (
         (Correction(("recipients", 0, "user_alias"), REMOVED, ONE_IDENTIFIER),),
         kind="CanvasSchedule",
     ),
-    Example(
-        "update scheduled API-triggered Canvases",
-        f"{_SCHEDULE_PAGE}/post_update_scheduled_triggered_canvases/",
-        "/canvas/trigger/schedule/update",
-        {
-            "canvas_id": demo.CANVAS,
-            "schedule_id": SCHEDULE_ID,
-            "schedule": {"time": "2026-12-12T21:30:00Z", "in_local_time": True},
-        },
-        (Correction(("schedule", "time"), "2026-12-12T21:30:00", NO_OFFSET),),
-    ),
-    Example(
-        "delete scheduled API-triggered Canvases",
-        f"{_SCHEDULE_PAGE}/post_delete_scheduled_triggered_canvases/",
-        "/canvas/trigger/schedule/delete",
-        {"canvas_id": demo.CANVAS, "schedule_id": SCHEDULE_ID},
-    ),
+    _trigger_update("post_update_scheduled_triggered_canvases",
+                    "/canvas/trigger/schedule/update", {"canvas_id": demo.CANVAS}),
+    _trigger_delete("post_delete_scheduled_triggered_canvases",
+                    "/canvas/trigger/schedule/delete", {"canvas_id": demo.CANVAS}),
     Example(
         "create send IDs",
         f"{_SEND_PAGE}/post_create_send_ids/",

@@ -61,39 +61,41 @@ def check_iso_date_or_time(value: str) -> str:
     return value
 
 
-def check_iso_datetime(value: str) -> str:
-    """An ISO 8601 date-time, with its time of day: Braze documents date-times ("ISO 8601
-    datetime string", https://www.braze.com/docs/api/objects_filters/connected_audience/ and
-    https://www.braze.com/docs/api/objects_filters/schedule_object/), and does not say how it
-    reads a date alone. Python reads "2026-12-12Z" as a naive midnight (it drops the offset of
-    a date), so a date must be refused here, or a hint about the offset would loop forever."""
+def _refuse_a_date_alone(value: str, time_of_day: str, hint: str) -> None:
+    """Python reads "2026-12-12Z" as a naive midnight (it drops the offset of a date), so a
+    date must be refused before it is parsed, or a hint about the offset would loop forever.
+    ``hint`` may name ``{day}``; the replacement is the day at ``time_of_day`` UTC."""
     date_only = _DATE_ONLY.match(value)
     if date_only is not None:
         day = date_only.group(1)
         raise braze_error(
             "invalid_time",
             f"{value!r} is a date without a time of day",
-            hint=f"add the time of day: {day}T00:00:00Z is the start of that day in UTC",
-            replacement=f"{day}T00:00:00Z",
+            hint=hint.format(day=day),
+            replacement=f"{day}T{time_of_day}Z",
         )
+
+
+def check_iso_datetime(value: str) -> str:
+    """An ISO 8601 date-time, with its time of day: Braze documents date-times ("ISO 8601
+    datetime string", https://www.braze.com/docs/api/objects_filters/connected_audience/ and
+    https://www.braze.com/docs/api/objects_filters/schedule_object/), and does not say how it
+    reads a date alone."""
+    _refuse_a_date_alone(
+        value, "00:00:00", "add the time of day: {day}T00:00:00Z is the start of that day in UTC"
+    )
     return check_iso_date_or_time(value)
 
 
 def check_send_time(value: str) -> str:
     """A send time: an ISO 8601 date-time with its time of day (a date alone is refused)."""
-    date_only = _DATE_ONLY.match(value)
-    if date_only is not None:
-        day = date_only.group(1)
-        raise braze_error(
-            "invalid_time",
-            f"{value!r} is a date without a time of day",
-            hint=(
-                f"add the time of day: {day}T09:00:00Z for 09:00 UTC (or {day}T09:00:00 with "
-                "in_local_time: true)"
-            ),
-            replacement=f"{day}T09:00:00Z",
-        )
-    return check_iso_datetime(value)
+    _refuse_a_date_alone(
+        value,
+        "09:00:00",
+        "add the time of day: {day}T09:00:00Z for 09:00 UTC (or {day}T09:00:00 with "
+        "in_local_time: true)",
+    )
+    return check_iso_date_or_time(value)
 
 
 IsoDateTime = Annotated[str, BeforeValidator(reject_timestamp), AfterValidator(check_iso_datetime)]
