@@ -239,13 +239,12 @@ def _unknown_field_error(key: object, value: Any, known: frozenset[str]) -> Init
             "loc": (str(key),),
             "input": key,
         }
-    match = suggest(key, sorted(known))
-    hint = f"did you mean {match!r}?" if match else "allowed: " + ", ".join(sorted(known))
+    finding = _unknown_field(key, known)
     return {
         "type": PydanticCustomError(
             UNKNOWN_FIELD,
             "unknown field '{field}'",
-            {"field": key, "suggestion": match, "hint": hint},
+            {"field": key, "suggestion": finding.replacement, "hint": finding.hint},
         ),
         "loc": (key,),
         "input": value,
