@@ -22,13 +22,14 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from enum import StrEnum
 
-from reconciler.braze.client import BrazeClient, BrazeResponse, is_unknown_schedule
+from reconciler.braze.client import BrazeClient, BrazeResponse
 from reconciler.braze.errors import (
     BrazeApiError,
     BrazeError,
     CallCancelledError,
     OutcomeUnknownError,
 )
+from reconciler.braze.gone import GoneVerdict, gone_verdict
 from reconciler.canonical import content_hash
 from reconciler.errors import ReconcilerError
 from reconciler.kinds import facts
@@ -353,7 +354,8 @@ class Applier:
         except BrazeApiError as exc:
             if not exc.proves_nothing_happened:  # a 504 after the last retry: it may be done
                 return self._unknown(intent, change, request, exc.message)
-            gone = self._gone_reason(change, request, exc)
+            verdict = gone_verdict(exc, change.schedule_id)
+            gone = self._gone_reason(change, request, exc, verdict)
             if gone is not None:
                 message, shown = gone
                 self._complete(
@@ -363,16 +365,16 @@ class Applier:
             adopted = (known := self._known.get(change.address)) is not None and (
                 known.status is RecordStatus.ADOPTED
             )
-            if request.call == "update" and is_unknown_schedule(exc) and adopted:
+            maybe_gone = request.call in ("update", "delete") and verdict is not GoneVerdict.OTHER
+            if request.call == "update" and maybe_gone and adopted:
                 message = (
-                    f"Braze does not know schedule {change.schedule_id} "
-                    f"({exc.braze_message}): check the id given to `import` (and its campaign "
-                    "or Canvas); the record is kept"
+                    f"{_answer_about(change.schedule_id, exc, verdict)}: check the id given to "
+                    "`import` (and its campaign or Canvas); the record is kept"
                 )
                 self._complete(intent, Outcome.FAILED, change.address, message=message)
                 return self._record_result(change, Status.FAILED, message)
-            if is_unknown_schedule(exc) and request.call in ("update", "delete"):
-                return self._vanished(intent, change, exc)
+            if maybe_gone:
+                return self._vanished(intent, change, exc, verdict)
             self._complete(intent, Outcome.FAILED, change.address, message=exc.message)
             return self._record_result(change, Status.FAILED, exc.message)
         except BrazeError as exc:
@@ -382,20 +384,27 @@ class Applier:
             return self._unknown(intent, change, request, exc.message)
         return self._succeeded(intent, change, request, response)
 
-    def _vanished(self, intent: int, change: Change, exc: BrazeApiError) -> ChangeResult:
-        """Braze does not know the schedule: deleted outside this tool, or the key or the
-        stored id is wrong (then it still sends). Forgetting it would let the next apply
-        create a second one, so the record stays, ``vanished``, blocked until settled."""
+    def _vanished(
+        self, intent: int, change: Change, exc: BrazeApiError, verdict: GoneVerdict
+    ) -> ChangeResult:
+        """Braze does not know the schedule, or its answer may mean so (braze/gone.py):
+        deleted outside this tool, or the key or the stored id is wrong (then it still sends).
+        Forgetting it would let the next apply create a second one, so the record stays,
+        ``vanished``, blocked until settled; Braze's answer is kept in its notices."""
         message = (
-            f"Braze does not know schedule {change.schedule_id} ({exc.braze_message}): the "
-            f"record is kept as vanished; {vanished_hint(change.address)}"
+            f"{_answer_about(change.schedule_id, exc, verdict)}: the record is kept as "
+            f"vanished; {vanished_hint(change.address)}"
         )
         known = self._known.get(change.address)
         if known is None:
             self._complete(intent, Outcome.FAILED, change.address, message=message)
         else:
+            answer = f"Braze answered {exc.status} to {exc.path}: {exc.braze_message}"
             marked = dataclasses.replace(
-                known, status=RecordStatus.VANISHED, updated_at=self.clock.now()
+                known,
+                status=RecordStatus.VANISHED,
+                notices=(answer, *exc.errors),
+                updated_at=self.clock.now(),
             )
             self._complete(intent, Outcome.FAILED, change.address, message=message, put=marked)
         return self._record_result(change, Status.FAILED, message)
@@ -422,10 +431,11 @@ class Applier:
         )
 
     def _gone_reason(
-        self, change: Change, request: Request, exc: BrazeApiError
+        self, change: Change, request: Request, exc: BrazeApiError, verdict: GoneVerdict
     ) -> tuple[str, str] | None:
-        """A delete answered "unknown schedule" that counts as done: (journal, result) words."""
-        if request.call != "delete" or not is_unknown_schedule(exc):
+        """A delete answered "unknown schedule" that counts as done: (journal, result) words.
+        Only an answer that says so (``GONE``); an ambiguous one never does."""
+        if request.call != "delete" or verdict is not GoneVerdict.GONE:
             return None
         if self._deleted_before(change, exc):
             return (
@@ -557,3 +567,12 @@ def _send_id_of(change: Change) -> tuple[object, object]:
     """The (campaign_id, send_id) a change creates or uses: send ids belong to a campaign."""
     after = change.after or {}
     return (after.get("campaign_id"), after.get("send_id"))
+
+
+def _answer_about(schedule_id: str | None, exc: BrazeApiError, verdict: GoneVerdict) -> str:
+    if verdict is GoneVerdict.GONE:
+        return f"Braze does not know schedule {schedule_id} ({exc.braze_message})"
+    return (
+        f"Braze's answer about schedule {schedule_id} ({exc.status} {exc.braze_message}) does "
+        "not say whether it still holds it"
+    )

@@ -31,8 +31,9 @@ ScheduleMode = Literal["utc", "local", "optimal"]
 
 def schedule_mode(in_local_time: object, at_optimal_time: object) -> ScheduleMode:
     """``local`` (each user's zone), ``optimal`` (Intelligent Timing) or ``utc`` (one
-    instant), from a schedule object's two flags. The models refuse both true; were both
-    true, local time wins here, for every reader alike."""
+    instant), from a schedule object's two flags. Both true (as in Braze's own create example;
+    its docs do not say which applies): local time wins here, for every reader alike, and
+    ``validate`` warns."""
     if in_local_time is True:
         return "local"
     if at_optimal_time is True:

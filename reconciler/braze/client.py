@@ -30,7 +30,6 @@ import httpx
 
 from reconciler import __version__
 from reconciler.braze.errors import (
-    BadRequestError,
     BrazeApiError,
     BrazeError,
     CallCancelledError,
@@ -228,8 +227,8 @@ class BrazeClient:
             error = self._error(response, path, info)
             error.after_unknown = unknown_before
             if not error.proves_nothing_happened:
-                # A 504: the backend may have finished the call, so a retry answered "Invalid
-                # schedule_id" may mean that this attempt deleted it.
+                # A 504: the backend may have finished the call, so a retry answered "unknown
+                # schedule" (braze/gone.py) may mean that this attempt deleted it.
                 unknown_before = True
             if isinstance(error, RateLimitedError):
                 self.rate_limited += 1
@@ -338,15 +337,6 @@ class BrazeClient:
 
     def trigger_canvas(self, body: Mapping[str, Any]) -> BrazeResponse:
         return self.call("POST", "/canvas/trigger/send", CallKind.SEND, body)
-
-
-def is_unknown_schedule(error: BrazeError) -> bool:
-    """Braze's answer to an unknown, deleted or fired ``schedule_id`` (the emulator's choice
-    where Braze is silent: 400 ``Invalid schedule_id``)."""
-    return (
-        isinstance(error, BadRequestError)
-        and error.braze_message.strip().lower() == "invalid schedule_id"
-    )
 
 
 def _json_body(response: httpx.Response) -> dict[str, Any]:

@@ -15,7 +15,11 @@ the fault rules and every choice; the modules, one job each:
 Choices where Braze is silent (DESIGN.md section 9 fixes the first four):
 
 - Unknown, deleted or fired ``schedule_id``, one of another kind, or one under another
-  campaign or Canvas id: 400 ``Invalid schedule_id`` (``errors`` says which).
+  campaign or Canvas id: 400 ``Invalid schedule_id`` (``errors`` says which), a text of its
+  own (``checks.OWN_MESSAGES``), which the client never depends on alone.
+- What Braze's docs do not forbid is accepted (the request models keep it as a finding): a
+  field they do not document, ``in_local_time`` and ``at_optimal_time`` both true (local time
+  wins), an Android or Kindle ``priority`` outside -2..2.
 - A UTC time at or before now: 400 ``Bad Request``. A local or optimal time past in every
   zone: 400. A local time already reached in some zones but not all is accepted.
 - Updating a local-time (or optimal-time) schedule that has started in some zone: 201
@@ -34,7 +38,10 @@ Choices where Braze is silent (DESIGN.md section 9 fixes the first four):
   ``Invalid app_id``, ``Invalid subscription_group_id``, ``Invalid send_id``.
 - ``send_id`` must have been created for the same campaign (so ``/messages/*`` need
   ``campaign_id`` with it); ``/sends/id/create`` takes API and API-triggered campaigns,
-  generates an id when none is given, and answers success again for an existing pair.
+  generates an id when none is given, and answers success again for an existing pair, which
+  spends nothing of the 100 a day (they count created pairs). A broadcast with a campaign
+  answers a generated ``send_id`` (Braze's send analytics page).
 - The 90-day horizon is not enforced. ``202 queued`` is never answered.
-- The listing's ``end_time`` is cut at midnight UTC of the date written, inclusive.
+- The listing's ``end_time`` is cut at midnight UTC of the date written, inclusive; query
+  parameters it does not know are ignored.
 """

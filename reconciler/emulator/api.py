@@ -33,6 +33,7 @@ from reconciler.braze.models import (
     ScheduleDeleteRequest,
     ScheduleUpdateRequest,
     SendIdCreateRequest,
+    is_broadcast,
 )
 from reconciler.braze.models.ids import INVALID_SCHEDULE
 from reconciler.emulator.broadcasts import scheduled_broadcasts
@@ -87,6 +88,24 @@ def _new_id() -> str:
 
 def _dispatch_id() -> str:
     return uuid.uuid4().hex
+
+
+def tracked_send_id(
+    campaign_id: str | None, send_id: str | None, data: dict[str, Any]
+) -> str | None:
+    """The ``send_id`` an answer carries: the one the request named, else one generated for a
+    broadcast of a campaign. Braze: "The send_id is only generated for API campaign sends
+    targeting segments, connected audiences or broadcasts. When relevant, the send_id is
+    included in response for the messages/send, messages/schedule, campaign/trigger/send and
+    campaign/trigger/schedule endpoints"
+    (https://www.braze.com/docs/api/endpoints/export/campaigns/get_send_analytics/, and
+    "Responses for tracked send ids", https://www.braze.com/docs/api/errors/). A generated one
+    is not a created pair: it does not count against the 100 a day of /sends/id/create."""
+    if campaign_id is None:
+        return None
+    if send_id is not None:
+        return send_id
+    return uuid.uuid4().hex if is_broadcast(data) else None
 
 
 class BrazeApi:
@@ -153,7 +172,10 @@ class BrazeApi:
         self, request: ScheduleCreateRequest, data: dict[str, Any], now: datetime
     ) -> Answer:
         self._check_messages_request(request)
-        return self._create("scheduled_message", request.campaign_id, request, data, None, now)
+        send_id = tracked_send_id(request.campaign_id, request.send_id, data)
+        return self._create(
+            "scheduled_message", request.campaign_id, request, data, None, now, send_id
+        )
 
     def _schedule_update(
         self, request: ScheduleUpdateRequest, data: dict[str, Any], now: datetime
@@ -176,7 +198,10 @@ class BrazeApi:
     ) -> Answer:
         self.checks.triggered_campaign(request.campaign_id)
         self.checks.send_id(request.campaign_id, request.send_id)
-        return self._create("campaign_schedule", request.campaign_id, request, data, None, now)
+        send_id = tracked_send_id(request.campaign_id, request.send_id, data)
+        return self._create(
+            "campaign_schedule", request.campaign_id, request, data, None, now, send_id
+        )
 
     def _canvas_schedule_create(
         self, request: CanvasScheduleCreateRequest, data: dict[str, Any], now: datetime
@@ -223,6 +248,7 @@ class BrazeApi:
         data: dict[str, Any],
         notice: str | None,
         now: datetime,
+        send_id: str | None = None,
     ) -> Answer:
         window = schedule_window(request.schedule)
         check_not_past(request.schedule, window, now)
@@ -239,7 +265,7 @@ class BrazeApi:
             workspace=_caller.get(),
         )
         log.debug("emulator: created %s %s", kind, schedule_id)
-        answer = _success(dispatch_id=dispatch_id, schedule_id=schedule_id)
+        answer = _success(dispatch_id=dispatch_id, schedule_id=schedule_id, send_id=send_id)
         if notice is not None:
             answer.body["notice"] = notice
         return answer
@@ -305,6 +331,20 @@ class BrazeApi:
         items = scheduled_broadcasts(self.workspace, now, request.end_time)
         return Answer(200, {"scheduled_broadcasts": items})
 
+    def creates_send_id(self, data: Any) -> bool:
+        """Whether this /sends/id/create body, valid, creates a new send id + campaign id pair:
+        only those count against the 100 a day ("Each send id - campaign id combination that
+        you create will count towards your daily limit",
+        https://www.braze.com/docs/api/endpoints/messaging/send_messages/post_create_send_ids/)."""
+        try:
+            request = SendIdCreateRequest.model_validate(data)
+            self.checks.send_id_campaign(request.campaign_id)
+        except (ValidationError, Rejection):
+            return False
+        return request.send_id is None or not self.store.has_send_id(
+            request.campaign_id, request.send_id
+        )
+
     def _send_id_create(
         self, request: SendIdCreateRequest, _data: dict[str, Any], now: datetime
     ) -> Answer:
@@ -318,14 +358,16 @@ class BrazeApi:
         self, request: MessagesSendRequest, data: dict[str, Any], now: datetime
     ) -> Answer:
         self._check_messages_request(request)
-        return self._send("/messages/send", data, request.send_id, None, now)
+        send_id = tracked_send_id(request.campaign_id, request.send_id, data)
+        return self._send("/messages/send", data, send_id, None, now)
 
     def _campaign_send(
         self, request: CampaignTriggerSendRequest, data: dict[str, Any], now: datetime
     ) -> Answer:
         self.checks.triggered_campaign(request.campaign_id)
         self.checks.send_id(request.campaign_id, request.send_id)
-        return self._send("/campaigns/trigger/send", data, request.send_id, None, now)
+        send_id = tracked_send_id(request.campaign_id, request.send_id, data)
+        return self._send("/campaigns/trigger/send", data, send_id, None, now)
 
     def _canvas_send(
         self, request: CanvasTriggerSendRequest, data: dict[str, Any], now: datetime

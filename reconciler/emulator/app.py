@@ -31,6 +31,7 @@ from reconciler.emulator.limits import RateState
 from reconciler.emulator.protocol import CONNECTION_KEY, ConnectionControl, wait_for_disconnect
 from reconciler.emulator.runtime import Emulator
 from reconciler.emulator.workspace import ApiKey
+from reconciler.kinds import SEND_IDS_PATH
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,11 @@ class EmulatorApp:
         except ValueError:
             await self._answer(send, path, Answer(400, {"error": MALFORMED_JSON}), peek)
             return
-        decision = emulator.limiter.take(path, unique_audience_key(path, data), now)
+        # The send id bucket counts created pairs, not calls.
+        counted = path != SEND_IDS_PATH or emulator.api.creates_send_id(data)
+        decision = emulator.limiter.take(
+            path, unique_audience_key(path, data), now, counted=counted
+        )
         if not decision.allowed:
             await self._answer(send, path, Answer(429, {"message": "Rate Limited"}), decision.state)
             return
@@ -219,6 +224,12 @@ class EmulatorApp:
             await self._answer(
                 send, path, Answer(int(kind), {"message": _FAULT_MESSAGES[kind]}), state
             )
+        elif kind == "answer":
+            assert fault.status is not None
+            body: dict[str, Any] = {"message": fault.message}
+            if fault.errors is not None:
+                body["errors"] = list(fault.errors)
+            await self._answer(send, path, Answer(fault.status, body), state)
         elif kind == "429":
             now = emulator.clock.timestamp()
             reset = state.reset if fault.delay is None else int(now + fault.delay + 0.999)

@@ -12,6 +12,7 @@ from reconciler.braze.models.ids import (
     INVALID_APP,
     INVALID_CAMPAIGN,
     INVALID_CANVAS,
+    INVALID_SCHEDULE,
     INVALID_SEGMENT,
     INVALID_SUBSCRIPTION_GROUP,
     INVALID_VARIANT,
@@ -30,6 +31,22 @@ PAUSED_NOTICE = (
 ARCHIVED_NOTICE = (
     "The Canvas is archived. Unarchive the Canvas to ensure trigger requests will take effect."
 )
+OWN_MESSAGES = frozenset(
+    {
+        INVALID_CANVAS,
+        INVALID_SEGMENT,
+        INVALID_APP,
+        INVALID_SUBSCRIPTION_GROUP,
+        INVALID_SEND_ID,
+        INVALID_SCHEDULE,
+        "Method Not Allowed",
+        "Service Unavailable",
+        "Gateway Timeout",
+    }
+)
+"""The ``message`` texts of the emulator's answers that Braze's docs do not give (every
+``errors`` entry is the emulator's own too): docs/emulator.md lists them, and the client never
+decides on one of them alone (tests/contract/test_own_texts.py)."""
 
 
 class Rejection(Exception):

@@ -27,6 +27,9 @@ Faults (what the caller sees / whether the call takes effect):
 - ``reset``: the connection is reset (TCP RST) without an answer; nothing committed.
 - ``drop_after_commit``: the call takes effect, then the connection is closed without an
   answer: the case that makes a create's outcome unknown.
+- ``answer``: the error answer ``status`` with ``{"message": message, "errors": errors}``;
+  nothing committed. An answer Braze may give in words the emulator does not use (its own
+  texts, such as ``Invalid schedule_id``, are not Braze's): tests try the client with them.
 
 Faults apply after authentication, the JSON check and the rate limits: a call refused for
 those reasons is refused normally, and a faulted call has spent its rate-limit allowance.
@@ -39,10 +42,11 @@ import random
 import threading
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-FaultKind = Literal["500", "503", "504", "429", "timeout", "reset", "drop_after_commit"]
+FaultKind = Literal["500", "503", "504", "429", "timeout", "reset", "drop_after_commit", "answer"]
 DEFAULT_TIMEOUT_DELAY = 35.0
+_ANSWER_ONLY = frozenset({"status", "message", "errors"})
 
 
 class FaultRule(BaseModel):
@@ -61,6 +65,20 @@ class FaultRule(BaseModel):
     commit: bool = Field(
         default=True, description="timeout only: take effect before the delay (default true)."
     )
+    status: Annotated[int, Field(ge=400, le=599)] | None = Field(
+        default=None, description="answer only: the error status to answer."
+    )
+    message: str | None = Field(default=None, description="answer only: the body's message.")
+    errors: list[str] | None = Field(default=None, description="answer only: the body's errors.")
+
+    @model_validator(mode="after")
+    def _answer_fields(self) -> FaultRule:
+        answering = self.fault == "answer"
+        if answering != (self.status is not None and self.message is not None):
+            raise ValueError("status and message are given with the answer fault, and only then")
+        if not answering and self.errors is not None:
+            raise ValueError("errors is given with the answer fault only")
+        return self
 
     def matches(self, path: str) -> bool:
         return fnmatch.fnmatchcase(path, self.endpoint)
@@ -104,7 +122,10 @@ class FaultInjector:
         with self._lock:
             return {
                 "rules": [
-                    {**rule.model_dump(), "fired": fired}
+                    {
+                        **rule.model_dump(exclude=set(_ANSWER_ONLY - rule.model_fields_set)),
+                        "fired": fired,
+                    }
                     for rule, fired in zip(self._config.rules, self._fired, strict=True)
                 ],
                 "seed": self._config.seed,

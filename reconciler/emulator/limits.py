@@ -7,7 +7,9 @@ Buckets, each a fixed window aligned on multiples of its length since the epoch:
 - ``broadcast``: 250 per minute for the broadcast calls of the five broadcast-limited
   endpoints, and ``audience:<key>``: 10 per minute per unique audience. These calls are not
   counted in the hourly bucket;
-- ``send_ids``: 100 ``/sends/id/create`` calls per (UTC) day, every call counting.
+- ``send_ids``: 100 send id + campaign id pairs created per (UTC) day with
+  ``/sends/id/create``: a call that creates none (an existing pair, a refused body) spends
+  nothing and is never refused by this bucket (``take(..., counted=False)``).
 
 A call is refused (429) when any of its buckets is spent; a refused call spends nothing. The
 ``x-ratelimit-*`` headers describe the bucket with the fewest calls remaining (after this
@@ -81,8 +83,13 @@ class RateLimiter:
             _Bucket(name, *sizes[name.split(":")[0]]) for name in bucket_names(path, audience_key)
         ]
 
-    def take(self, path: str, audience_key: str | None, now: float) -> Decision:
-        """Count one call, or refuse it if a bucket is spent."""
+    def take(
+        self, path: str, audience_key: str | None, now: float, *, counted: bool = True
+    ) -> Decision:
+        """Count one call, or refuse it if a bucket is spent. A call that is not ``counted``
+        spends nothing and is never refused: its answer shows the bucket as it is."""
+        if not counted:
+            return Decision(True, self.peek(path, now))
         buckets = self.buckets(path, audience_key)
         with self._lock:
             used = [self._used(bucket, now) for bucket in buckets]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from reconciler.braze.models import (
     CampaignScheduleCreateRequest,
@@ -24,7 +24,14 @@ _NAME_HELP = (
 )
 
 
+_OURS = ConfigDict(extra="forbid")
+"""Our own fields (kind, name, protect...), unlike Braze's, refuse an unknown one (merged with
+``BrazeModel``'s configuration)."""
+
+
 class ManifestBase(BrazeModel):
+    model_config = _OURS
+
     name: str = Field(description=_NAME_HELP, json_schema_extra={"pattern": NAME_PATTERN})
     description: str | None = Field(default=None, description="Free text for reviewers.")
     protect: bool = Field(
@@ -126,6 +133,8 @@ class SendIdManifest(ManifestBase):
 
 class DashboardExpectationSpec(BrazeModel):
     """A broadcast scheduled in the Braze dashboard that the audit expects to see."""
+
+    model_config = _OURS
 
     campaign_id: CampaignId | None = Field(
         default=None, description="The campaign's API identifier (give this or canvas_id)."

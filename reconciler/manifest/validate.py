@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from reconciler.braze.models.base import UNKNOWN_FIELD, suggest
+from reconciler.braze.models.base import UNKNOWN_FIELD, Finding, findings, suggest
 from reconciler.canonical import content_hash
 from reconciler.kinds import Kind
 from reconciler.manifest.diagnostics import Diagnostic, Location, Severity, format_path
@@ -20,7 +20,8 @@ from reconciler.sendtime import is_wall_clock, send_window
 from reconciler.timeutil import format_duration, format_utc, has_offset
 
 HORIZON = timedelta(days=90)
-"""Braze (older docs) refuses schedules more than 90 days ahead."""
+"""Older versions of Braze's create-schedule page said "up to 90 days in the future"; the
+current ones say nothing, and no error is documented for it (docs/decisions.md): a warning."""
 
 _TYPE_NAMES = {
     "string_type": "a string",
@@ -106,7 +107,8 @@ def validate_document(
         manifest = model.model_validate(value)
     except ValidationError as exc:
         return None, _from_validation_error(context, exc)
-    diagnostics = list(_time_rules(context, manifest, now))
+    diagnostics = [_from_finding(context, finding) for finding in findings(manifest)]
+    diagnostics += _time_rules(context, manifest, now)
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
     return _resource(context, manifest), diagnostics
@@ -179,6 +181,21 @@ def _from_validation_error(context: DocumentContext, exc: ValidationError) -> li
                 )
             )
     return diagnostics
+
+
+def _from_finding(context: DocumentContext, finding: Finding) -> Diagnostic:
+    """What Braze may accept but a person probably did not mean: a warning, unless accepting
+    it could send to a wider audience (``refused_by_validate``)."""
+    value = context.document.value
+    return context.diagnostic(
+        finding.code,
+        finding.message,
+        finding.loc,
+        at_key=finding.at_key,
+        hint=finding.hint,
+        severity=Severity.ERROR if finding.refused_by_validate else Severity.WARNING,
+        replacement=_wall_clock(finding.replacement, value, finding.loc),
+    )
 
 
 def _wall_clock(replacement: Any, value: Any, path: Path) -> Any:
@@ -320,7 +337,10 @@ def _time_rules(
                 "time_beyond_horizon",
                 f"send time {schedule.time} is more than 90 days ahead",
                 path,
-                hint="Braze has refused schedules more than 90 days out; schedule it later",
+                hint=(
+                    "older versions of Braze's docs allowed schedules up to 90 days ahead (the "
+                    "current ones do not say); if Braze refuses it, create it later"
+                ),
                 severity=Severity.WARNING,
             )
         )

@@ -16,9 +16,10 @@
 - ``resend``: a create for an address whose earlier schedule has already sent (a manifest
   edited after its send, or a move that arrived too late), without ``--allow-resend``: the
   message would go out twice.
-- ``vanished``: Braze answered "unknown schedule" to an update or delete of this record: a
-  person must find out why (deleted outside, another workspace's key, a corrupted id) and
-  settle it, since a create could make a second schedule while the first still sends.
+- ``vanished``: Braze answered "unknown schedule" to an update or delete of this record, or
+  an answer that may mean so (braze/gone.py): a person must find out why (deleted outside,
+  another workspace's key, a corrupted id) and settle it, since a create could make a second
+  schedule while the first still sends.
 
 Gates are evaluated again at apply time (time moves on between plan and apply): ``apply
 --plan`` plans again at that time and applies the fresh plan.
@@ -99,7 +100,8 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
     if change.recorded_status == RecordStatus.VANISHED.value and not change.replace_requested:
         return Blocked(
             BlockCode.VANISHED,
-            f"Braze did not know schedule {change.schedule_id} at the last apply; "
+            f"Braze did not know schedule {change.schedule_id} at the last apply (or its "
+            f"answer may have meant so: `braze-reconciler state show {recorded_at}` has it); "
             + vanished_hint(change.address),
         )
     # A replace starts with the delete again, which settles the unknown one either way.

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
+
+from reconciler.braze.models.base import Finding, findings
 
 
 def assert_error(
@@ -25,3 +27,13 @@ def assert_error(
     ctx = error.get("ctx") or {}
     assert (error["type"], error["loc"], ctx.get("braze_message")) == (code, loc, braze_message)
     return error
+
+
+def assert_finding(
+    model: type[BaseModel], body: Any, code: str, loc: tuple[str | int, ...]
+) -> Finding:
+    """``body`` is accepted (as Braze may accept it), with exactly one finding: this code, at
+    this location."""
+    (finding,) = findings(model.model_validate(body))
+    assert (finding.code, finding.loc) == (code, loc)
+    return finding

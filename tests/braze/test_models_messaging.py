@@ -21,7 +21,8 @@ from reconciler.braze.models import (
     WebPush,
     WhatsApp,
 )
-from tests.braze.helpers import assert_error
+from reconciler.braze.models.base import findings
+from tests.braze.helpers import assert_error, assert_finding
 
 # Identifiers of Braze's form (UUIDs); which objects they name does not matter here.
 APP_ID = "8e5c4f6b-7d9a-4b12-8d3e-4f5a6b7c8d9e"
@@ -230,8 +231,6 @@ def test_android_send_to_sync_without_content(field: str) -> None:
 @pytest.mark.parametrize(
     ("field", "value", "code"),
     [
-        ("priority", 3, "out_of_range"),
-        ("priority", -3, "out_of_range"),
         ("android_priority", "urgent", "invalid_choice"),
         ("time_to_live", 2_419_201, "out_of_range"),
         ("time_to_live", -1, "out_of_range"),
@@ -261,10 +260,29 @@ def test_web_and_kindle_need_alert_and_title(model: type[BaseModel]) -> None:
     assert_error(model.model_validate, {"alert": "x"}, "missing", ("title",), None)
 
 
-def test_kindle_priority_range() -> None:
-    assert_error(
-        KindlePush.model_validate, with_(KINDLE, priority=5), "out_of_range", ("priority",)
+@pytest.mark.parametrize(("model", "body"), [(AndroidPush, ANDROID), (KindlePush, KINDLE)])
+@pytest.mark.parametrize("priority", [3, -3, 5])
+def test_a_priority_outside_the_range_is_accepted_as_braze_sends_it_as_0(
+    model: type[BaseModel], body: dict[str, Any], priority: int
+) -> None:
+    # "Any values sent outside of that range default to 0" (android and kindle object pages)
+    finding = assert_finding(model, with_(body, priority=priority), "priority_out_of_range",
+                             ("priority",))  # fmt: skip
+    assert finding.message == (
+        f"priority {priority} is outside -2 to 2: Braze sends it as 0, the default"
     )
+    assert (
+        finding.hint == "use a value from -2 (min) to 2 (max), or remove priority for the default"
+    )
+    assert not finding.refused_by_validate
+    for inside in (-2, 0, 2):
+        assert findings(model.model_validate(with_(body, priority=inside))) == []
+
+
+def test_the_priority_range_stays_in_the_json_schema() -> None:
+    for model in (AndroidPush, KindlePush):
+        priority = model.model_json_schema()["properties"]["priority"]["anyOf"][0]
+        assert (priority["minimum"], priority["maximum"]) == (-2, 2)
 
 
 # email
@@ -397,12 +415,17 @@ def test_empty_messages(model: type[BaseModel]) -> None:
     assert_error(model.model_validate, {"email": None}, "no_message", (), "No message to send")
 
 
-def test_schedule_messages_have_no_whats_app() -> None:
-    error = assert_error(
-        ScheduleMessages.model_validate, {"whats_app": WHATS_APP}, "unknown_field",
-        ("whats_app",), None,
+def test_schedule_messages_do_not_document_whats_app() -> None:
+    # An unknown channel is kept and reported, and is not a message: alone, nothing is sent.
+    assert_error(
+        ScheduleMessages.model_validate, {"whats_app": WHATS_APP}, "no_message", (),
+        "No message to send",
     )  # fmt: skip
-    assert "apple_push" in error["ctx"]["hint"]
+    body = {"whats_app": WHATS_APP, "apple_push": APPLE}
+    finding = assert_finding(ScheduleMessages, body, "unknown_field", ("whats_app",))
+    assert finding.at_key
+    assert "apple_push" in (finding.hint or "")
+    assert list(ScheduleMessages.model_validate(body).objects()) == ["apple_push"]
     assert SendMessages.model_validate({"whats_app": WHATS_APP}).whats_app is not None
 
 
@@ -423,11 +446,21 @@ def test_all_channels_at_once() -> None:
 
 
 def test_errors_are_located_inside_the_container() -> None:
-    body = {"android_push": with_(ANDROID, priority=9), "email": with_(EMAIL, body=None)}
+    body = {"android_push": with_(ANDROID, time_to_live=-1), "email": with_(EMAIL, body=None)}
     with pytest.raises(ValidationError) as caught:
         SendMessages.model_validate(body)
     errors = caught.value.errors()
     assert [(e["type"], e["loc"]) for e in errors] == [
-        ("out_of_range", ("android_push", "priority")),
+        ("out_of_range", ("android_push", "time_to_live")),
         ("missing", ("email", "body")),
     ]
+
+
+def test_findings_are_located_inside_the_container() -> None:
+    body = {"android_push": with_(ANDROID, priority=9), "email": with_(EMAIL, sujbect="Hi")}
+    found = findings(SendMessages.model_validate(body))
+    assert [(f.code, f.loc, f.hint) for f in found] == [
+        ("priority_out_of_range", ("android_push", "priority"),
+         "use a value from -2 (min) to 2 (max), or remove priority for the default"),
+        ("unknown_field", ("email", "sujbect"), "did you mean 'subject'?"),
+    ]  # fmt: skip

@@ -27,8 +27,9 @@ from reconciler.braze.models import (
     is_broadcast,
     unique_audience_key,
 )
+from reconciler.braze.models.base import findings
 from reconciler.braze.models.recipients import PROPERTIES_MAX_BYTES
-from tests.braze.helpers import assert_error
+from tests.braze.helpers import assert_error, assert_finding
 
 # Identifiers of Braze's form (UUIDs); which objects they name does not matter here.
 CAMPAIGN_ID = "5b2f1c3e-4a6d-4e8f-9a0b-1c2d3e4f5a6b"
@@ -245,32 +246,66 @@ def test_doc_example_empty_time_is_rejected() -> None:
         (ScheduleUpdateRequest, {"schedule_id": "s", "schedule": SCHEDULE}, "audience"),
     ],
 )  # fmt: skip
-def test_fields_of_other_endpoints_are_unknown(
+def test_fields_of_other_endpoints_are_unknown_and_kept(
     model: type[BaseModel], base: dict[str, Any], field: str
 ) -> None:
-    assert_error(model.model_validate, {**base, field: "x"}, "unknown_field", (field,), None)
+    # Braze's docs do not say whether an endpoint ignores or refuses an unknown field: the body
+    # is accepted and sent as written, and the field is a finding.
+    body = {**base, field: "x"}
+    finding = assert_finding(model, body, "unknown_field", (field,))
+    assert finding.at_key
+    assert finding.refused_by_validate == (field in ("recipients", "audience"))
+    dumped = model.model_validate(body).model_dump(mode="json", by_alias=True, exclude_unset=True)
+    assert dumped[field] == "x"
 
 
 def test_unknown_field_did_you_mean() -> None:
     body = with_(CAMPAIGN_BROADCAST, trigger_propertes={})
-    error = assert_error(
-        CampaignScheduleCreateRequest.model_validate,
-        body,
-        "unknown_field",
-        ("trigger_propertes",),
-        None,
+    finding = assert_finding(
+        CampaignScheduleCreateRequest, body, "unknown_field", ("trigger_propertes",)
     )
-    assert error["ctx"]["hint"] == "did you mean 'trigger_properties'?"
+    assert finding.message == (
+        "unknown field 'trigger_propertes': Braze's documentation does not say whether it "
+        "ignores or refuses it; it is sent as written"
+    )
+    assert finding.hint == "did you mean 'trigger_properties'?"
+    assert finding.replacement == "trigger_properties"
+    assert not finding.refused_by_validate
 
 
-def test_messages_send_takes_whats_app_but_schedule_create_does_not() -> None:
-    assert_error(
-        ScheduleCreateRequest.model_validate,
-        with_(SEGMENT_BROADCAST, messages=MESSAGES_SEND["messages"]),
-        "unknown_field",
-        ("messages", "whats_app"),
-        None,
-    )
+@pytest.mark.parametrize(
+    ("body", "typo", "meant"),
+    [
+        (with_(CAMPAIGN_BROADCAST, audeince=AUDIENCE), "audeince", "audience"),
+        (with_(SEGMENT_BROADCAST, segmnet_id=SEGMENT_ID), "segmnet_id", "segment_id"),
+    ],
+)
+def test_a_misspelt_field_that_narrows_the_audience_is_refused_by_validate(
+    body: dict[str, Any], typo: str, meant: str
+) -> None:
+    model = ScheduleCreateRequest if "segment_id" in body else CampaignScheduleCreateRequest
+    finding = assert_finding(model, body, "unknown_field", (typo,))
+    assert finding.refused_by_validate
+    assert finding.replacement == meant
+    assert "wider audience" in finding.message
+
+
+def test_a_typo_of_a_missing_required_field_is_an_error() -> None:
+    body = with_(CAMPAIGN_BROADCAST, schedule=None, schedul=SCHEDULE)
+    with pytest.raises(ValidationError) as caught:
+        CampaignScheduleCreateRequest.model_validate(body)
+    errors = caught.value.errors()
+    assert [(e["type"], e["loc"]) for e in errors] == [
+        ("unknown_field", ("schedul",)),
+        ("missing", ("schedule",)),
+    ]
+    assert errors[0]["ctx"]["hint"] == "did you mean 'schedule'?"
+
+
+def test_messages_send_takes_whats_app_but_schedule_create_does_not_document_it() -> None:
+    body = with_(SEGMENT_BROADCAST, messages={**MESSAGES_SEND["messages"], "apple_push": PUSH})
+    assert_finding(ScheduleCreateRequest, body, "unknown_field", ("messages", "whats_app"))
+    assert findings(MessagesSendRequest.model_validate(MESSAGES_SEND)) == []
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
-from reconciler.braze.models import ScheduleObject
-from tests.braze.helpers import assert_error
+from reconciler.braze.models import (
+    ApplePush,
+    ContentCard,
+    CustomAttributeCondition,
+    LastUsedAppCondition,
+    ScheduledBroadcastsQuery,
+    ScheduleObject,
+)
+from reconciler.braze.models.base import findings
+from tests.braze.helpers import assert_error, assert_finding
 
 validate = ScheduleObject.model_validate
 
@@ -49,10 +58,28 @@ def test_local_and_optimal_time_have_no_offset(flag: str, time: str) -> None:
     assert "without offset" in error["ctx"]["hint"]
 
 
-def test_local_and_optimal_together_is_an_error() -> None:
+def test_local_and_optimal_together_is_accepted_as_local_time() -> None:
+    # Braze's own create example sets both; its docs do not say which applies.
     body = {"time": "2026-11-27T09:00:00", "in_local_time": True, "at_optimal_time": True}
-    error = assert_error(validate, body, "conflicting_time_modes", ("at_optimal_time",))
-    assert "choose one" in error["ctx"]["hint"]
+    finding = assert_finding(ScheduleObject, body, "both_time_modes", ("at_optimal_time",))
+    assert validate(body).mode == "local"
+    assert finding.message == (
+        "in_local_time and at_optimal_time are both true: Braze's documentation does not say "
+        "which applies; this tool reads it as local time"
+    )
+    assert finding.replacement is False
+    assert findings(validate({**body, "at_optimal_time": finding.replacement})) == []
+
+
+def test_local_and_optimal_together_still_take_no_offset() -> None:
+    body = {"time": "2026-11-27T09:00:00Z", "in_local_time": True, "at_optimal_time": True}
+    assert_error(validate, body, "local_time_with_offset", ("time",))
+
+
+@pytest.mark.parametrize("time", ["2026-12-12", "2026-12-12Z", " 2026-12-12+01:00"])
+def test_a_date_alone_is_not_a_send_time(time: str) -> None:
+    error = assert_error(validate, {"time": time}, "invalid_time", ("time",))
+    assert error["ctx"]["replacement"] == "2026-12-12T09:00:00Z"
 
 
 def test_flags_are_strict_booleans() -> None:
@@ -77,3 +104,40 @@ def test_json_schema() -> None:
     schema = ScheduleObject.model_json_schema(by_alias=True)
     assert schema["required"] == ["time"]
     assert all("description" in field for field in schema["properties"].values())
+
+
+# A date alone: Braze documents ISO 8601 date-times, and does not say how it reads a date.
+
+
+@pytest.mark.parametrize(
+    ("model", "body", "loc"),
+    [
+        (ApplePush, {"alert": "Sale", "expiry": "2026-12-12"}, ("expiry",)),
+        (
+            ContentCard,
+            {"type": "CLASSIC", "title": "Sale", "description": "Now", "expire_at": "2026-12-12Z"},
+            ("expire_at",),
+        ),
+        (LastUsedAppCondition, {"comparison": "after", "value": "2026-12-12"}, ("value",)),
+        (
+            CustomAttributeCondition,
+            {"custom_attribute_name": "signed_up", "comparison": "before", "value": "2026-12-12"},
+            ("value",),
+        ),
+    ],
+)
+def test_a_date_alone_is_refused_where_braze_documents_a_date_time(
+    model: type[BaseModel], body: dict[str, Any], loc: tuple[str, ...]
+) -> None:
+    error = assert_error(model.model_validate, body, "invalid_time", loc)
+    assert error["ctx"]["hint"] == (
+        "add the time of day: 2026-12-12T00:00:00Z is the start of that day in UTC"
+    )
+    fixed = {**body, loc[-1]: error["ctx"]["replacement"]}
+    assert model.model_validate(fixed)
+
+
+def test_end_time_of_the_listing_may_be_a_date() -> None:
+    # "End date of the range ... treated as midnight in UTC time by the API"
+    # (https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/get_messages_scheduled/)
+    assert ScheduledBroadcastsQuery.model_validate({"end_time": "2026-12-12"})

@@ -53,3 +53,15 @@ def test_the_listing_needs_end_time(http: httpx.Client) -> None:
     assert (
         http.get("/messages/scheduled_broadcasts", params={"end_time": "soon"}).status_code == 400
     )
+
+
+def test_the_listing_ignores_a_query_parameter_it_does_not_know(http: httpx.Client) -> None:
+    # Braze documents end_time only, and nothing about other parameters: ignored, as HTTP
+    # servers usually do (docs/emulator.md).
+    plain = http.get("/messages/scheduled_broadcasts", params={"end_time": "2027-01-01"})
+    extra = http.get(
+        "/messages/scheduled_broadcasts",
+        params={"end_time": "2027-01-01", "limit": "1", "page": "2", "end_tme": "2020-01-01"},
+    )
+    assert (extra.status_code, extra.json()) == (200, plain.json())
+    assert len(plain.json()["scheduled_broadcasts"]) == 2

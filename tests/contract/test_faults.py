@@ -9,8 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from reconciler.braze.client import BrazeClient, RetryPolicy, is_unknown_schedule
+from reconciler.braze.client import BrazeClient, RetryPolicy
 from reconciler.braze.errors import BadRequestError, OutcomeUnknownError, RateLimitedError
+from reconciler.braze.gone import GoneVerdict, gone_verdict
 from reconciler.emulator.server import EmbeddedEmulator, EmulatorConfig
 from tests.contract import demo
 from tests.contract.conftest import FULL_KEY, START, MakeClient, campaign_body, message_body
@@ -130,7 +131,7 @@ def test_a_dropped_delete_then_reads_as_unknown_schedule(
 
     # The applier counts this as done: the earlier attempt may have deleted it.
     assert caught.value.after_unknown
-    assert is_unknown_schedule(caught.value)
+    assert gone_verdict(caught.value, schedule_id) is GoneVerdict.GONE
     assert emulator.admin.schedule(schedule_id)["status"] == "deleted"
 
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from reconciler.braze.client import BrazeClient, is_unknown_schedule
+from reconciler.braze.client import BrazeClient
 from reconciler.braze.errors import BadRequestError
+from reconciler.braze.gone import GoneVerdict, gone_verdict
 from reconciler.emulator.server import EmbeddedEmulator
 from tests.contract import demo
 from tests.contract.conftest import campaign_body, canvas_body, message_body
@@ -109,7 +110,7 @@ def _invalid_schedule(call: Callable[[], object]) -> BadRequestError:
         call()
     assert caught.value.status == 400
     assert caught.value.braze_message == "Invalid schedule_id"
-    assert is_unknown_schedule(caught.value)
+    assert gone_verdict(caught.value, None) is GoneVerdict.GONE
     return caught.value
 
 

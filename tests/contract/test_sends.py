@@ -117,3 +117,104 @@ def test_send_ids_are_limited_to_100_a_day(
     emulator.admin.set_clock("2026-11-02T00:00:00Z")
     again = make_client().create_send_id({"campaign_id": demo.API_CAMPAIGN, "send_id": "s100"})
     assert again.rate_limit.remaining == 99
+
+
+def test_an_existing_pair_again_spends_nothing_of_the_100_a_day(
+    emulator: EmbeddedEmulator, make_client: MakeClient
+) -> None:
+    # "Each send id - campaign id combination that you create will count towards your daily
+    # limit": creating the same pair again creates nothing.
+    client = make_client(retry=make_client().retry.__class__(max_attempts=1))
+    first = client.create_send_id({"campaign_id": demo.API_CAMPAIGN, "send_id": "flash"})
+    assert first.rate_limit.remaining == 99
+    for _ in range(3):
+        again = client.create_send_id({"campaign_id": demo.API_CAMPAIGN, "send_id": "flash"})
+        assert (again.body, again.rate_limit.remaining) == (first.body, 99)
+    # The same send id for another campaign is another pair.
+    other = client.create_send_id({"campaign_id": demo.TRIGGERED_CAMPAIGN, "send_id": "flash"})
+    assert other.rate_limit.remaining == 98
+    # A refused body creates nothing either.
+    with pytest.raises(BadRequestError, match="Invalid Campaign ID"):
+        client.create_send_id({"campaign_id": demo.DASHBOARD_CAMPAIGN, "send_id": "flash"})
+    assert client.create_send_id({"campaign_id": demo.API_CAMPAIGN}).rate_limit.remaining == 97
+    assert len(emulator.admin.send_ids()) == 3
+
+
+def test_at_the_daily_limit_only_a_new_pair_is_refused(
+    emulator: EmbeddedEmulator, make_client: MakeClient
+) -> None:
+    client = make_client()
+    for number in range(100):
+        client.create_send_id({"campaign_id": demo.API_CAMPAIGN, "send_id": f"s{number}"})
+    # Fresh clients: this one paces itself to 100 calls a day (it cannot know which pairs
+    # exist), so its 101st call would wait for midnight.
+    fresh = make_client(retry=client.retry.__class__(max_attempts=1))
+    again = fresh.create_send_id({"campaign_id": demo.API_CAMPAIGN, "send_id": "s7"})
+    assert (again.status, again.rate_limit.remaining) == (201, 0)
+    with pytest.raises(RateLimitedError):
+        make_client(retry=fresh.retry).create_send_id(
+            {"campaign_id": demo.API_CAMPAIGN, "send_id": "s100"}
+        )
+    assert emulator.admin.stats()["rate_limited"] == 1
+
+
+BROADCAST_EMAIL = {
+    "app_id": demo.IOS_APP,
+    "from": "Acme <news@acme.test>",
+    "body": "<p>Hi</p>",
+    "message_variation_id": demo.API_EMAIL_VARIATION,
+}
+
+
+def test_broadcast_sends_of_a_campaign_answer_a_generated_send_id(
+    client: BrazeClient, emulator: EmbeddedEmulator
+) -> None:
+    # "The send_id is only generated for API campaign sends targeting segments, connected
+    # audiences or broadcasts" (get_send_analytics page); errors page: tracked send ids.
+    sent = client.send_messages(
+        {
+            "broadcast": True,
+            "segment_id": demo.PUSH_SEGMENT,
+            "campaign_id": demo.API_CAMPAIGN,
+            "messages": {"email": BROADCAST_EMAIL},
+        }
+    )
+    triggered = client.trigger_campaign({"campaign_id": demo.TRIGGERED_CAMPAIGN, "broadcast": True})
+    scheduled = client.create_schedule(
+        "CampaignSchedule", campaign_body(recipients=None, broadcast=True)
+    )
+    generated = [answer.get_str("send_id") for answer in (sent, triggered, scheduled)]
+    assert all(value is not None and len(value) == 32 for value in generated)
+    assert len(set(generated)) == 3
+    # Not created pairs: they are not send ids of /sends/id/create, nor counted as such.
+    assert emulator.admin.send_ids() == []
+
+
+def test_no_send_id_without_a_campaign_or_for_listed_users(client: BrazeClient) -> None:
+    listed = client.send_messages(
+        {
+            "external_user_ids": ["u1"],
+            "campaign_id": demo.API_CAMPAIGN,
+            "messages": {"email": BROADCAST_EMAIL},
+        }
+    )
+    no_campaign = client.send_messages(
+        {
+            "broadcast": True,
+            "segment_id": demo.PUSH_SEGMENT,
+            "messages": {"apple_push": {"alert": "Hi"}},
+        }
+    )
+    canvas = client.trigger_canvas({"canvas_id": demo.CANVAS, "broadcast": True})
+    assert [set(answer.body) for answer in (listed, no_campaign, canvas)] == [
+        {"dispatch_id", "message"}
+    ] * 3
+
+
+def test_a_named_send_id_is_answered_as_named(client: BrazeClient) -> None:
+    client.create_send_id({"campaign_id": demo.TRIGGERED_CAMPAIGN, "send_id": "gift-guide"})
+    triggered = client.trigger_campaign(
+        {"campaign_id": demo.TRIGGERED_CAMPAIGN, "broadcast": True, "send_id": "gift-guide"}
+    )
+    scheduled = client.create_schedule("CampaignSchedule", campaign_body(send_id="gift-guide"))
+    assert triggered.body["send_id"] == scheduled.body["send_id"] == "gift-guide"

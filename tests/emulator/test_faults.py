@@ -75,3 +75,26 @@ def test_a_faults_file_in_yaml_or_json(tmp_path: Path) -> None:
         load_faults(json_file)
     with pytest.raises(SeedError, match="cannot read the faults file"):
         load_faults(tmp_path / "missing.json")
+
+
+def test_the_answer_fault_needs_its_status_and_message_and_only_it_takes_them() -> None:
+    rule = FaultRule.model_validate(
+        {"fault": "answer", "status": 404, "message": "Schedule not found", "errors": ["x"]}
+    )
+    assert (rule.status, rule.message, rule.errors) == (404, "Schedule not found", ["x"])
+    for bad in (
+        {"fault": "answer", "status": 400},
+        {"fault": "answer", "message": "Bad Request"},
+        {"fault": "answer", "status": 200, "message": "success"},
+        {"fault": "500", "status": 400, "message": "Bad Request"},
+        {"fault": "500", "errors": ["x"]},
+    ):
+        with pytest.raises(ValidationError):
+            FaultRule.model_validate(bad)
+    described = _injector({"fault": "answer", "status": 400, "message": "Bad Request"},
+                          {"fault": "500"}).describe()  # fmt: skip
+    assert [sorted(rule) for rule in described["rules"]] == [
+        ["commit", "count", "delay", "endpoint", "fault", "fired", "message", "probability",
+         "status"],
+        ["commit", "count", "delay", "endpoint", "fault", "fired", "probability"],
+    ]  # fmt: skip

@@ -61,6 +61,16 @@ def test_send_ids_per_day_and_peek_counts_nothing() -> None:
     assert limiter.take("/sends/id/create", None, T0 + 3600).allowed
 
 
+def test_a_call_not_counted_spends_nothing_and_is_never_refused() -> None:
+    # /sends/id/create of an existing pair: the bucket counts created pairs, not calls.
+    limiter = RateLimiter(Limits(send_ids_per_day=1))
+    assert limiter.take("/sends/id/create", None, T0).allowed
+    again = limiter.take("/sends/id/create", None, T0 + 1, counted=False)
+    assert again == limiter.take("/sends/id/create", None, T0 + 2, counted=False)
+    assert (again.allowed, again.state) == (True, RateState(1, 0, int(T0) + 12 * 3600))
+    assert not limiter.take("/sends/id/create", None, T0 + 3).allowed
+
+
 def test_stale_audience_buckets_are_pruned() -> None:
     limiter = RateLimiter(Limits(broadcast_per_minute=1_000_000))
     path = "/campaigns/trigger/send"

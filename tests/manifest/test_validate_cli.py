@@ -125,6 +125,11 @@ def test_more_than_90_days_ahead_is_a_warning(tmp_path: Path) -> None:
     (warning,) = json.loads(out)["diagnostics"]
     assert warning["code"] == "time_beyond_horizon"
     assert warning["severity"] == "warning"
+    assert warning["message"] == "send time 2027-06-01T10:00:00Z is more than 90 days ahead"
+    assert warning["hint"] == (
+        "older versions of Braze's docs allowed schedules up to 90 days ahead (the current ones "
+        "do not say); if Braze refuses it, create it later"
+    )
 
 
 def test_local_time_is_past_only_after_the_last_zone(tmp_path: Path) -> None:

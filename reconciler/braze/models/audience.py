@@ -28,8 +28,7 @@ from reconciler.braze.models.base import (
     error_at,
     suggest,
 )
-from reconciler.braze.models.schedule import IsoDateTime
-from reconciler.timeutil import parse_iso
+from reconciler.braze.models.schedule import IsoDateTime, check_iso_datetime
 
 CustomAttributeComparisonName = Literal[
     "equals",
@@ -136,14 +135,16 @@ class CustomAttributeCondition(BrazeModel):
         if _TIME in allowed and kind == _STRING:
             assert isinstance(value, str)
             try:
-                parse_iso(value)
-            except ValueError:
+                check_iso_datetime(value)
+            except PydanticCustomError as exc:
                 raise error_at(
                     ("value",),
                     braze_error(
                         "invalid_time",
-                        f"comparison {comparison!r} needs an ISO 8601 time, got {_shown(value)}",
-                        hint="write it like 2026-11-27T09:00:00Z",
+                        f"comparison {comparison!r} needs an ISO 8601 date-time, got "
+                        f"{_shown(value)}",
+                        hint=(exc.context or {}).get("hint", "write it like 2026-11-27T09:00:00Z"),
+                        replacement=(exc.context or {}).get("replacement"),
                     ),
                     value,
                 ) from None

@@ -1,14 +1,20 @@
-"""The base of every Braze model: strict types, unknown fields rejected with a did-you-mean.
+"""The base of every Braze model: strict types, and findings for what Braze may accept.
 
 Validation errors raised by Braze's rules use ``braze_error`` so that one rule gives the same
 words everywhere: in ``validate`` (with a hint for people) and in the emulator (whose 400
 answer carries the ``braze_message``, Braze's documented fatal error text).
+
+What Braze's docs do not forbid but a person probably did not mean (an unknown field, both
+time modes, a priority Braze replaces by 0) is not an error: the model accepts it, so a body
+Braze accepts never fails here, and ``findings`` reports it, which ``validate`` shows with
+the same codes, hints and replacements as errors.
 """
 
 from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, get_args
 
@@ -59,6 +65,7 @@ KNOWN_CONFUSIONS = {
     "time_zone": "in_local_time",
     "local_time": "in_local_time",
     "optimal_time": "at_optimal_time",
+    "recipients": "external_user_ids",
 }
 """Names people reach for (often the name the field has on another endpoint)."""
 
@@ -71,6 +78,81 @@ def suggest(word: str, choices: list[str]) -> str | None:
     return matches[0] if matches else None
 
 
+NARROWING_FIELDS = frozenset(
+    {"audience", "segment_id", "recipients", "external_user_ids", "user_aliases"}
+)
+"""Fields that narrow who receives a message: a misspelt one, ignored by Braze, would send to a
+wider audience, so ``validate`` refuses it (the emulator still accepts it, as Braze may)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something in a body that Braze may well accept but a person probably did not mean.
+
+    ``loc`` is the field's path in the body; ``at_key`` places it on the key (an unknown field)
+    rather than the value. ``replacement``, as for errors, is the one value that clears it.
+    ``refused_by_validate``: ``validate`` reports it as an error (the emulator accepts it).
+    """
+
+    loc: tuple[str | int, ...]
+    code: str
+    message: str
+    hint: str | None = None
+    replacement: str | bool | None = None
+    at_key: bool = False
+    refused_by_validate: bool = False
+
+    def under(self, prefix: tuple[str | int, ...]) -> Finding:
+        return Finding(
+            prefix + self.loc,
+            self.code,
+            self.message,
+            self.hint,
+            self.replacement,
+            self.at_key,
+            self.refused_by_validate,
+        )
+
+
+def _unknown_field(key: str, known: frozenset[str]) -> Finding:
+    match = suggest(key, sorted(known))
+    hint = f"did you mean {match!r}?" if match else "allowed: " + ", ".join(sorted(known))
+    if key in NARROWING_FIELDS or match in NARROWING_FIELDS:
+        message = (
+            f"unknown field '{key}': if Braze ignores it, the message may go to a wider "
+            "audience than meant"
+        )
+        return Finding((key,), UNKNOWN_FIELD, message, hint, match, True, True)
+    # Braze's docs do not say whether an unknown field is ignored or refused, for any endpoint
+    # (https://www.braze.com/docs/api/errors/ lists no such error): it is sent as written.
+    message = (
+        f"unknown field '{key}': Braze's documentation does not say whether it ignores or "
+        "refuses it; it is sent as written"
+    )
+    return Finding((key,), UNKNOWN_FIELD, message, hint, match, True)
+
+
+def findings(value: Any, loc: tuple[str | int, ...] = ()) -> list[Finding]:
+    """Every finding of a validated model and the models inside it, with its path."""
+    return list(_findings(value, loc))
+
+
+def _findings(value: Any, loc: tuple[str | int, ...]) -> Iterator[Finding]:
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _findings(item, (*loc, index))
+        return
+    if not isinstance(value, BaseModel):
+        return
+    if isinstance(value, BrazeModel):
+        for key in value.model_extra or {}:
+            yield _unknown_field(key, value.known_keys()).under(loc)
+        for finding in value.model_findings():
+            yield finding.under(loc)
+    for name, info in type(value).model_fields.items():
+        yield from _findings(getattr(value, name), (*loc, info.alias or name))
+
+
 def _as_init_error(error: Any) -> InitErrorDetails:
     """Re-home an error reported by pydantic so that it can be raised again with others."""
     context = dict(error.get("ctx") or {})
@@ -78,10 +160,23 @@ def _as_init_error(error: Any) -> InitErrorDetails:
     return {"type": custom, "loc": tuple(error["loc"]), "input": error.get("input")}
 
 
-class BrazeModel(BaseModel):
-    """Strict: ``"broadcast": "false"`` (a string) is an error, as Braze's examples should be."""
+def _documented_fields_only(schema: dict[str, Any]) -> None:
+    # The JSON Schema lists the documented fields only, so that editors flag a typo.
+    schema["additionalProperties"] = False
 
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
+
+class BrazeModel(BaseModel):
+    """Strict types: ``"broadcast": "false"`` (a string) is an error, since Braze documents a
+    boolean. Unknown fields are kept and sent as written: Braze's docs do not say whether it
+    ignores or refuses them, so they are findings (did-you-mean), not errors. A model of ours
+    (a manifest) sets ``extra="forbid"`` to refuse them with the same did-you-mean."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        strict=True,
+        populate_by_name=False,
+        json_schema_extra=_documented_fields_only,
+    )
 
     @classmethod
     def known_keys(cls) -> frozenset[str]:
@@ -92,46 +187,68 @@ class BrazeModel(BaseModel):
             _KNOWN_KEYS[cls] = keys
         return keys
 
+    def model_findings(self) -> Iterator[Finding]:
+        """This model's own findings, located relative to it (unknown fields aside)."""
+        return iter(())
+
     @model_validator(mode="wrap")
     @classmethod
-    def _reject_unknown_fields(cls, data: Any, handler: Any) -> Any:
+    def _check_unknown_fields(cls, data: Any, handler: Any) -> Any:
+        """Refuse unknown fields (``extra="forbid"``), non-string keys, and, in a body refused
+        anyway, an unknown field that is the typo of a missing required one (its did-you-mean
+        is then the useful error)."""
         if not isinstance(data, dict):
             return handler(data)
         known = cls.known_keys()
-        unknown = [key for key in data if key not in known]
+        refused = cls.model_config.get("extra") == "forbid"
+        unknown = [
+            key for key in data if key not in known and (refused or not isinstance(key, str))
+        ]
+        kept = {key: value for key, value in data.items() if key not in unknown}
         if not unknown:
-            return handler(data)
-        errors: list[InitErrorDetails] = []
-        for key in unknown:
-            if not isinstance(key, str):
-                errors.append(
-                    {
-                        "type": braze_error(
-                            "invalid_key", f"field names must be strings, not {key!r}"
-                        ),
-                        "loc": (str(key),),
-                        "input": key,
-                    }
-                )
-                continue
-            match = suggest(key, sorted(known))
-            hint = f"did you mean {match!r}?" if match else "allowed: " + ", ".join(sorted(known))
-            errors.append(
-                {
-                    "type": PydanticCustomError(
-                        UNKNOWN_FIELD,
-                        "unknown field '{field}'",
-                        {"field": key, "suggestion": match, "hint": hint},
-                    ),
-                    "loc": (key,),
-                    "input": data[key],
+            try:
+                return handler(kept)
+            except ValidationError as exc:
+                missing = {
+                    error["loc"][0]
+                    for error in exc.errors()
+                    if error["type"] == "missing" and len(error["loc"]) == 1
                 }
-            )
+                typos = [
+                    key
+                    for key in kept
+                    if key not in known and suggest(str(key), sorted(known)) in missing
+                ]
+                if not typos:
+                    raise
+                errors = [_unknown_field_error(key, data[key], known) for key in typos]
+                errors.extend(_as_init_error(error) for error in exc.errors())
+                raise ValidationError.from_exception_data(cls.__name__, errors) from None
+        errors = [_unknown_field_error(key, data[key], known) for key in unknown]
         try:
-            handler({key: value for key, value in data.items() if key not in unknown})
+            handler(kept)
         except ValidationError as exc:
             errors.extend(_as_init_error(error) for error in exc.errors())
         raise ValidationError.from_exception_data(cls.__name__, errors)
+
+
+def _unknown_field_error(key: object, value: Any, known: frozenset[str]) -> InitErrorDetails:
+    if not isinstance(key, str):
+        return {
+            "type": braze_error("invalid_key", f"field names must be strings, not {key!r}"),
+            "loc": (str(key),),
+            "input": key,
+        }
+    finding = _unknown_field(key, known)
+    return {
+        "type": PydanticCustomError(
+            UNKNOWN_FIELD,
+            "unknown field '{field}'",
+            {"field": key, "suggestion": finding.replacement, "hint": finding.hint},
+        ),
+        "loc": (key,),
+        "input": value,
+    }
 
 
 # Rule helpers shared by the request models.
@@ -201,11 +318,14 @@ class Choice:
 
 @dataclass(frozen=True)
 class Range:
-    """Metadata for a number field with documented bounds (code ``out_of_range``)."""
+    """Metadata for a number field with documented bounds (code ``out_of_range``). With
+    ``refuse=False`` the bounds are only shown in the JSON Schema (Braze replaces a value out
+    of them, and the model reports a finding instead)."""
 
     low: int | float | None = None
     high: int | float | None = None
     unit: str = ""
+    refuse: bool = True
 
     def describe(self) -> str:
         unit = f" {self.unit}" if self.unit else ""
@@ -219,9 +339,7 @@ class Range:
         self, source: Any, handler: GetCoreSchemaHandler
     ) -> CoreSchema:
         def check(value: Any) -> Any:
-            if (self.low is not None and value < self.low) or (
-                self.high is not None and value > self.high
-            ):
+            if self.refuse and not self.within(value):
                 raise braze_error(
                     "out_of_range",
                     f"{value!r} is out of range: Braze allows {self.describe()}",
@@ -230,6 +348,9 @@ class Range:
             return value
 
         return core_schema.no_info_after_validator_function(check, handler(source))
+
+    def within(self, value: int | float) -> bool:
+        return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
 
     def __get_pydantic_json_schema__(
         self, schema: CoreSchema, handler: GetJsonSchemaHandler

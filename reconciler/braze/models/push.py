@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Literal, Self
 
 from pydantic import Field, JsonValue, field_validator, model_validator
@@ -9,6 +10,7 @@ from pydantic import Field, JsonValue, field_validator, model_validator
 from reconciler.braze.models.base import (
     BrazeModel,
     Choice,
+    Finding,
     Range,
     braze_error,
     error_at,
@@ -27,6 +29,21 @@ from reconciler.braze.models.channels import (
     missing_error,
 )
 from reconciler.braze.models.schedule import IsoDateTime
+
+PRIORITY = Range(-2, 2, refuse=False)
+"""Android and Kindle notification priority. Braze: "Any values sent outside of that range
+default to 0" (https://www.braze.com/docs/api/objects_filters/messaging/android_object/ and
+https://www.braze.com/docs/api/objects_filters/messaging/kindle_and_fireos_object/)."""
+
+
+def priority_findings(priority: int | None) -> Iterator[Finding]:
+    if priority is not None and not PRIORITY.within(priority):
+        yield Finding(
+            ("priority",),
+            "priority_out_of_range",
+            f"priority {priority} is outside -2 to 2: Braze sends it as 0, the default",
+            hint="use a value from -2 (min) to 2 (max), or remove priority for the default",
+        )
 
 
 class AppleAlert(BrazeModel):
@@ -204,7 +221,7 @@ class AndroidPush(MessageObject):
     notification_channel_id: str | None = Field(
         default=None, description="The notification channel ID."
     )
-    priority: Annotated[int, Range(-2, 2)] | None = Field(
+    priority: Annotated[int, PRIORITY] | None = Field(
         default=None, description="-2 (min) to 2 (max); 0 is the default."
     )
     android_priority: Annotated[Literal["normal", "high"], Choice()] | None = Field(
@@ -241,6 +258,9 @@ class AndroidPush(MessageObject):
     conversation_data: dict[str, JsonValue] | None = Field(
         default=None, description="An Android conversation push object."
     )
+
+    def model_findings(self) -> Iterator[Finding]:
+        return priority_findings(self.priority)
 
     @model_validator(mode="after")
     def _check_push(self) -> Self:
@@ -316,7 +336,7 @@ class KindlePush(MessageObject):
     alert: str = Field(description="The notification text.")
     title: str = Field(description="The title in the notification drawer.")
     extra: dict[str, JsonValue] | None = Field(default=None, description=EXTRA_HELP)
-    priority: Annotated[int, Range(-2, 2)] | None = Field(
+    priority: Annotated[int, PRIORITY] | None = Field(
         default=None, description="-2 (min) to 2 (max); 0 is the default."
     )
     collapse_key: str | None = Field(default=None, description="The collapse key.")
@@ -324,3 +344,6 @@ class KindlePush(MessageObject):
         default=None, description="A custom sound in the app; 'default' plays the standard one."
     )
     custom_uri: str | None = Field(default=None, description="A web URL or deep link to open.")
+
+    def model_findings(self) -> Iterator[Finding]:
+        return priority_findings(self.priority)

@@ -33,7 +33,7 @@ from reconciler.braze.models.recipients import (
     check_one_context,
 )
 from reconciler.braze.models.responses import BrazeResponse, ScheduledBroadcastsResponse
-from reconciler.braze.models.schedule import IsoDateTime, ScheduleObject
+from reconciler.braze.models.schedule import IsoDateOrTime, ScheduleObject
 from reconciler.canonical import content_hash
 
 MAX_RECIPIENTS = 50
@@ -414,7 +414,7 @@ class CanvasTriggerSendRequest(_TriggerRequest, _CanvasContext):
 class ScheduledBroadcastsQuery(BrazeModel):
     """GET /messages/scheduled_broadcasts: its query parameters."""
 
-    end_time: IsoDateTime = Field(
+    end_time: IsoDateOrTime = Field(
         description="List broadcasts due until this time (ISO 8601; read as midnight UTC)."
     )
 

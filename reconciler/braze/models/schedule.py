@@ -6,12 +6,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
-from reconciler.braze.models.base import BrazeModel, braze_error, error_at
+from reconciler.braze.models.base import BrazeModel, Finding, braze_error, error_at
 from reconciler.sendtime import ScheduleMode, schedule_mode
 from reconciler.timeutil import format_utc, parse_iso
 
@@ -41,8 +42,8 @@ def reject_timestamp(value: Any) -> Any:
     return value
 
 
-def check_iso_datetime(value: str) -> str:
-    """Reject a string that is not an ISO 8601 date-time (Braze answers Bad Request)."""
+def check_iso_date_or_time(value: str) -> str:
+    """Reject a string that is not an ISO 8601 date or date-time (Braze answers Bad Request)."""
     try:
         parsed = parse_iso(value)
     except ValueError:
@@ -60,27 +61,49 @@ def check_iso_datetime(value: str) -> str:
     return value
 
 
-def check_send_time(value: str) -> str:
-    """A send time: an ISO 8601 date-time with its time of day (a date alone is refused)."""
+def _refuse_a_date_alone(value: str, time_of_day: str, hint: str) -> None:
+    """Python reads "2026-12-12Z" as a naive midnight (it drops the offset of a date), so a
+    date must be refused before it is parsed, or a hint about the offset would loop forever.
+    ``hint`` may name ``{day}``; the replacement is the day at ``time_of_day`` UTC."""
     date_only = _DATE_ONLY.match(value)
     if date_only is not None:
-        # Python reads "2026-12-12Z" as a naive midnight (it drops the offset of a date), so a
-        # date must be refused here, or the hint for a missing offset would loop forever.
         day = date_only.group(1)
         raise braze_error(
             "invalid_time",
             f"{value!r} is a date without a time of day",
-            hint=(
-                f"add the time of day: {day}T09:00:00Z for 09:00 UTC (or {day}T09:00:00 with "
-                "in_local_time: true)"
-            ),
-            replacement=f"{day}T09:00:00Z",
+            hint=hint.format(day=day),
+            replacement=f"{day}T{time_of_day}Z",
         )
-    return check_iso_datetime(value)
+
+
+def check_iso_datetime(value: str) -> str:
+    """An ISO 8601 date-time, with its time of day: Braze documents date-times ("ISO 8601
+    datetime string", https://www.braze.com/docs/api/objects_filters/connected_audience/ and
+    https://www.braze.com/docs/api/objects_filters/schedule_object/), and does not say how it
+    reads a date alone."""
+    _refuse_a_date_alone(
+        value, "00:00:00", "add the time of day: {day}T00:00:00Z is the start of that day in UTC"
+    )
+    return check_iso_date_or_time(value)
+
+
+def check_send_time(value: str) -> str:
+    """A send time: an ISO 8601 date-time with its time of day (a date alone is refused)."""
+    _refuse_a_date_alone(
+        value,
+        "09:00:00",
+        "add the time of day: {day}T09:00:00Z for 09:00 UTC (or {day}T09:00:00 with "
+        "in_local_time: true)",
+    )
+    return check_iso_date_or_time(value)
 
 
 IsoDateTime = Annotated[str, BeforeValidator(reject_timestamp), AfterValidator(check_iso_datetime)]
-"""A string that must parse as ISO 8601; kept as written."""
+"""An ISO 8601 date-time with its time of day; kept as written."""
+IsoDateOrTime = Annotated[
+    str, BeforeValidator(reject_timestamp), AfterValidator(check_iso_date_or_time)
+]
+"""An ISO 8601 date or date-time; kept as written (``end_time``, documented as a date)."""
 SendTime = Annotated[str, BeforeValidator(reject_timestamp), AfterValidator(check_send_time)]
 """When a schedule sends: ISO 8601 with a time of day; kept as written."""
 
@@ -110,18 +133,25 @@ class ScheduleObject(BrazeModel):
         ),
     )
 
+    def model_findings(self) -> Iterator[Finding]:
+        # Braze's own create example sets both (https://www.braze.com/docs/api/endpoints/
+        # messaging/schedule_messages/post_schedule_messages/), and no page says which wins:
+        # sendtime.schedule_mode reads it as local time, here and in the emulator.
+        if self.in_local_time and self.at_optimal_time:
+            yield Finding(
+                ("at_optimal_time",),
+                "both_time_modes",
+                "in_local_time and at_optimal_time are both true: Braze's documentation does "
+                "not say which applies; this tool reads it as local time",
+                hint=(
+                    "keep one: at_optimal_time: false sends at this time in each user's zone "
+                    "(as read now), in_local_time: false at each user's optimal time"
+                ),
+                replacement=False,
+            )
+
     @model_validator(mode="after")
     def _check_mode(self) -> Self:
-        if self.in_local_time and self.at_optimal_time:
-            raise error_at(
-                ("at_optimal_time",),
-                braze_error(
-                    "conflicting_time_modes",
-                    "in_local_time and at_optimal_time are both true",
-                    hint="choose one: in_local_time or at_optimal_time",
-                ),
-                self.at_optimal_time,
-            )
         if self.mode != "utc" and parse_iso(self.time).tzinfo is not None:
             flag = "in_local_time" if self.in_local_time else "at_optimal_time"
             naive = parse_iso(self.time).replace(tzinfo=None).isoformat()
