@@ -352,7 +352,7 @@ def _check_feasible(rule: Rule) -> None:
     if proxy.after(datetime(9600, 1, 1), inc=True) is None:
         shown = ";".join(f"{name}={value}" for name, value in filters)
         raise RecurrenceError(
-            "recurrence_never",
+            "rule_never_matches",
             f"no date matches {shown}",
             hint="check the month days against the months (BYMONTHDAY=-1 is the last day of "
             "every month)",

@@ -19,13 +19,15 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from tests.manifest.test_invalid_corpus import CORPUS, NOW
+from tests.manifest.test_invalid_corpus import CORPUS, NOW, RECURRENCE_ON
 
 MAX_ROUNDS = 5
 
 
 def errors_of(path: Path) -> list[dict[str, Any]]:
-    result = CliRunner().invoke(cli, ["validate", str(path), "--format", "json", "--now", NOW])
+    result = CliRunner(env=RECURRENCE_ON).invoke(
+        cli, ["validate", str(path), "--format", "json", "--now", NOW]
+    )
     assert result.exit_code in (0, 3), result.output
     assert "Traceback" not in result.output
     report = json.loads(result.stdout)
@@ -83,6 +85,11 @@ def test_the_corpus_has_machine_applicable_hints() -> None:
         "57-segment-id-pasted-with-its-url",
         "58-local-date-only-time",
         "60-sms-ids-are-names",
+        "61-recurrence-rule-misspelt",
+        "62-recurrence-unknown-time-zone",
+        "69-recurrence-start-with-offset",
+        "70-recurrence-start-without-time-of-day",
+        "71-recurrence-horizon-out-of-range",
     } <= names
 
 
@@ -122,6 +129,11 @@ FIXED_BY_REPLACEMENTS = {
     "56-date-only-time",
     "57-segment-id-pasted-with-its-url",
     "58-local-date-only-time",
+    "61-recurrence-rule-misspelt",
+    "62-recurrence-unknown-time-zone",
+    "69-recurrence-start-with-offset",
+    "70-recurrence-start-without-time-of-day",
+    "71-recurrence-horizon-out-of-range",
 }
 """Corpus files whose every error names its replacement (an unknown kind, for one, also
 hides the checks of the spec, which then come next)."""

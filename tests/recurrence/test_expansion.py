@@ -263,6 +263,8 @@ def test_a_recurrence_is_consistent() -> None:
         recurrence("FREQ=DAILY", "2026-11-02T09:00:00", "UTC", "local")
     with pytest.raises(ValueError, match="exclusive"):
         recurrence("FREQ=DAILY", "2026-11-02T09:00:00", "UTC", count=1, until=START)
+    with pytest.raises(ValueError, match="at most once a day"):
+        recurrence("FREQ=HOURLY", "2026-11-02T09:00:00", None, "optimal")
 
 
 START = datetime(2026, 11, 2, 9, 0)

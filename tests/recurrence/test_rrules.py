@@ -105,19 +105,19 @@ REFUSED = [
     ("FREQ=WEEKLY\nFREQ=DAILY", "invalid_rule", "the rule must be one RRULE line", None),
     (
         "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
-        "recurrence_never",
+        "rule_never_matches",
         "no date matches BYMONTH=2;BYMONTHDAY=30",
         None,
     ),
     (
         "FREQ=DAILY;BYMONTH=4,6;BYMONTHDAY=31",
-        "recurrence_never",
+        "rule_never_matches",
         "no date matches BYMONTH=4,6;BYMONTHDAY=31",
         None,
     ),
     (
         "FREQ=HOURLY;BYWEEKNO=1;BYMONTH=6",
-        "recurrence_never",
+        "rule_never_matches",
         "no date matches BYWEEKNO=1;BYMONTH=6",
         None,
     ),
