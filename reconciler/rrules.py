@@ -212,9 +212,7 @@ def _field_example(name: str, value: str) -> str:
         return f"until: {value[:4]}-{value[4:6]}-{value[6:8]}"
     if name == "COUNT":
         return f"count: {value}"
-    return {"UNTIL": "until: 2027-03-31", "DTSTART": "start: 2026-11-02T09:00:00"}.get(
-        name, f"{name.lower()}: {value}"
-    )
+    return {"UNTIL": "until: 2027-03-31", "DTSTART": "start: 2026-11-02T09:00:00"}[name]
 
 
 def _close(word: str, choices: tuple[str, ...], cutoff: float = 0.6) -> str | None:

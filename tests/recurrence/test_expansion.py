@@ -250,6 +250,12 @@ def test_first_and_next() -> None:
     assert following is not None
     assert following.key == "2026-11-16"
     assert weekly.next_after(utc("2026-11-16T09:00:00")) is None
+    skipping = recurrence(
+        "FREQ=WEEKLY;BYDAY=MO", "2026-11-02T09:00:00", "UTC", skipped=frozenset({START.date()})
+    )
+    after_skipped = skipping.next_after(utc("2026-11-01T00:00:00"))
+    assert after_skipped is not None
+    assert after_skipped.key == "2026-11-09"
     never = recurrence(
         "FREQ=WEEKLY;BYDAY=MO", "2026-11-03T09:00:00", "UTC", until=parse_until("2026-11-08")
     )

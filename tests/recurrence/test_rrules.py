@@ -55,6 +55,15 @@ REFUSED = [
         "unknown rule part 'BYWEEKDAY'",
         "FREQ=WEEKLY;BYDAY=MO",
     ),
+    (
+        # The weekday has an obvious fix, but the rule would still be wrong (an ordinal).
+        "FREQ=DAILY;BYDAY=MON,1TU",
+        "invalid_rule",
+        "BYDAY=MON,1TU: 'MON' is not a weekday",
+        None,
+    ),
+    ("FREQ=WEEKLY;BYDAY=MO,+", "invalid_rule", "BYDAY=MO,+: '+' is not a weekday", None),
+    ("DTSTART=20261102T090000;FREQ=WEEKLY", "dtstart_in_rule", "the rule gives DTSTART", None),
     ("FREQ=WEEKLY;BYDAY=XX", "invalid_rule", "BYDAY=XX: 'XX' is not a weekday", None),
     ("FREQ=WEEKLY;FREQ=DAILY", "invalid_rule", "FREQ is given twice in the rule", None),
     ("FREQ=DAILY;INTERVAL=0", "invalid_rule", "INTERVAL=0 is not allowed", None),
@@ -219,6 +228,13 @@ START = datetime(2026, 11, 2, 9, 0)
             "daily at 09:30 and 17:30 in Europe/Berlin",
         ),
         ("FREQ=HOURLY", "utc", "UTC", "hourly at minute 00 in UTC"),
+        (
+            "FREQ=YEARLY;BYDAY=10MO,-10FR",
+            "local",
+            None,
+            "yearly on the 10th Monday and the 10th-to-last Friday at 09:00 in each user's "
+            "local time",
+        ),
         (
             "FREQ=HOURLY;BYMINUTE=15;BYSECOND=30",
             "utc",
