@@ -42,7 +42,13 @@ from dateutil.rrule import rrule, rrulestr
 
 from reconciler.rrules import RULE_EXAMPLE, RecurrenceError, Rule, describe_rule
 from reconciler.sendtime import EARLIEST_ZONE, LATEST_ZONE, ScheduleMode, send_window
-from reconciler.timeutil import format_naive, format_utc, parse_duration, parse_iso
+from reconciler.timeutil import (
+    format_naive,
+    format_utc,
+    parse_duration,
+    parse_iso,
+    short_duration,
+)
 
 DEFAULT_HORIZON = timedelta(days=14)
 """How far ahead occurrences are kept scheduled when neither the manifest nor the command
@@ -144,7 +150,7 @@ def parse_horizon(text: str) -> timedelta:
         raise RecurrenceError(
             "invalid_duration",
             f"horizon {text!r} is not a duration",
-            hint=f"write a number of days or weeks, e.g. {_days(DEFAULT_HORIZON)} or 2w",
+            hint=f"write a number of days or weeks, e.g. {DEFAULT_HORIZON.days}d or 2w",
         ) from None
     check_horizon(horizon)
     return horizon
@@ -157,16 +163,11 @@ def check_horizon(horizon: timedelta) -> None:
     bound = MIN_HORIZON if horizon < MIN_HORIZON else MAX_HORIZON
     raise RecurrenceError(
         "horizon_out_of_range",
-        f"horizon {_days(horizon)} is out of range",
-        hint=f"a horizon goes from {_days(MIN_HORIZON)} (a day between two applies) to "
-        f"{_days(MAX_HORIZON)} (Braze has refused schedules further ahead)",
-        replacement=_days(bound),
+        f"horizon {short_duration(horizon)} is out of range",
+        hint=f"a horizon goes from {short_duration(MIN_HORIZON)} (a day between two applies) to "
+        f"{short_duration(MAX_HORIZON)} (Braze has refused schedules further ahead)",
+        replacement=short_duration(bound),
     )
-
-
-def _days(delta: timedelta) -> str:
-    days = delta / timedelta(days=1)
-    return f"{days:g}d"
 
 
 @functools.cache
