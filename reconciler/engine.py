@@ -168,8 +168,7 @@ def make_plan(
             f"{len(ledger.interrupted)} call(s) of {whose} have unknown outcomes "
             f"({addresses}): shown as uncertain; the next apply records them so"
         )
-    return dataclasses.replace(
-        plan,
+    return plan.evolve(
         workspace=settings.workspace,
         endpoint=endpoint,
         serial=ledger.serial,

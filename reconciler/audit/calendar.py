@@ -26,7 +26,8 @@ from reconciler.audit.dashboard import dashboard_entries
 from reconciler.audit.report import AS_APPLIED, AuditEntry, AuditReport, Source, Status
 from reconciler.manifest.resource import Resource
 from reconciler.plan import planner
-from reconciler.plan.model import Action, BlockCode, Change, PlanOptions
+from reconciler.plan.model import SCHEDULE_CHANGED, Action, BlockCode, Change, NoteCode, PlanOptions
+from reconciler.render.reasons import reason_words, reasons_words
 from reconciler.sendtime import (
     DEFAULT_FREEZE_WINDOW,
     EARLIEST_ZONE,
@@ -224,7 +225,7 @@ def _create_words(change: Change, record: Record | None) -> str:
     if record is None and change.recorded_status is None:
         where = f" at {change.source}" if change.source else ""
         return f"declared{where}, not applied yet: apply creates it"
-    reasons = "; ".join(change.reasons)
+    reasons = "; ".join(reasons_words(change))
     return f"{reasons}: apply creates it" if reasons else "apply creates it"
 
 
@@ -246,7 +247,7 @@ _MODE_WORDS = {
 
 
 def _change_words(change: Change, record: Record, moved: str | None) -> str:
-    if change.action is Action.DELETE and change.lifecycle == Lifecycle.SENDING.value:
+    if change.action is Action.DELETE and change.lifecycle is Lifecycle.SENDING:
         # Not "apply cancels this send": without --allow-late apply refuses, and with it
         # only the zones not reached yet are cancelled.
         return (
@@ -257,13 +258,13 @@ def _change_words(change: Change, record: Record, moved: str | None) -> str:
         return "no longer in the manifests: apply cancels this send"
     if record.status is RecordStatus.ADOPTED:
         return "adopted by import: apply sends the manifest's schedule so that Braze matches it"
-    reasons = [r for r in change.reasons if not (moved and r == "schedule changed")]
+    reasons = [reason_words(r) for r in change.reasons if not (moved and r == SCHEDULE_CHANGED)]
     if moved:
         reasons.insert(0, moved)
     words = "; ".join(reasons) or "changed"
     if change.action is Action.REPLACE:
         return f"the manifests differ from what was applied ({words}): apply replaces it"
-    if "ledger only: no call to Braze" in change.notes:
+    if NoteCode.LEDGER_ONLY in change.notes:
         return f"{words}: apply records it in the ledger (no call to Braze)"
     return f"the manifests differ from what was applied ({words}): apply updates it"
 

@@ -1,21 +1,49 @@
-"""The plan is data: ``Plan`` of ``Change``s, each with an ``Action``, round-tripping JSON.
+"""The plan is data: a ``Plan`` of ``Change``s, typed pydantic models (frozen).
 
-Every renderer reads ``Plan.to_dict()``; ``apply --plan`` reads the reviewed file with
-``Plan.from_dict()`` and applies a fresh plan only if it has the same changes and requests
-(``reconciler.plan.compare``). Reasons and notes are for people; the applier acts only on
-``action`` and ``requests``.
+Every field is typed: the action, the kind, the lifecycle, the ledger's status and each
+request's call are enums; send instants and the plan's times are aware datetimes; why a change
+has its action is a ``Reason`` code with its parameters, and what code decides on in a note is
+a ``NoteCode``. Their words live in ``reconciler.render.reasons``; no decision reads words.
+
+The JSON form (``plan --format json``, ``plan --out``) is the model's own dump, made by
+``reconciler.render.json_render.plan_document``: instants as ``2026-11-27T09:00:00Z``, and, for
+the people who read it, the words of each reason and note, each action's ``symbol``, whether a
+change is ``housekeeping``, and the plan's ``summary``, ``has_changes`` and ``blocked`` count.
+Those are derived: read back (``apply --plan``, ``reconciler.plan.planfile``), they are checked
+for their type and dropped, since the applying side plans again and decides on its own codes
+(``reconciler.plan.compare``). Everything else is read back strictly: an unknown field or a
+wrong type is refused, naming the field.
+
+The planner is the trusted producer: it builds its changes with ``model_construct`` (10,000
+of them in a plan; validating each would cost more than the planning), with the right types.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, Final
 
-from reconciler.sendtime import Lifecycle
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    FieldSerializationInfo,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    field_serializer,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
-FORMAT_VERSION = 1
+from reconciler.kinds import Kind
+from reconciler.plan.jsonform import Array, Body, Instant, without_derived
+from reconciler.sendtime import DEFAULT_FREEZE_WINDOW, Lifecycle, ScheduleMode
+from reconciler.state.base import RecordStatus
+
+FORMAT_VERSION: Final = 1
 
 
 class Action(StrEnum):
@@ -64,83 +92,176 @@ class BlockCode(StrEnum):
     VANISHED = "vanished"
 
 
-@dataclasses.dataclass(frozen=True)
-class Blocked:
+class ReasonCode(StrEnum):
+    """Why a change has its action (``Reason``); the words are ``render.reasons``'."""
+
+    NOT_RECORDED = "not_recorded"
+    """create: declared, not in the ledger."""
+    NOT_DECLARED = "not_declared"
+    """delete: in the ledger, no longer in the manifests."""
+    SEND_ID_NOT_DECLARED = "send_id_not_declared"
+    """forget: a send id no longer declared (Braze cannot delete one)."""
+    SEND_ID_CHANGED = "send_id_changed"
+    """create: a send id cannot be changed in Braze, so a new one is made."""
+    SENT = "sent"
+    """forget: the schedule of ``time`` has sent."""
+    SENT_KEPT = "sent_kept"
+    """noop: the manifest of a schedule that has sent, kept in git."""
+    RESEND = "resend"
+    """create: the earlier schedule of this address (``time``) has sent; this sends again."""
+    FIELD_CHANGED = "field_changed"
+    """update: the body's ``field`` changed."""
+    FIXED_FIELD_CHANGED = "fixed_field_changed"
+    """replace: the body's ``field`` changed, which Braze cannot update."""
+    MESSAGES_REMOVED = "messages_removed"
+    """replace: the messages were removed, which an update cannot do."""
+    PROTECT_SET = "protect_set"
+    PROTECT_REMOVED = "protect_removed"
+    LABELS_CHANGED = "labels_changed"
+    ADOPTED = "adopted"
+    """update: imported by schedule id; Braze cannot be read back."""
+    UPDATE_UNKNOWN = "update_unknown"
+    """update: the last update's outcome is unknown; it is sent again."""
+    DELETE_UNKNOWN = "delete_unknown"
+    """create: the last delete's outcome is unknown; the schedule may be gone."""
+    UNCERTAIN = "uncertain"
+    """The last create's outcome is unknown."""
+    UNCERTAIN_SENT = "uncertain_sent"
+    """forget: an uncertain create whose send time has passed."""
+    VANISHED = "vanished"
+    """Braze did not know the record's schedule id at the last apply."""
+    VANISHED_SENT = "vanished_sent"
+    """forget: a vanished record whose send time has passed."""
+    REPLACE_REQUESTED = "replace_requested"
+    """replace: ``--replace`` asked for it."""
+    RENAMED = "renamed"
+    """The record moves here from ``address`` (``renamed_from``)."""
+
+
+class NoteCode(StrEnum):
+    """Something more a person should know of a change; the words are ``render.reasons``'."""
+
+    LEDGER_ONLY = "ledger_only"
+    """Only the ledger changes: no call to Braze."""
+    SEND_ID_LEDGER_ONLY = "send_id_ledger_only"
+    """An adopted send id: only the ledger changes, a send id has nothing to update."""
+    ADOPTED_UPDATE = "adopted_update"
+    """The update of an adopted schedule sends what the manifest says; the rest is assumed."""
+    EMERGENCY_STOP = "emergency_stop"
+    """The delete of a sending schedule cancels only the zones not reached yet."""
+    RENAME_REPLACES = "rename_replaces"
+    """A rename with fields Braze cannot update: it deletes and creates after all."""
+
+
+class Call(StrEnum):
+    """The Braze call a request makes (each kind's path for it: ``reconciler.kinds``)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class PlanModel(BaseModel):
+    """Frozen, and strict when read: no unknown field, no value of another type."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class Blocked(PlanModel):
     code: BlockCode
     reason: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code.value, "reason": self.reason}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Blocked:
-        return cls(BlockCode(data["code"]), str(data["reason"]))
+    """For people (made by ``plan.safety``, which knows the figures); code reads ``code``."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Request:
-    """One API call the change makes: ``call`` is create, update or delete."""
+class Request(PlanModel):
+    """One API call the change makes."""
 
-    call: str
+    call: Call
     path: str
-    body: Mapping[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"call": self.call, "path": self.path, "body": dict(self.body)}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Request:
-        return cls(str(data["call"]), str(data["path"]), dict(data["body"]))
+    body: Body
 
 
-@dataclasses.dataclass(frozen=True)
-class FieldChange:
+class FieldChange(PlanModel):
     """A field-level difference, for people: ``path`` like ``schedule.time``."""
 
     path: str
-    before: Any
-    after: Any
+    before: Any = None
+    after: Any = None
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "before": self.before, "after": self.after}
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FieldChange:
-        return cls(str(data["path"]), data.get("before"), data.get("after"))
+class Reason(PlanModel):
+    """Why a change has its action: a code, and what it is about."""
+
+    code: ReasonCode
+    field: str | None = None
+    """The top-level body field that changed (``field_changed``, ``fixed_field_changed``)."""
+    time: str | None = None
+    """The schedule time, as written, of the schedule that has sent (``sent``, ``resend``)."""
+    address: str | None = None
+    """The address the record moves from (``renamed``)."""
+
+
+SCHEDULE_CHANGED = Reason(code=ReasonCode.FIELD_CHANGED, field="schedule")
+"""A moved send: renderers say how far it moved instead."""
 
 
 @dataclasses.dataclass(frozen=True)
-class Change:
+class Words:
+    """The words the JSON form writes for reasons and notes (``render.reasons`` has them)."""
+
+    reason: Callable[[Reason], str]
+    note: Callable[[NoteCode, Change], str]
+
+
+WORDS_CONTEXT = "words"
+"""The serialization context's key for the ``Words`` of the JSON form."""
+
+
+def _words(info: FieldSerializationInfo) -> Words:
+    context = info.context
+    words = context.get(WORDS_CONTEXT) if isinstance(context, dict) else None
+    if not isinstance(words, Words):
+        raise TypeError("the plan's JSON form needs its words: use render.json_render")
+    return words
+
+
+_CHANGE_DERIVED: Mapping[str, type] = {"symbol": str, "housekeeping": bool}
+_PLAN_DERIVED: Mapping[str, type] = {"summary": dict, "has_changes": bool, "blocked": int}
+_WORDS_FIELDS = ("reasons", "notes")
+
+
+class Change(PlanModel):
     address: str
-    kind: str
+    kind: Kind
     action: Action
-    before: Mapping[str, Any] | None = None
+    before: Body | None = None
     """The body last applied (from the ledger), None for a create."""
-    after: Mapping[str, Any] | None = None
+    after: Body | None = None
     """The desired body (from the manifests), None for a delete or forget."""
-    reasons: tuple[str, ...] = ()
+    reasons: Array[Reason] = ()
     blocked: Blocked | None = None
-    field_changes: tuple[FieldChange, ...] = ()
-    requests: tuple[Request, ...] = ()
+    field_changes: Array[FieldChange] = ()
+    requests: Array[Request] = ()
     schedule_id: str | None = None
     parent_id: str | None = None
     schedule_time: str | None = None
-    schedule_mode: str | None = None
+    """``schedule.time`` as written: an instant, or a wall-clock time without an offset."""
+    schedule_mode: ScheduleMode | None = None
     before_schedule_time: str | None = None
-    before_schedule_mode: str | None = None
-    send_at: str | None = None
-    """First send instant (UTC) of the schedule this change leaves or touches."""
-    lifecycle: str | None = None
+    before_schedule_mode: ScheduleMode | None = None
+    send_at: Instant | None = None
+    """First send instant of the schedule this change leaves or touches."""
+    lifecycle: Lifecycle | None = None
     protect: bool = False
     """The manifest's protect flag (the ledger's, for a delete or forget)."""
     recorded_protect: bool = False
-    labels: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    labels: dict[str, str] = {}
     source: str | None = None
     after_hash: str | None = None
-    recorded_status: str | None = None
-    """The ledger record's status (active, adopted, uncertain, fired), None if unrecorded."""
-    recorded_unknown: str | None = None
-    """``update`` or ``delete`` when the ledger's last such call has an unknown outcome."""
+    recorded_status: RecordStatus | None = None
+    """The ledger record's status, None if unrecorded."""
+    recorded_unknown: Call | None = None
+    """The ledger's last update or delete, when its outcome is unknown."""
     previous_send: str | None = None
     """For a create: the time of this address's earlier schedule, which has already sent."""
     moved_from: str | None = None
@@ -148,7 +269,7 @@ class Change:
     replace_requested: bool = False
     """A replace the person asked for (``--replace``): a delete answered "unknown schedule"
     then counts as done, since the repair is for a schedule changed or removed in Braze."""
-    notes: tuple[str, ...] = ()
+    notes: Array[NoteCode] = ()
 
     @property
     def is_change(self) -> bool:
@@ -158,130 +279,58 @@ class Change:
     def is_housekeeping(self) -> bool:
         """A forget of a schedule that has sent: the ledger drops it, nothing in Braze
         changes, so it is nothing for a reviewer to approve."""
-        return self.action is Action.FORGET and self.lifecycle == Lifecycle.SENT
+        return self.action is Action.FORGET and self.lifecycle is Lifecycle.SENT
 
     def evolve(self, **fields: Any) -> Change:
-        return dataclasses.replace(self, **fields)
+        """A copy with ``fields`` replaced, not validated: for the planner, which gives the
+        right types."""
+        return self.model_copy(update=fields)
 
-    def with_notes(self, *notes: str) -> Change:
-        return dataclasses.replace(self, notes=self.notes + notes)
+    def with_notes(self, *notes: NoteCode) -> Change:
+        return self.model_copy(update={"notes": self.notes + notes})
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "address": self.address,
-            "kind": self.kind,
-            "action": self.action.value,
-            "symbol": self.action.symbol,
-            "housekeeping": self.is_housekeeping,
-            "before": dict(self.before) if self.before is not None else None,
-            "after": dict(self.after) if self.after is not None else None,
-            "reasons": list(self.reasons),
-            "blocked": self.blocked.to_dict() if self.blocked else None,
-            "field_changes": [c.to_dict() for c in self.field_changes],
-            "requests": [r.to_dict() for r in self.requests],
-            "schedule_id": self.schedule_id,
-            "parent_id": self.parent_id,
-            "schedule_time": self.schedule_time,
-            "schedule_mode": self.schedule_mode,
-            "before_schedule_time": self.before_schedule_time,
-            "before_schedule_mode": self.before_schedule_mode,
-            "send_at": self.send_at,
-            "lifecycle": self.lifecycle,
-            "protect": self.protect,
-            "recorded_protect": self.recorded_protect,
-            "labels": dict(self.labels),
-            "source": self.source,
-            "after_hash": self.after_hash,
-            "recorded_status": self.recorded_status,
-            "recorded_unknown": self.recorded_unknown,
-            "previous_send": self.previous_send,
-            "moved_from": self.moved_from,
-            "replace_requested": self.replace_requested,
-            "notes": list(self.notes),
-        }
-
+    @model_validator(mode="before")
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Change:
-        blocked = data.get("blocked")
-        return cls(
-            address=str(data["address"]),
-            kind=str(data["kind"]),
-            action=Action(data["action"]),
-            before=data.get("before"),
-            after=data.get("after"),
-            reasons=tuple(data.get("reasons", ())),
-            blocked=Blocked.from_dict(blocked) if blocked else None,
-            field_changes=tuple(FieldChange.from_dict(c) for c in data.get("field_changes", ())),
-            requests=tuple(Request.from_dict(r) for r in data.get("requests", ())),
-            schedule_id=data.get("schedule_id"),
-            parent_id=data.get("parent_id"),
-            schedule_time=data.get("schedule_time"),
-            schedule_mode=data.get("schedule_mode"),
-            before_schedule_time=data.get("before_schedule_time"),
-            before_schedule_mode=data.get("before_schedule_mode"),
-            send_at=data.get("send_at"),
-            lifecycle=data.get("lifecycle"),
-            protect=bool(data.get("protect", False)),
-            recorded_protect=bool(data.get("recorded_protect", False)),
-            labels=dict(data.get("labels") or {}),
-            source=data.get("source"),
-            after_hash=data.get("after_hash"),
-            recorded_status=data.get("recorded_status"),
-            recorded_unknown=data.get("recorded_unknown"),
-            previous_send=data.get("previous_send"),
-            moved_from=data.get("moved_from"),
-            replace_requested=bool(data.get("replace_requested", False)),
-            notes=tuple(data.get("notes", ())),
-        )
+    def _read_json_form(cls, data: Any, info: ValidationInfo) -> Any:
+        if info.mode != "json":
+            return data
+        return without_derived(data, _CHANGE_DERIVED, _WORDS_FIELDS)
+
+    @field_serializer("reasons", when_used="json")
+    def _reason_words(self, reasons: tuple[Reason, ...], info: FieldSerializationInfo) -> list[str]:
+        words = _words(info)
+        return [words.reason(reason) for reason in reasons]
+
+    @field_serializer("notes", when_used="json")
+    def _note_words(self, notes: tuple[NoteCode, ...], info: FieldSerializationInfo) -> list[str]:
+        words = _words(info)
+        return [words.note(note, self) for note in notes]
+
+    @model_serializer(mode="wrap")
+    def _with_derived(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if info.mode_is_json():
+            data["symbol"] = self.action.symbol
+            data["housekeeping"] = self.is_housekeeping
+        return data
 
 
-@dataclasses.dataclass(frozen=True)
-class PlanOptions:
-    freeze_window_seconds: int = 900
+class PlanOptions(PlanModel):
+    freeze_window_seconds: int = int(DEFAULT_FREEZE_WINDOW.total_seconds())
     allow_late: bool = False
     allow_destroy: bool = False
     allow_resend: bool = False
-    targets: tuple[str, ...] = ()
-    replace: tuple[str, ...] = ()
+    targets: Array[str] = ()
+    replace: Array[str] = ()
     """Addresses to delete and create again (``--replace``), even when unchanged."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self) | {
-            "targets": list(self.targets),
-            "replace": list(self.replace),
-        }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PlanOptions:
-        return cls(
-            freeze_window_seconds=int(data.get("freeze_window_seconds", 900)),
-            allow_late=bool(data.get("allow_late", False)),
-            allow_destroy=bool(data.get("allow_destroy", False)),
-            allow_resend=bool(data.get("allow_resend", False)),
-            targets=tuple(data.get("targets", ())),
-            replace=tuple(data.get("replace", ())),
-        )
-
-
-def summary_line(counts: Mapping[str, int]) -> str:
-    """``Plan: 1 to create, ...``: from ``Plan.counts()`` or the dict form's ``summary``.
-
-    Renames are named only when there are some: most plans have none, and a plan of renames
-    alone must not read as all zeros."""
-    renames = counts.get("rename", 0)
-    return (
-        "Plan: "
-        + (f"{renames} to rename, " if renames else "")
-        + f"{counts['create']} to create, {counts['update']} to update, "
-        f"{counts['replace']} to replace, {counts['delete']} to delete, "
-        f"{counts['forget']} to forget."
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class Plan:
-    changes: tuple[Change, ...]
-    now: str
+class Plan(PlanModel):
+    format_version: int = FORMAT_VERSION
+    changes: Array[Change]
+    now: Instant
     """The instant the time rules were evaluated at (``--now`` or the clock)."""
     options: PlanOptions = PlanOptions()
     managed: int = 0
@@ -290,8 +339,8 @@ class Plan:
     endpoint: str | None = None
     serial: int | None = None
     manifests_digest: str | None = None
-    created_at: str | None = None
-    warnings: tuple[str, ...] = ()
+    created_at: Instant | None = None
+    warnings: Array[str] = ()
 
     @property
     def pending(self) -> list[Change]:
@@ -318,47 +367,35 @@ class Plan:
                 counts[change.action.value] += 1
         return counts
 
-    def summary_line(self) -> str:
-        return summary_line(self.counts())
-
-    def to_dict(self, *, noop_bodies: bool = True) -> dict[str, Any]:
-        """The plan's dict form. ``noop_bodies=False`` leaves the bodies of no-op changes out:
-        the text and Markdown renderers do not show them, and decoding 10,000 stored bodies
-        would cost more than the whole plan."""
-        return {
-            "format_version": FORMAT_VERSION,
-            "now": self.now,
-            "created_at": self.created_at,
-            "workspace": self.workspace,
-            "endpoint": self.endpoint,
-            "serial": self.serial,
-            "manifests_digest": self.manifests_digest,
-            "options": self.options.to_dict(),
-            "managed": self.managed,
-            "summary": self.counts(),
-            "has_changes": self.has_changes,
-            "blocked": len(self.blocked),
-            "warnings": list(self.warnings),
-            "changes": [
-                c.to_dict() if noop_bodies or c.is_change else c.evolve(before=None).to_dict()
-                for c in self.changes
-            ],
-        }
-
+    @field_validator("format_version")
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
-        version = data.get("format_version")
+    def _known_format(cls, version: int) -> int:
         if version != FORMAT_VERSION:
-            raise ValueError(f"unsupported plan format_version {version!r} (this tool reads 1)")
-        return cls(
-            changes=tuple(Change.from_dict(c) for c in data["changes"]),
-            now=str(data["now"]),
-            options=PlanOptions.from_dict(data.get("options") or {}),
-            managed=int(data.get("managed", 0)),
-            workspace=data.get("workspace"),
-            endpoint=data.get("endpoint"),
-            serial=data.get("serial"),
-            manifests_digest=data.get("manifests_digest"),
-            created_at=data.get("created_at"),
-            warnings=tuple(data.get("warnings", ())),
-        )
+            raise ValueError(f"this tool reads format {FORMAT_VERSION}, not {version}")
+        return version
+
+    def evolve(self, **fields: Any) -> Plan:
+        """A copy with ``fields`` replaced, validated (the changes are taken as they are)."""
+        return type(self).model_validate({**self.__dict__, **fields})
+
+    def json_form(self, words: Words) -> dict[str, Any]:
+        """The JSON form, with the words of reasons and notes (``render.json_render``)."""
+        return self.model_dump(mode="json", context={WORDS_CONTEXT: words})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_json_form(cls, data: Any, info: ValidationInfo) -> Any:
+        if info.mode != "json":
+            return data
+        return without_derived(data, _PLAN_DERIVED)
+
+    @model_serializer(mode="wrap")
+    def _with_derived(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if info.mode_is_json():
+            data["summary"] = self.counts()
+            data["has_changes"] = self.has_changes
+            data["blocked"] = len(self.blocked)
+        return data
