@@ -26,7 +26,8 @@ from reconciler.audit.dashboard import dashboard_entries
 from reconciler.audit.report import AS_APPLIED, AuditEntry, AuditReport, Source, Status
 from reconciler.manifest.resource import Resource
 from reconciler.plan import planner
-from reconciler.plan.model import SCHEDULE_CHANGED, Action, BlockCode, Change, NoteCode, PlanOptions
+from reconciler.plan.model import Action, BlockCode, Change, PlanOptions
+from reconciler.plan.reasons import SCHEDULE_CHANGED, NoteCode
 from reconciler.render.reasons import reason_words, reasons_words
 from reconciler.sendtime import (
     DEFAULT_FREEZE_WINDOW,

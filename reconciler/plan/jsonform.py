@@ -7,9 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
-from pydantic import AwareDatetime, BeforeValidator, Field, PlainSerializer
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    model_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from reconciler.timeutil import format_utc, parse_instant
@@ -97,3 +109,37 @@ def type_name(value: object) -> str:
     if isinstance(value, float):
         return "a number"
     return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+class PlanModel(BaseModel):
+    """Frozen, and strict when read: no unknown field, no value of another type."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class JsonFormModel(PlanModel):
+    """A model whose JSON form also holds fields derived for people (``derived``), and
+    fields written as words (``AS_WORDS``): read back, both are checked for their type and
+    dropped."""
+
+    DERIVED: ClassVar[Mapping[str, type]] = {}
+    AS_WORDS: ClassVar[tuple[str, ...]] = ()
+
+    def derived(self) -> dict[str, Any]:
+        return {}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _read_json_form(cls, data: Any, info: ValidationInfo) -> Any:
+        if info.mode != "json":
+            return data
+        return without_derived(data, cls.DERIVED, cls.AS_WORDS)
+
+    @model_serializer(mode="wrap")
+    def _with_derived(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        if info.mode_is_json():
+            data.update(self.derived())
+        return data

@@ -23,23 +23,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     FieldSerializationInfo,
-    SerializationInfo,
-    SerializerFunctionWrapHandler,
-    ValidationInfo,
     field_serializer,
     field_validator,
-    model_serializer,
-    model_validator,
 )
 
 from reconciler.kinds import Kind
-from reconciler.plan.jsonform import Array, Body, Instant, without_derived
+from reconciler.plan.jsonform import Array, Body, Instant, JsonFormModel, PlanModel
+from reconciler.plan.reasons import NoteCode, Reason
 from reconciler.sendtime import DEFAULT_FREEZE_WINDOW, Lifecycle, ScheduleMode
 from reconciler.state.base import RecordStatus
 
@@ -92,79 +86,12 @@ class BlockCode(StrEnum):
     VANISHED = "vanished"
 
 
-class ReasonCode(StrEnum):
-    """Why a change has its action (``Reason``); the words are ``render.reasons``'."""
-
-    NOT_RECORDED = "not_recorded"
-    """create: declared, not in the ledger."""
-    NOT_DECLARED = "not_declared"
-    """delete: in the ledger, no longer in the manifests."""
-    SEND_ID_NOT_DECLARED = "send_id_not_declared"
-    """forget: a send id no longer declared (Braze cannot delete one)."""
-    SEND_ID_CHANGED = "send_id_changed"
-    """create: a send id cannot be changed in Braze, so a new one is made."""
-    SENT = "sent"
-    """forget: the schedule of ``time`` has sent."""
-    SENT_KEPT = "sent_kept"
-    """noop: the manifest of a schedule that has sent, kept in git."""
-    RESEND = "resend"
-    """create: the earlier schedule of this address (``time``) has sent; this sends again."""
-    FIELD_CHANGED = "field_changed"
-    """update: the body's ``field`` changed."""
-    FIXED_FIELD_CHANGED = "fixed_field_changed"
-    """replace: the body's ``field`` changed, which Braze cannot update."""
-    MESSAGES_REMOVED = "messages_removed"
-    """replace: the messages were removed, which an update cannot do."""
-    PROTECT_SET = "protect_set"
-    PROTECT_REMOVED = "protect_removed"
-    LABELS_CHANGED = "labels_changed"
-    ADOPTED = "adopted"
-    """update: imported by schedule id; Braze cannot be read back."""
-    UPDATE_UNKNOWN = "update_unknown"
-    """update: the last update's outcome is unknown; it is sent again."""
-    DELETE_UNKNOWN = "delete_unknown"
-    """create: the last delete's outcome is unknown; the schedule may be gone."""
-    UNCERTAIN = "uncertain"
-    """The last create's outcome is unknown."""
-    UNCERTAIN_SENT = "uncertain_sent"
-    """forget: an uncertain create whose send time has passed."""
-    VANISHED = "vanished"
-    """Braze did not know the record's schedule id at the last apply."""
-    VANISHED_SENT = "vanished_sent"
-    """forget: a vanished record whose send time has passed."""
-    REPLACE_REQUESTED = "replace_requested"
-    """replace: ``--replace`` asked for it."""
-    RENAMED = "renamed"
-    """The record moves here from ``address`` (``renamed_from``)."""
-
-
-class NoteCode(StrEnum):
-    """Something more a person should know of a change; the words are ``render.reasons``'."""
-
-    LEDGER_ONLY = "ledger_only"
-    """Only the ledger changes: no call to Braze."""
-    SEND_ID_LEDGER_ONLY = "send_id_ledger_only"
-    """An adopted send id: only the ledger changes, a send id has nothing to update."""
-    ADOPTED_UPDATE = "adopted_update"
-    """The update of an adopted schedule sends what the manifest says; the rest is assumed."""
-    EMERGENCY_STOP = "emergency_stop"
-    """The delete of a sending schedule cancels only the zones not reached yet."""
-    RENAME_REPLACES = "rename_replaces"
-    """A rename with fields Braze cannot update: it deletes and creates after all."""
-
-
 class Call(StrEnum):
     """The Braze call a request makes (each kind's path for it: ``reconciler.kinds``)."""
 
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
-
-
-class PlanModel(BaseModel):
-    """Frozen, and strict when read: no unknown field, no value of another type."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
 
 class Blocked(PlanModel):
@@ -189,22 +116,6 @@ class FieldChange(PlanModel):
     after: Any = None
 
 
-class Reason(PlanModel):
-    """Why a change has its action: a code, and what it is about."""
-
-    code: ReasonCode
-    field: str | None = None
-    """The top-level body field that changed (``field_changed``, ``fixed_field_changed``)."""
-    time: str | None = None
-    """The schedule time, as written, of the schedule that has sent (``sent``, ``resend``)."""
-    address: str | None = None
-    """The address the record moves from (``renamed``)."""
-
-
-SCHEDULE_CHANGED = Reason(code=ReasonCode.FIELD_CHANGED, field="schedule")
-"""A moved send: renderers say how far it moved instead."""
-
-
 @dataclasses.dataclass(frozen=True)
 class Words:
     """The words the JSON form writes for reasons and notes (``render.reasons`` has them)."""
@@ -225,12 +136,10 @@ def _words(info: FieldSerializationInfo) -> Words:
     return words
 
 
-_CHANGE_DERIVED: Mapping[str, type] = {"symbol": str, "housekeeping": bool}
-_PLAN_DERIVED: Mapping[str, type] = {"summary": dict, "has_changes": bool, "blocked": int}
-_WORDS_FIELDS = ("reasons", "notes")
+class Change(JsonFormModel):
+    DERIVED: ClassVar[Mapping[str, type]] = {"symbol": str, "housekeeping": bool}
+    AS_WORDS: ClassVar[tuple[str, ...]] = ("reasons", "notes")
 
-
-class Change(PlanModel):
     address: str
     kind: Kind
     action: Action
@@ -289,13 +198,6 @@ class Change(PlanModel):
     def with_notes(self, *notes: NoteCode) -> Change:
         return self.model_copy(update={"notes": self.notes + notes})
 
-    @model_validator(mode="before")
-    @classmethod
-    def _read_json_form(cls, data: Any, info: ValidationInfo) -> Any:
-        if info.mode != "json":
-            return data
-        return without_derived(data, _CHANGE_DERIVED, _WORDS_FIELDS)
-
     @field_serializer("reasons", when_used="json")
     def _reason_words(self, reasons: tuple[Reason, ...], info: FieldSerializationInfo) -> list[str]:
         words = _words(info)
@@ -306,15 +208,8 @@ class Change(PlanModel):
         words = _words(info)
         return [words.note(note, self) for note in notes]
 
-    @model_serializer(mode="wrap")
-    def _with_derived(
-        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
-    ) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if info.mode_is_json():
-            data["symbol"] = self.action.symbol
-            data["housekeeping"] = self.is_housekeeping
-        return data
+    def derived(self) -> dict[str, Any]:
+        return {"symbol": self.action.symbol, "housekeeping": self.is_housekeeping}
 
 
 class PlanOptions(PlanModel):
@@ -327,7 +222,9 @@ class PlanOptions(PlanModel):
     """Addresses to delete and create again (``--replace``), even when unchanged."""
 
 
-class Plan(PlanModel):
+class Plan(JsonFormModel):
+    DERIVED: ClassVar[Mapping[str, type]] = {"summary": dict, "has_changes": bool, "blocked": int}
+
     format_version: int = FORMAT_VERSION
     changes: Array[Change]
     now: Instant
@@ -382,20 +279,9 @@ class Plan(PlanModel):
         """The JSON form, with the words of reasons and notes (``render.json_render``)."""
         return self.model_dump(mode="json", context={WORDS_CONTEXT: words})
 
-    @model_validator(mode="before")
-    @classmethod
-    def _read_json_form(cls, data: Any, info: ValidationInfo) -> Any:
-        if info.mode != "json":
-            return data
-        return without_derived(data, _PLAN_DERIVED)
-
-    @model_serializer(mode="wrap")
-    def _with_derived(
-        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
-    ) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        if info.mode_is_json():
-            data["summary"] = self.counts()
-            data["has_changes"] = self.has_changes
-            data["blocked"] = len(self.blocked)
-        return data
+    def derived(self) -> dict[str, Any]:
+        return {
+            "summary": self.counts(),
+            "has_changes": self.has_changes,
+            "blocked": len(self.blocked),
+        }

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reconciler.manifest.resource import Resource
-from reconciler.plan.model import Action, Change, NoteCode, Reason, ReasonCode
+from reconciler.plan.model import Action, Change
+from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
 from reconciler.state.base import Record, RecordStatus
 
 

@@ -29,18 +29,9 @@ from reconciler.braze.paths import request_path
 from reconciler.kinds import Kind
 from reconciler.manifest.resource import APPLIED_KINDS, SCHEDULE_KINDS, Resource
 from reconciler.plan.diff import changed_fields, field_changes
-from reconciler.plan.model import (
-    Action,
-    Call,
-    Change,
-    NoteCode,
-    Plan,
-    PlanOptions,
-    Reason,
-    ReasonCode,
-    Request,
-)
+from reconciler.plan.model import Action, Call, Change, Plan, PlanOptions, Request
 from reconciler.plan.moves import as_moved, ignored_renames, renames
+from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
 from reconciler.plan.safety import apply_gates
 from reconciler.sendtime import LATENESS, Lifecycle, ScheduleMode, first_send, lifecycle
 from reconciler.state.base import Record, RecordStatus

@@ -6,9 +6,10 @@ take their words from here, and no code decides anything by them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
-from reconciler.plan.model import Change, NoteCode, Reason, ReasonCode, Words
+from reconciler.plan.model import Change, Words
+from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
 from reconciler.timeutil import format_utc
 
 FIELD_WORDS: Mapping[str, str] = {
@@ -65,20 +66,26 @@ _NOTES: Mapping[NoteCode, str] = {
 }
 
 
+def _fixed_field(reason: Reason) -> str:
+    field = reason.field or ""
+    return f"{FIELD_WORDS.get(field, field.replace('_', ' '))} changed (Braze cannot update it)"
+
+
+_ABOUT: Mapping[ReasonCode, Callable[[Reason], str]] = {
+    ReasonCode.FIELD_CHANGED: lambda reason: f"{reason.field} changed",
+    ReasonCode.FIXED_FIELD_CHANGED: _fixed_field,
+    ReasonCode.SENT: lambda reason: f"sent ({reason.time})",
+    ReasonCode.RESEND: (
+        lambda reason: f"the previous schedule was sent ({reason.time}); this is a new send"
+    ),
+    ReasonCode.RENAMED: lambda reason: f"renamed from {reason.address}",
+}
+"""The words of the reasons that are about something (a field, a time, an address)."""
+
+
 def reason_words(reason: Reason) -> str:
-    code = reason.code
-    if code is ReasonCode.FIELD_CHANGED:
-        return f"{reason.field} changed"
-    if code is ReasonCode.FIXED_FIELD_CHANGED:
-        field = reason.field or ""
-        return f"{FIELD_WORDS.get(field, field.replace('_', ' '))} changed (Braze cannot update it)"
-    if code is ReasonCode.SENT:
-        return f"sent ({reason.time})"
-    if code is ReasonCode.RESEND:
-        return f"the previous schedule was sent ({reason.time}); this is a new send"
-    if code is ReasonCode.RENAMED:
-        return f"renamed from {reason.address}"
-    return _REASONS[code]
+    about = _ABOUT.get(reason.code)
+    return about(reason) if about is not None else _REASONS[reason.code]
 
 
 def reasons_words(change: Change) -> list[str]:

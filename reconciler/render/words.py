@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from reconciler.plan.model import SCHEDULE_CHANGED, Action, Change, Plan
+from reconciler.plan.model import Action, Change, Plan
+from reconciler.plan.reasons import SCHEDULE_CHANGED
 from reconciler.render.inert import markdown_text
 from reconciler.render.reasons import reason_words, reasons_words
 from reconciler.sendtime import first_send

@@ -8,17 +8,9 @@ import pytest
 
 from reconciler.errors import UsageError
 from reconciler.manifest.resource import Resource
-from reconciler.plan.model import (
-    Action,
-    BlockCode,
-    Change,
-    NoteCode,
-    Plan,
-    PlanOptions,
-    Reason,
-    ReasonCode,
-)
+from reconciler.plan.model import Action, BlockCode, Change, Plan, PlanOptions
 from reconciler.plan.planner import plan
+from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
 from reconciler.plan.replace_check import check_replace
 from reconciler.render.reasons import notes_words, reasons_words
 from reconciler.state.base import Record, RecordStatus

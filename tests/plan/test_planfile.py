@@ -61,118 +61,107 @@ def test_the_golden_plan_json_reads_as_a_plan() -> None:
     assert document == golden
 
 
-REFUSED: dict[str, tuple[Edit, str]] = {
-    "an unknown field": (
-        lambda d: d["changes"][0].update(shiny=1),
-        "changes[0].shiny: unknown field (only `plan --out` writes a saved plan)",
-    ),
-    "an unknown field of the plan": (
-        lambda d: d.update(execute=True),
-        "execute: unknown field (only `plan --out` writes a saved plan)",
-    ),
-    "a flag as a string": (
-        lambda d: d["changes"][1].update(protect="yes"),
-        "changes[1].protect: expected true or false, got a string",
-    ),
-    "an unknown action": (
-        lambda d: d["changes"][0].update(action="explode"),
-        "changes[0].action: 'explode' is not 'create', 'update', 'replace', 'delete', "
-        "'forget', 'rename' or 'noop'",
-    ),
-    "an unknown kind": (
-        lambda d: d["changes"][0].update(kind="Spaceship"),
-        "changes[0].kind: 'Spaceship' is not 'ScheduledMessage', 'CampaignSchedule', "
-        "'CanvasSchedule', 'SendId' or 'DashboardSchedule'",
-    ),
-    "changes as an object": (
-        lambda d: d.update(changes={}),
-        "changes: expected a list, got an object",
-    ),
-    "a change as a string": (
-        lambda d: d["changes"].__setitem__(0, "create everything"),
-        "changes[0]: expected an object, got a string",
-    ),
-    "a count as a flag": (lambda d: d.update(serial=True), "serial: expected an integer, got "),
-    "a number as a string": (
-        lambda d: d["options"].update(freeze_window_seconds="900"),
+GONE = object()
+"""As the value of a ``REFUSED`` row: the field is removed."""
+ANY_ACTION = "'create', 'update', 'replace', 'delete', 'forget', 'rename' or 'noop'"
+ANY_KIND = (
+    "'ScheduledMessage', 'CampaignSchedule', 'CanvasSchedule', 'SendId' or 'DashboardSchedule'"
+)
+ANY_STATUS = "'active', 'adopted', 'uncertain', 'fired' or 'vanished'"
+ANY_BLOCK = (
+    "'protected', 'destroy_threshold', 'frozen', 'sending', 'past', 'uncertain', 'resend' or "
+    "'vanished'"
+)
+UNKNOWN = "unknown field (only `plan --out` writes a saved plan)"
+REFUSED: list[tuple[tuple[str | int, ...], object, str]] = [
+    # where, the value written there, what the refusal says
+    (("changes", 0, "shiny"), 1, f"changes[0].shiny: {UNKNOWN}"),
+    (("execute",), True, f"execute: {UNKNOWN}"),
+    (("changes", 1, "protect"), "yes", "changes[1].protect: expected true or false, got a string"),
+    (("changes", 0, "action"), "explode", f"changes[0].action: 'explode' is not {ANY_ACTION}"),
+    (("changes", 0, "kind"), "Spaceship", f"changes[0].kind: 'Spaceship' is not {ANY_KIND}"),
+    (("changes",), {}, "changes: expected a list, got an object"),
+    (("changes", 0), "create everything", "changes[0]: expected an object, got a string"),
+    (("serial",), True, "serial: expected an integer, got true or false"),
+    (
+        ("options", "freeze_window_seconds"),
+        "900",
         "options.freeze_window_seconds: expected an integer, got a string",
     ),
-    "a send time without an offset": (
-        lambda d: d["changes"][0].update(send_at="2026-12-05T10:00:00"),
+    (
+        ("changes", 0, "send_at"),
+        "2026-12-05T10:00:00",
         "changes[0].send_at: '2026-12-05T10:00:00' is not a time with a UTC offset",
     ),
-    "a creation time that is not a time": (
-        lambda d: d.update(created_at="yesterday"),
-        "created_at: 'yesterday' is not a time with a UTC offset",
-    ),
-    "an unknown lifecycle": (
-        lambda d: d["changes"][0].update(lifecycle="late"),
+    (("created_at",), "yesterday", "created_at: 'yesterday' is not a time with a UTC offset"),
+    (
+        ("changes", 0, "lifecycle"),
+        "late",
         "changes[0].lifecycle: 'late' is not 'pending', 'frozen', 'sending' or 'sent'",
     ),
-    "an unknown ledger status": (
-        lambda d: d["changes"][1].update(recorded_status="lost"),
-        "changes[1].recorded_status: 'lost' is not 'active', 'adopted', 'uncertain', "
-        "'fired' or 'vanished'",
+    (
+        ("changes", 1, "recorded_status"),
+        "lost",
+        f"changes[1].recorded_status: 'lost' is not {ANY_STATUS}",
     ),
-    "an unknown schedule mode": (
-        lambda d: d["changes"][0].update(schedule_mode="weekly"),
+    (
+        ("changes", 0, "schedule_mode"),
+        "weekly",
         "changes[0].schedule_mode: 'weekly' is not 'utc', 'local' or 'optimal'",
     ),
-    "an unknown call": (
-        lambda d: d["changes"][0]["requests"][0].update(call="post"),
+    (
+        ("changes", 0, "requests", 0, "call"),
+        "post",
         "changes[0].requests[0].call: 'post' is not 'create', 'update' or 'delete'",
     ),
-    "a request without a body": (
-        lambda d: d["changes"][0]["requests"][0].pop("body"),
-        "changes[0].requests[0].body: missing",
-    ),
-    "a body as a list": (
-        lambda d: d["changes"][0]["requests"][0].update(body=[]),
+    (("changes", 0, "requests", 0, "body"), GONE, "changes[0].requests[0].body: missing"),
+    (
+        ("changes", 0, "requests", 0, "body"),
+        [],
         "changes[0].requests[0].body: expected an object, got a list",
     ),
-    "a label that is not text": (
-        lambda d: d["changes"][0]["labels"].update(team=1),
+    (
+        ("changes", 0, "labels"),
+        {"team": 1},
         "changes[0].labels.team: expected a string, got an integer",
     ),
-    "an unknown block code": (
-        lambda d: d["changes"][2].update(blocked={"code": "maybe", "reason": "x"}),
-        "changes[2].blocked.code: 'maybe' is not 'protected', 'destroy_threshold', 'frozen', "
-        "'sending', 'past', 'uncertain', 'resend' or 'vanished'",
+    (
+        ("changes", 2, "blocked"),
+        {"code": "maybe", "reason": "x"},
+        f"changes[2].blocked.code: 'maybe' is not {ANY_BLOCK}",
     ),
-    "reasons that are not words": (
-        lambda d: d["changes"][0].update(reasons=[{"code": "not_recorded"}]),
+    (
+        ("changes", 0, "reasons"),
+        [{"code": "sent"}],
         "changes[0].reasons[0]: expected a string, got an object",
     ),
-    "notes as a string": (
-        lambda d: d["changes"][0].update(notes="ledger only"),
-        "changes[0].notes: expected a list, got a string",
-    ),
-    "a symbol of another type": (
-        lambda d: d["changes"][0].update(symbol=1),
-        "changes[0].symbol: expected a string, got an integer",
-    ),
-    "a summary of another type": (
-        lambda d: d.update(summary=[]),
-        "summary: expected an object, got a list",
-    ),
-    "a count of blocked changes as a flag": (
-        lambda d: d.update(blocked=False),
-        "blocked: expected an integer, got true or false",
-    ),
-    "another format": (
-        lambda d: d.update(format_version=2),
-        "format_version: this tool reads format 1, not 2",
-    ),
-    "no time of planning": (lambda d: d.pop("now"), "now: missing"),
-}
+    (("changes", 0, "notes"), "ledger only", "changes[0].notes: expected a list, got a string"),
+    (("changes", 0, "symbol"), 1, "changes[0].symbol: expected a string, got an integer"),
+    (("summary",), [], "summary: expected an object, got a list"),
+    (("blocked",), False, "blocked: expected an integer, got true or false"),
+    (("format_version",), 2, "format_version: this tool reads format 1, not 2"),
+    (("now",), GONE, "now: missing"),
+]
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
+def written(where: tuple[str | int, ...], value: object) -> Edit:
+    def edit(data: dict[str, Any]) -> None:
+        target: Any = data
+        for step in where[:-1]:
+            target = target[step]
+        if value is GONE:
+            del target[where[-1]]
+        else:
+            target[where[-1]] = value
+
+    return edit
+
+
+@pytest.mark.parametrize(("where", "value", "words"), REFUSED, ids=lambda v: repr(v)[:40])
 def test_a_signed_plan_of_the_wrong_shape_is_refused_naming_the_field(
-    tmp_path: Path, name: str
+    tmp_path: Path, where: tuple[str | int, ...], value: object, words: str
 ) -> None:
-    edit, words = REFUSED[name]
-    path = saved(tmp_path, edit)
+    path = saved(tmp_path, written(where, value))
     with pytest.raises(SavedPlanError) as refused:
         load_plan(path, KEY)
     assert refused.value.exit_code == 5

@@ -5,18 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from reconciler.manifest.resource import Resource
-from reconciler.plan.model import (
-    SCHEDULE_CHANGED,
-    Action,
-    BlockCode,
-    Change,
-    NoteCode,
-    Plan,
-    PlanOptions,
-    Reason,
-    ReasonCode,
-)
+from reconciler.plan.model import Action, BlockCode, Change, Plan, PlanOptions
 from reconciler.plan.planner import plan
+from reconciler.plan.reasons import SCHEDULE_CHANGED, NoteCode, Reason, ReasonCode
 from reconciler.render.json_render import plan_document
 from reconciler.render.reasons import notes_words, reasons_words
 from reconciler.render.words import summary_line

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from reconciler.kinds import Kind
-from reconciler.plan.model import Action, Change, NoteCode, Reason, ReasonCode
+from reconciler.plan.model import Action, Change
+from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
 from reconciler.render.reasons import note_words, reason_words
 from tests.plan.helpers import NOW
 
