@@ -138,10 +138,10 @@ def plan_address(
             return None
         if record is not None and record.body_hash == resource.body_hash:
             return _change(
-                resource, record, Action.NOOP, now, freeze, _reason(ReasonCode.SENT_KEPT)
+                resource, record, Action.NOOP, now, freeze, _because(ReasonCode.SENT_KEPT)
             )
         if record is None:
-            return _create(resource, record, now, freeze, _reason(ReasonCode.NOT_RECORDED))
+            return _create(resource, record, now, freeze, _because(ReasonCode.NOT_RECORDED))
         return _resend(resource, record, now, freeze)
     if record.status in _UNSETTLED:
         return _unsettled(address, resource, record, now, freeze)
@@ -153,11 +153,11 @@ def plan_address(
             and _resource_lifecycle(resource, now, freeze) is Lifecycle.PENDING
         ):
             return _resend(resource, record, now, freeze)
-        sent = _reason(ReasonCode.SENT, time=record.schedule_time)
+        sent = _because(ReasonCode.SENT, time=record.schedule_time)
         return _forget(address, record, resource, sent, now)
     if resource is None:
         if record.kind == "SendId":
-            return _forget(address, record, None, _reason(ReasonCode.SEND_ID_NOT_DECLARED), now)
+            return _forget(address, record, None, _because(ReasonCode.SEND_ID_NOT_DECLARED), now)
         return _delete(address, record, now, freeze)
     return _compare(resource, record, now, freeze)
 
@@ -168,7 +168,7 @@ def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelt
     if record.unknown_outcome == "delete":
         # Braze may no longer hold it: nothing is sent until a person has found out (the
         # safety gates block this change), then it stays or is created again.
-        reasons = _reason(ReasonCode.DELETE_UNKNOWN)
+        reasons = _because(ReasonCode.DELETE_UNKNOWN)
         return _change(resource, record, Action.CREATE, now, freeze, reasons)
     if (
         record.unknown_outcome == "update"
@@ -178,7 +178,7 @@ def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelt
         # Braze may hold the lost update's body rather than this one: send it again. (Any
         # other difference is compared as usual: an update sends it anyway, a replace
         # deletes what Braze holds.)
-        reasons = _reason(ReasonCode.UPDATE_UNKNOWN)
+        reasons = _because(ReasonCode.UPDATE_UNKNOWN)
         change = _change(resource, record, Action.UPDATE, now, freeze, reasons)
         return change.evolve(requests=(_update_request(resource, record),))
     if record.body_hash == resource.body_hash:
@@ -195,7 +195,7 @@ def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelt
     if resource.kind == "ScheduledMessage" and "messages" in changed and "messages" not in after:
         fixed.append("messages")
     if resource.kind == "SendId":
-        return _create(resource, record, now, freeze, _reason(ReasonCode.SEND_ID_CHANGED))
+        return _create(resource, record, now, freeze, _because(ReasonCode.SEND_ID_CHANGED))
     if fixed:
         reasons = tuple(_replace_reason(field, after) for field in sorted(set(fixed)))
         change = _change(resource, record, Action.REPLACE, now, freeze, reasons)
@@ -220,7 +220,7 @@ def _requested_replace(
     ):
         return change
     earlier = change.reasons if change.action is not Action.NOOP else ()
-    reasons = (*_reason(ReasonCode.REPLACE_REQUESTED), *earlier)
+    reasons = (*_because(ReasonCode.REPLACE_REQUESTED), *earlier)
     replaced = _change(resource, record, Action.REPLACE, now, freeze, reasons)
     return replaced.evolve(
         field_changes=field_changes(record.body or {}, resource.body),
@@ -236,7 +236,7 @@ _REPLACEABLE_STATUSES = frozenset(
 
 
 def _adopted(resource: Resource, record: Record, now: datetime, freeze: timedelta) -> Change:
-    reasons = _reason(ReasonCode.ADOPTED)
+    reasons = _because(ReasonCode.ADOPTED)
     if resource.kind == "SendId":
         return _change(resource, record, Action.UPDATE, now, freeze, reasons).with_notes(
             NoteCode.SEND_ID_LEDGER_ONLY
@@ -266,10 +266,10 @@ def _unsettled(
     time has passed."""
     reason, once_sent = _UNSETTLED[record.status]
     if _record_lifecycle(record, now, freeze) is Lifecycle.SENT:
-        return _forget(address, record, resource, _reason(once_sent), now)
+        return _forget(address, record, resource, _because(once_sent), now)
     if resource is not None:
-        return _change(resource, record, Action.CREATE, now, freeze, _reason(reason))
-    return _record_change(address, record, Action.DELETE, now, freeze, _reason(reason))
+        return _change(resource, record, Action.CREATE, now, freeze, _because(reason))
+    return _record_change(address, record, Action.DELETE, now, freeze, _because(reason))
 
 
 def _create(
@@ -285,13 +285,13 @@ def _create(
 
 def _resend(resource: Resource, record: Record, now: datetime, freeze: timedelta) -> Change:
     """A create over a schedule of this address that has already sent: it sends again."""
-    reasons = _reason(ReasonCode.RESEND, time=record.schedule_time)
+    reasons = _because(ReasonCode.RESEND, time=record.schedule_time)
     change = _create(resource, record, now, freeze, reasons)
     return change.evolve(previous_send=record.schedule_time)
 
 
 def _delete(address: str, record: Record, now: datetime, freeze: timedelta) -> Change:
-    reasons = _reason(ReasonCode.NOT_DECLARED)
+    reasons = _because(ReasonCode.NOT_DECLARED)
     change = _record_change(address, record, Action.DELETE, now, freeze, reasons)
     change = change.evolve(requests=(_delete_request(record),))
     if change.lifecycle is Lifecycle.SENDING and change.send_at is not None:
@@ -408,7 +408,8 @@ def _record_lifecycle(record: Record, now: datetime, freeze: timedelta) -> Lifec
     return lifecycle(record.schedule_mode, record.schedule_time, now, freeze)
 
 
-def _reason(code: ReasonCode, *, time: str | None = None) -> tuple[Reason, ...]:
+def _because(code: ReasonCode, *, time: str | None = None) -> tuple[Reason, ...]:
+    """A change's one reason (``time``: of the schedule that has sent, for those about it)."""
     return (Reason(code=code, time=time),)
 
 
