@@ -23,6 +23,7 @@ from reconciler.engine import (
     open_ledger,
 )
 from reconciler.errors import UsageError
+from reconciler.render.reasons import WORDS
 from reconciler.settings import Settings
 from reconciler.state.locks import lock_warning
 
@@ -58,7 +59,7 @@ def audit_use_case(
     with braze_client(settings, api_key, now) as client:
         log.info("audit: listing dashboard broadcasts until %s", end_time)
         listing = client.scheduled_broadcasts(end_time)
-    report = audit(desired, recorded, listing, now, horizon)
+    report = audit(desired, recorded, listing, now, horizon, words=WORDS)
     report = dataclasses.replace(
         report,
         workspace=settings.workspace,

@@ -17,6 +17,7 @@ from reconciler.plan.model import Plan, PlanOptions
 from reconciler.plan.planfile import plan_key_or_none, save_plan, unsigned_warning
 from reconciler.render.json_render import plan_document, render_json
 from reconciler.render.markdown import render_markdown
+from reconciler.render.reasons import WORDS
 from reconciler.render.text import render_text
 from reconciler.settings import Settings
 
@@ -166,7 +167,7 @@ def plan(
     )
     render_plan(result, output_format, show_recipients=show_recipients)
     if out is not None:
-        save_plan(result, out, key)
+        save_plan(result, out, key, WORDS)
         if key is None:
             err_console().print(f"warning: {unsigned_warning()}", markup=False)
         where = " ".join(paths) if paths else "."

@@ -5,17 +5,18 @@ request's call are enums; send instants and the plan's times are aware datetimes
 has its action is a ``Reason`` code with its parameters, and what code decides on in a note is
 a ``NoteCode``. Their words live in ``reconciler.render.reasons``; no decision reads words.
 
-The JSON form (``plan --format json``, ``plan --out``) is the model's own dump, made by
-``reconciler.render.json_render.plan_document``: instants as ``2026-11-27T09:00:00Z``, and, for
-the people who read it, the words of each reason and note, each action's ``symbol``, whether a
-change is ``housekeeping``, and the plan's ``summary``, ``has_changes`` and ``blocked`` count.
-Those are derived: read back (``apply --plan``, ``reconciler.plan.planfile``), they are checked
-for their type and dropped, since the applying side plans again and decides on its own codes
-(``reconciler.plan.compare``). Everything else is read back strictly: an unknown field or a
+The JSON form (``plan --format json``, ``plan --out``) is the model's own dump
+(``Plan.json_form``, given the words from ``render``): instants as ``2026-11-27T09:00:00Z``,
+and, for the people who read it, the words of each reason and note, each action's ``symbol``,
+whether a change is ``housekeeping``, and the plan's ``summary``, ``has_changes`` and
+``blocked`` count. Those are derived: read back (``apply --plan``, ``plan.planfile``), they
+are checked for their type and dropped, since the applying side plans again and decides on its
+own codes (``plan.compare``). Everything else is read back strictly: an unknown field or a
 wrong type is refused, naming the field.
 
-The planner is the trusted producer: it builds its changes with ``model_construct`` (10,000
-of them in a plan; validating each would cost more than the planning), with the right types.
+The planner is the trusted producer: it builds its changes with ``model_construct``, with the
+right types (mypy checks them). Validating would copy every body, and decode each body the
+ledger reads lazily, which a no-op plan of 10,000 resources never needs.
 """
 
 from __future__ import annotations

@@ -9,10 +9,10 @@ edited plan, one whose ledger changed since (serial), one older than ``--max-pla
 for another endpoint or workspace, and one made from other manifests; then it plans again
 and applies only when the fresh plan is the saved one (``reconciler.plan.compare``).
 
-The file is the plan's JSON form (``render.json_render.plan_document``, what ``plan --format
-json`` prints) with the signature; it is read back by the model (``plan.model``), strictly: a
-field the model does not know, or a value of another type, is refused naming the field
-(``changes[3].protect: expected true or false, got a string``).
+The file is the plan's JSON form (what ``plan --format json`` prints) with the signature; it
+is read back by the model (``plan.model``), strictly: a field the model does not know, or a
+value of another type, is refused naming the field (``changes[3].protect: expected true or
+false, got a string``).
 
 A file that is not a saved plan at all (not JSON, not an object, no ``format_version``) is an
 invalid argument (exit 3); a saved plan that is malformed is refused like an edited one
@@ -36,8 +36,7 @@ from pydantic_core import ErrorDetails
 from reconciler import secrets
 from reconciler.errors import SavedPlanError, UsageError
 from reconciler.plan.jsonform import type_name
-from reconciler.plan.model import Plan
-from reconciler.render.json_render import plan_document
+from reconciler.plan.model import Plan, Words
 from reconciler.timeutil import format_duration, format_utc
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -52,9 +51,10 @@ _KEY_HINT = (
 )
 
 
-def save_plan(plan: Plan, path: Path, key: str | None) -> None:
-    """Write the plan, signed when a key is given (apply --plan refuses unsigned plans)."""
-    data = plan_document(plan)
+def save_plan(plan: Plan, path: Path, key: str | None, words: Words) -> None:
+    """Write the plan's JSON form, with ``words`` (``render.reasons.WORDS``), signed when a key
+    is given (apply --plan refuses unsigned plans)."""
+    data = plan.json_form(words)
     if key is not None:
         data[SIGNATURE_FIELD] = signature_of(data, key)
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -18,6 +18,7 @@ from reconciler.errors import SavedPlanError, UsageError
 from reconciler.kinds import Kind
 from reconciler.plan.model import Action, Call, Change, Plan, Request
 from reconciler.plan.planfile import load_plan, save_plan, signature_of
+from reconciler.render.reasons import WORDS
 from tests.evidence.conftest import FUZZ_SETTINGS
 
 KEY = "fuzz-plan-key-0123456789abcdef"
@@ -40,7 +41,8 @@ def real_plan() -> dict[str, Any]:
     )
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "plan.json"
-        save_plan(Plan(changes=(change,), now=datetime(2026, 12, 1, 8, tzinfo=UTC)), path, KEY)
+        plan = Plan(changes=(change,), now=datetime(2026, 12, 1, 8, tzinfo=UTC))
+        save_plan(plan, path, KEY, WORDS)
         data: dict[str, Any] = json.loads(path.read_text())
     return data
 

@@ -14,6 +14,7 @@ from reconciler.plan.model import Action, Plan, PlanOptions
 from reconciler.plan.planfile import load_plan, save_plan, signature_of
 from reconciler.plan.planner import plan
 from reconciler.render.json_render import plan_document
+from reconciler.render.reasons import WORDS
 from tests.plan.helpers import NOW, campaign, message, recorded, wordless
 
 KEY = "planfile-test-key-0123456789abcdef"
@@ -35,7 +36,7 @@ def sample() -> Plan:
 def saved(tmp_path: Path, edit: Edit | None = None) -> Path:
     """A saved plan, edited then signed again: as by one who holds the key."""
     path = tmp_path / "plan.json"
-    save_plan(sample(), path, KEY)
+    save_plan(sample(), path, KEY, WORDS)
     if edit is not None:
         data = json.loads(path.read_text())
         edit(data)
