@@ -26,7 +26,7 @@ from reconciler.cli.signals import sigterm_as_interrupt
 from reconciler.errors import EXIT_APPLY_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, UsageError
 from reconciler.plan.model import Plan
 from reconciler.render.inert import markup
-from reconciler.render.json_render import render_json
+from reconciler.render.json_render import plan_document, render_json
 from reconciler.render.text import render_text
 from reconciler.service import ApplyRequest, ClientOptions
 from reconciler.settings import Settings
@@ -166,7 +166,7 @@ def apply(
         if output_format == "text":
             render_plan(plan, "text")
         elif not auto_approve:  # JSON goes out once, at the end; a person reads text
-            err_console().print(render_text(plan.to_dict(noop_bodies=False)), end="")
+            err_console().print(render_text(plan), end="")
         if auto_approve:
             return True
         if not sys.stdin.isatty():
@@ -199,7 +199,7 @@ def apply(
     if output_format == "json":
         document = {
             "format_version": 1,
-            "plan": plan.to_dict(),
+            "plan": plan_document(plan),
             "apply": report.to_dict() if report is not None else None,
         }
         write(render_json(document))

@@ -332,7 +332,16 @@ MALFORMED: dict[str, tuple[Mutation, str]] = {
     ),
     "an unknown action": (
         lambda d: d["changes"][0].update(action="launch"),
-        "'launch' is not a valid Action",
+        "changes[0].action: 'launch' is not 'create', 'update', 'replace', 'delete', 'forget', "
+        "'rename' or 'noop'",
+    ),
+    "a send time that is not a time": (
+        lambda d: d["changes"][0].update(send_at=1796115600),
+        "changes[0].send_at: expected a time, got an integer",
+    ),
+    "an unknown call": (
+        lambda d: d["changes"][0]["requests"][0].update(call="post"),
+        "changes[0].requests[0].call: 'post' is not 'create', 'update' or 'delete'",
     ),
 }
 
