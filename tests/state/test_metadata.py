@@ -34,7 +34,8 @@ def test_it_is_journaled_at_the_workspace_without_counting_as_a_write(store: Sta
     assert (entry.kind, entry.action, entry.endpoint) == ("Workspace", METADATA, LEDGER_ENDPOINT)
     assert entry.body == {"name": "gone_answers", "value": VALUE}
     assert entry.message == "doctor by me"
-    assert entry.outcome is not None and entry.finished_at is not None
+    assert entry.outcome is not None
+    assert entry.finished_at is not None
     assert store.recover_interrupted() == []
 
     store.put(full_record("a"))
