@@ -194,6 +194,8 @@ class _Asked:
             return Status.MISSING
         if isinstance(self.error, RateLimitedError | ServerError):
             return Status.UNKNOWN
+        if status == 404 and self.probe.schedule_id is None:
+            return Status.UNKNOWN  # "Invalid URL": not Braze, unless about a schedule
         return Status.OK
 
 

@@ -317,3 +317,34 @@ def test_asked_again_brazes_answers_replace_those_recorded(project: Project) -> 
     assert answers[DELETE]["message"] == "Invalid schedule_id"
     assert set(answers) == {"/messages/schedule/update", DELETE}
     assert CAMPAIGN not in json.dumps(value)
+
+
+def test_brazes_words_are_shown_inert(project: Project) -> None:
+    project.write("m.yaml", scheduled_message("m"))
+    hostile = "\x1b]0;owned\x07 [red]x[/red]\n::warning ::y"
+    project.emulator.admin.set_faults(
+        [{"endpoint": DELETE, "fault": "answer", "status": 400, "message": hostile}]
+    )
+
+    result = doctor(project)
+
+    assert "\x1b" not in result.stdout
+    assert "\\x1b]0;owned\\x07 [red]x[/red]\\n::warning ::y" in result.stdout
+
+
+def test_a_listing_answered_404_is_not_braze(project: Project) -> None:
+    project.write("m.yaml", scheduled_message("m"))
+    listing = "/messages/scheduled_broadcasts"
+    project.emulator.admin.set_faults(
+        [{"endpoint": listing, "fault": "answer", "status": 404, "message": "Not Found"}]
+    )
+
+    code, document = report(project)
+
+    assert code == 3
+    assert document["checks"][0]["summary"] == (
+        f"answered 404 Not Found to GET {listing}: not a Braze REST endpoint"
+    )
+    assert statuses(document)["messages.schedule_broadcasts"] == "unknown"
+    assert statuses(document)["messages.schedule.create"] == "skipped"
+    assert project.emulator.admin.stats()["total"] == 1
