@@ -26,6 +26,7 @@ from tests.e2e.conftest import (
     open_project,
     scheduled_message,
 )
+from tests.e2e.test_gone import lost_then_answered
 
 LIMITED_KEY = "e2e-limited-key-0123456789"
 """Lists broadcasts and creates scheduled messages; nothing else."""
@@ -294,8 +295,7 @@ def test_doctor_records_brazes_own_words_and_apply_counts_them_as_gone(
 
     # The delete's answer is lost; its retry gets that same answer: gone, so done.
     project.remove("m.yaml")
-    lost = {"endpoint": DELETE, "fault": "drop_after_commit", "count": 1}
-    project.emulator.admin.set_faults([lost, {**bare, "count": 1}])
+    lost_then_answered(project, DELETE, {"status": 400, "message": "Bad Request"})
     result = project.apply()
     assert result.code == 0, result.stdout + result.stderr
     assert "already deleted" in result.stdout
