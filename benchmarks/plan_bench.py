@@ -96,7 +96,7 @@ def phases(manifests: Path, store: SqliteStore) -> dict[str, float]:
     plan = planner.plan({r.address: r for r in load.resources}, records, NOW)
     timings["planner"] = time.perf_counter() - started
     started = time.perf_counter()
-    render_text(plan.to_dict())
+    render_text(plan)
     timings["render"] = time.perf_counter() - started
     return timings
 

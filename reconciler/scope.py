@@ -18,7 +18,7 @@ def refuse_empty(result: LoadResult, paths: Sequence[str], *, allow_empty: bool)
     """A path that holds no resource is almost always a wrong path (a typo, the wrong working
     directory, a checkout without the manifests), and planned against the ledger it would
     delete every managed resource: refuse it unless the person says it is meant."""
-    if allow_empty or result.resources or result.errors:
+    if allow_empty or result.resources or result.rules or result.errors:
         return
     where = ", ".join(paths)
     found = (

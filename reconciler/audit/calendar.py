@@ -1,7 +1,9 @@
 """The audit: one calendar of everything due within a horizon, and whether it matches git.
 
-``audit(desired, recorded, listing, now, horizon) -> AuditReport``. Pure: no I/O; the ledger's
-records, Braze's listing and the clock are parameters. Three sources feed the calendar:
+``audit(desired, recorded, listing, now, horizon, words=...) -> AuditReport``. Pure: no I/O;
+the ledger's records, Braze's listing and the clock are parameters, and so are the words of
+the planner's reasons (``render.reasons.WORDS``: they live above this layer). Three sources
+feed the calendar:
 
 - managed API schedules (the ledger's records, not fired): ``uncertain`` when a create's
   outcome (or an update's or delete's) is unknown; ``pending_change`` when the planner would
@@ -26,7 +28,8 @@ from reconciler.audit.dashboard import dashboard_entries
 from reconciler.audit.report import AS_APPLIED, AuditEntry, AuditReport, Source, Status
 from reconciler.manifest.resource import Resource
 from reconciler.plan import planner
-from reconciler.plan.model import Action, BlockCode, Change, PlanOptions
+from reconciler.plan.model import Action, BlockCode, Change, PlanOptions, Words
+from reconciler.plan.reasons import SCHEDULE_CHANGED, NoteCode
 from reconciler.sendtime import (
     DEFAULT_FREEZE_WINDOW,
     EARLIEST_ZONE,
@@ -58,11 +61,12 @@ def audit(
     now: datetime,
     horizon: timedelta,
     *,
+    words: Words,
     freeze_window: timedelta = DEFAULT_FREEZE_WINDOW,
 ) -> AuditReport:
     end = now + horizon
     end_time = listing_end_time(now, horizon)
-    entries = managed_entries(desired, recorded, now, end, freeze_window)
+    entries = managed_entries(desired, recorded, now, end, freeze_window, words)
     dashboard, warnings = dashboard_entries(desired, listing, now, end, freeze_window, end_time)
     entries.extend(dashboard)
     entries.sort(key=AuditEntry.sort_key)
@@ -98,6 +102,7 @@ def managed_entries(
     now: datetime,
     end: datetime,
     freeze: timedelta,
+    words: Words,
 ) -> list[AuditEntry]:
     """The managed API schedules due by ``end``, each classified by what the planner says."""
     options = PlanOptions(freeze_window_seconds=int(freeze.total_seconds()))
@@ -108,7 +113,7 @@ def managed_entries(
         if record is not None and record.status is RecordStatus.FIRED:
             record = None
         resource = desired.get(change.address)
-        entry = _managed_entry(change, resource, record, now, freeze, end)
+        entry = _managed_entry(change, resource, record, now, freeze, end, words)
         if entry is not None:
             entries.append(entry)
     return entries
@@ -121,6 +126,7 @@ def _managed_entry(
     now: datetime,
     freeze: timedelta,
     end: datetime,
+    words: Words,
 ) -> AuditEntry | None:
     if change.action is Action.FORGET:
         return None  # fired: out of the calendar; the ledger's housekeeping is not drift
@@ -161,7 +167,7 @@ def _managed_entry(
             change,
             Source.MANIFEST,
             Status.PENDING_CHANGE,
-            _blocked(change, _create_words(change, record)),
+            _blocked(change, _create_words(change, record, words)),
             timing=desired_timing,
         )
     moved = _moved(recorded_timing, desired_timing)
@@ -170,7 +176,7 @@ def _managed_entry(
             change,
             Source.LEDGER,
             Status.PENDING_CHANGE,
-            _blocked(change, _change_words(change, record, moved)),
+            _blocked(change, _change_words(change, record, moved, words)),
             timing=recorded_timing,
         ),
         desired_send_at=format_utc(desired_timing.first) if moved and desired_timing else None,
@@ -220,11 +226,11 @@ def _uncertain(record: Record) -> str:
     )
 
 
-def _create_words(change: Change, record: Record | None) -> str:
+def _create_words(change: Change, record: Record | None, words: Words) -> str:
     if record is None and change.recorded_status is None:
         where = f" at {change.source}" if change.source else ""
         return f"declared{where}, not applied yet: apply creates it"
-    reasons = "; ".join(change.reasons)
+    reasons = "; ".join(words.reason(reason) for reason in change.reasons)
     return f"{reasons}: apply creates it" if reasons else "apply creates it"
 
 
@@ -245,8 +251,8 @@ _MODE_WORDS = {
 }
 
 
-def _change_words(change: Change, record: Record, moved: str | None) -> str:
-    if change.action is Action.DELETE and change.lifecycle == Lifecycle.SENDING.value:
+def _change_words(change: Change, record: Record, moved: str | None, words: Words) -> str:
+    if change.action is Action.DELETE and change.lifecycle is Lifecycle.SENDING:
         # Not "apply cancels this send": without --allow-late apply refuses, and with it
         # only the zones not reached yet are cancelled.
         return (
@@ -257,15 +263,15 @@ def _change_words(change: Change, record: Record, moved: str | None) -> str:
         return "no longer in the manifests: apply cancels this send"
     if record.status is RecordStatus.ADOPTED:
         return "adopted by import: apply sends the manifest's schedule so that Braze matches it"
-    reasons = [r for r in change.reasons if not (moved and r == "schedule changed")]
+    reasons = [words.reason(r) for r in change.reasons if not (moved and r == SCHEDULE_CHANGED)]
     if moved:
         reasons.insert(0, moved)
-    words = "; ".join(reasons) or "changed"
+    said = "; ".join(reasons) or "changed"
     if change.action is Action.REPLACE:
-        return f"the manifests differ from what was applied ({words}): apply replaces it"
-    if "ledger only: no call to Braze" in change.notes:
-        return f"{words}: apply records it in the ledger (no call to Braze)"
-    return f"the manifests differ from what was applied ({words}): apply updates it"
+        return f"the manifests differ from what was applied ({said}): apply replaces it"
+    if NoteCode.LEDGER_ONLY in change.notes:
+        return f"{said}: apply records it in the ledger (no call to Braze)"
+    return f"the manifests differ from what was applied ({said}): apply updates it"
 
 
 def _blocked(change: Change, words: str) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from reconciler.apply import ApplyReport, ChangeResult, Status
 from reconciler.braze.limits import RateLimits
@@ -20,13 +21,13 @@ from reconciler.cli.options import (
     service,
     text_or_json,
 )
-from reconciler.cli.output import err_console, out_console, write
+from reconciler.cli.output import columns, err_console, out_console, print_table, write
 from reconciler.cli.plan_cmd import build_options, plan_options, render_plan
 from reconciler.cli.signals import sigterm_as_interrupt
 from reconciler.errors import EXIT_APPLY_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, UsageError
 from reconciler.plan.model import Plan
-from reconciler.render.inert import markup
-from reconciler.render.json_render import render_json
+from reconciler.render.inert import no_command, printable
+from reconciler.render.json_render import plan_document, render_json
 from reconciler.render.text import render_text
 from reconciler.service import ApplyRequest, ClientOptions
 from reconciler.settings import Settings
@@ -166,7 +167,7 @@ def apply(
         if output_format == "text":
             render_plan(plan, "text")
         elif not auto_approve:  # JSON goes out once, at the end; a person reads text
-            err_console().print(render_text(plan.to_dict(noop_bodies=False)), end="")
+            err_console().print(render_text(plan), end="")
         if auto_approve:
             return True
         if not sys.stdin.isatty():
@@ -199,7 +200,7 @@ def apply(
     if output_format == "json":
         document = {
             "format_version": 1,
-            "plan": plan.to_dict(),
+            "plan": plan_document(plan),
             "apply": report.to_dict() if report is not None else None,
         }
         write(render_json(document))
@@ -249,20 +250,21 @@ class _ProgressView:
 def _render_report(report: ApplyReport) -> None:
     console = out_console()
     console.print()
+    table = columns("right", "left", "left")
     for result in sorted(report.results, key=lambda r: r.address):
-        style = _STATUS_STYLE[result.status]
-        line = (
-            f"[{style}]{result.status.value:>13}[/]  {result.action.value:<7} "
-            f"{markup(result.address)}"
-        )
         # Braze's answers are shown as text: no control character, no line of their own
+        detail = Text(printable(result.address))
         if result.schedule_id:
-            line += f"  schedule_id={markup(result.schedule_id)}"
+            detail.append(f"  schedule_id={printable(result.schedule_id)}")
         if result.message:
-            line += f"\n{'':>15}{markup(result.message)}"
+            detail.append("\n" + no_command(printable(result.message)))
         for notice in result.notices:
-            line += f"\n{'':>15}[yellow]notice:[/] {markup(notice)}"
-        console.print(line)
+            detail.append("\n")
+            detail.append("notice:", style="yellow")
+            detail.append(" " + printable(notice))
+        status = Text(result.status.value, style=_STATUS_STYLE[result.status])
+        table.add_row(status, Text(result.action.value), detail)
+    print_table(console, table)
     counts = ", ".join(f"{report.count(s)} {s.value}" for s in Status)
     if report.ok:
         calls = f"{report.calls} call" + ("" if report.calls == 1 else "s")

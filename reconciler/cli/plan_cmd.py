@@ -14,8 +14,9 @@ from reconciler.cli.output import err_console, out_console, write
 from reconciler.errors import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from reconciler.plan.model import Plan, PlanOptions
 from reconciler.plan.planfile import plan_key_or_none, save_plan, unsigned_warning
-from reconciler.render.json_render import render_json
+from reconciler.render.json_render import plan_document, render_json
 from reconciler.render.markdown import render_markdown
+from reconciler.render.reasons import WORDS
 from reconciler.render.text import render_text
 from reconciler.sendtime import DEFAULT_FREEZE_WINDOW
 from reconciler.settings import Settings
@@ -93,14 +94,13 @@ def build_options(
 def render_plan(plan: Plan, output_format: str, *, show_recipients: bool = False) -> None:
     """JSON is for tools and keeps every value; Markdown always masks recipients unless
     shown; text masks them when stdout is not a terminal (a CI log is widely readable)."""
-    data = plan.to_dict(noop_bodies=output_format == "json")
     if output_format == "json":
-        write(render_json(data))
+        write(render_json(plan_document(plan)))
     elif output_format == "markdown":
-        write(render_markdown(data, show_recipients=show_recipients))
+        write(render_markdown(plan, show_recipients=show_recipients))
     else:
         masked = not show_recipients and not sys.stdout.isatty()
-        out_console().print(render_text(data, masked=masked), end="")
+        out_console().print(render_text(plan, masked=masked), end="")
 
 
 @click.command(
@@ -166,7 +166,7 @@ def plan(
     result = service(settings, now).plan(paths or (".",), options, allow_empty=allow_empty)
     render_plan(result, output_format, show_recipients=show_recipients)
     if out is not None:
-        save_plan(result, out, key)
+        save_plan(result, out, key, WORDS)
         if key is None:
             err_console().print(f"warning: {unsigned_warning()}", markup=False)
         where = " ".join(paths) if paths else "."

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 from rich.markup import escape
+from rich.text import Text
 
 from reconciler.cli.options import examples, lock_timeout_option, now_option, service, text_or_json
-from reconciler.cli.output import err_console, out_console, write
+from reconciler.cli.output import columns, err_console, out_console, print_table, write
+from reconciler.render.inert import printable
 from reconciler.render.json_render import render_json
 from reconciler.render.record_text import render_record_text
 from reconciler.settings import Settings
@@ -41,15 +43,18 @@ def state_list(settings: Settings, show_all: bool, output_format: str) -> int:
         write(render_json({"format_version": 1, "records": [r.to_dict() for r in rows]}))
         return 0
     console = out_console()
+    table = columns("left", "left", "left", "left")
     for record in rows:
-        when = record.schedule_time or "-"
-        mark = (
-            f" [red]({record.unknown_outcome} outcome unknown)[/]" if record.unknown_outcome else ""
+        when = Text(printable(record.schedule_time or "-"))
+        if record.unknown_outcome:
+            when.append(f" ({printable(record.unknown_outcome)} outcome unknown)", style="red")
+        table.add_row(
+            Text(printable(record.address)),
+            Text(record.status.value),
+            Text(printable(record.schedule_id or "-")),
+            when,
         )
-        console.print(
-            f"{escape(record.address):<56} {record.status.value:<9} "
-            f"{escape(record.schedule_id or '-'):<38} {escape(when)}{mark}"
-        )
+    print_table(console, table)
     console.print(
         f"{len(rows)} record{'s' if len(rows) != 1 else ''} in workspace "
         f"{escape(settings.workspace)} (serial {listing.serial}, {escape(listing.url)})"

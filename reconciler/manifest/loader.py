@@ -14,12 +14,13 @@ import os
 import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from reconciler.errors import UsageError
 from reconciler.kinds import Kind
 from reconciler.manifest.diagnostics import Diagnostic, Location, Severity
+from reconciler.manifest.recurring import RecurringRule
 from reconciler.manifest.refusals import (
     is_utf8_name,
     leads_outside,
@@ -30,7 +31,7 @@ from reconciler.manifest.refusals import (
 )
 from reconciler.manifest.renames import rename_checks
 from reconciler.manifest.resource import Resource
-from reconciler.manifest.validate import DocumentContext, validate_document
+from reconciler.manifest.validate import DocumentContext, read_document
 from reconciler.manifest.yamlload import YamlProblem, compose_documents
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -45,15 +46,29 @@ class FileOutcome:
     digest: str
     resources: list[Resource]
     diagnostics: list[Diagnostic]
+    rules: list[RecurringRule] = dataclasses.field(default_factory=list)
+
+    @property
+    def declared(self) -> list[Resource]:
+        """One resource per document, in order: a recurring one by its rule's template (its
+        occurrences' addresses are unique by construction)."""
+        once = [r for r in self.resources if r.recurrence is None]
+        templates = [rule.template for rule in self.rules]
+        return sorted(once + templates, key=lambda r: (r.source.line, r.source.column))
 
 
 @dataclasses.dataclass
 class LoadResult:
     resources: list[Resource]
+    """Desired resources: one-shot ones, and the occurrences of the recurring manifests in
+    their horizon."""
     diagnostics: list[Diagnostic]
     files: list[str]
     digest: str
     """A digest of every file's path and bytes: saved plans record what they were made from."""
+    rules: dict[str, RecurringRule] = dataclasses.field(default_factory=dict)
+    """The recurring manifests by address (``campaign_schedule/weekly-digest``): what the
+    planner asks about a recorded occurrence outside the horizon (docs/decisions.md)."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -102,8 +117,14 @@ class ManifestLoading:
     """Manifests being read: worker processes parse a large tree while the caller reads the
     ledger; ``result()`` waits for them (a small tree is read there, in-process)."""
 
-    def __init__(self, paths: Sequence[str | Path], now: datetime) -> None:
+    def __init__(
+        self,
+        paths: Sequence[str | Path],
+        now: datetime,
+        default_horizon: timedelta | None = None,
+    ) -> None:
         self.now = now
+        self.horizon = default_horizon
         found = discover(paths)
         roots = roots_of(paths)
         self.refused = {
@@ -130,7 +151,8 @@ class ManifestLoading:
                 max_workers=workers, mp_context=multiprocessing.get_context("fork")
             )
             self._parts = [
-                self._pool.submit(_load_chunk, self._read[i::workers], now) for i in range(workers)
+                self._pool.submit(_load_chunk, self._read[i::workers], now, default_horizon)
+                for i in range(workers)
             ]
 
     def result(self) -> LoadResult:
@@ -139,7 +161,7 @@ class ManifestLoading:
             for name, diagnostic in self.refused.items()
         }
         if self._pool is None:
-            by_name.update((name, load_file(name, self.now)) for name in self._read)
+            by_name.update((name, load_file(name, self.now, self.horizon)) for name in self._read)
         else:
             try:
                 by_name.update((o.path, o) for part in self._parts for o in part.result())
@@ -148,31 +170,40 @@ class ManifestLoading:
         return _combine([by_name[name] for name in self.names])
 
 
-def load_manifests(paths: Sequence[str | Path], now: datetime) -> LoadResult:
-    return ManifestLoading(paths, now).result()
+def load_manifests(
+    paths: Sequence[str | Path], now: datetime, default_horizon: timedelta | None = None
+) -> LoadResult:
+    """``default_horizon`` (``--horizon``) is for recurring manifests that set none."""
+    return ManifestLoading(paths, now, default_horizon).result()
 
 
 def _combine(outcomes: list[FileOutcome]) -> LoadResult:
     names = [outcome.path for outcome in outcomes]
     resources = [r for outcome in outcomes for r in outcome.resources]
+    rules = [rule for outcome in outcomes for rule in outcome.rules]
     diagnostics = [d for outcome in outcomes for d in outcome.diagnostics]
-    diagnostics.extend(cross_checks(resources))
+    diagnostics.extend(
+        cross_checks(declared for outcome in outcomes for declared in outcome.declared)
+    )
     digest = hashlib.sha256()
     for outcome in outcomes:
         digest.update(f"{outcome.path}\0{outcome.digest}\0".encode())
     diagnostics.sort(key=Diagnostic.sort_key)
-    return LoadResult(resources, diagnostics, names, "sha256:" + digest.hexdigest())
+    by_address = {rule.address: rule for rule in reversed(rules)}  # the first of duplicates
+    return LoadResult(resources, diagnostics, names, "sha256:" + digest.hexdigest(), by_address)
 
 
 def _single_threaded() -> bool:
     return threading.active_count() == 1 and multiprocessing.get_start_method() == "fork"
 
 
-def _load_chunk(names: list[str], now: datetime) -> list[FileOutcome]:
-    return [load_file(name, now) for name in names]
+def _load_chunk(
+    names: list[str], now: datetime, default_horizon: timedelta | None
+) -> list[FileOutcome]:
+    return [load_file(name, now, default_horizon) for name in names]
 
 
-def load_file(name: str, now: datetime) -> FileOutcome:
+def load_file(name: str, now: datetime, default_horizon: timedelta | None = None) -> FileOutcome:
     path = Path(name)
     try:
         size = path.stat().st_size
@@ -194,14 +225,18 @@ def load_file(name: str, now: datetime) -> FileOutcome:
         message, position, hint = problem
         return _file_problem(name, digest, "not_utf8", message, hint, position)
     resources: list[Resource] = []
+    rules: list[RecurringRule] = []
     diagnostics: list[Diagnostic] = []
     try:
         for document in compose_documents(text):
             context = DocumentContext(name, document)
-            resource, found = validate_document(context, now)
+            declared, found = read_document(context, now)
             diagnostics.extend(found)
-            if resource is not None:
-                resources.append(resource)
+            if isinstance(declared, RecurringRule):
+                rules.append(declared)
+                resources.extend(declared.resources(now, default_horizon))
+            elif declared is not None:
+                resources.append(declared)
     except YamlProblem as exc:
         diagnostics.append(
             Diagnostic(
@@ -214,7 +249,7 @@ def load_file(name: str, now: datetime) -> FileOutcome:
                 related=(Location(name, *exc.other),) if exc.other else (),
             )
         )
-    return FileOutcome(name, digest, resources, diagnostics)
+    return FileOutcome(name, digest, resources, diagnostics, rules)
 
 
 def _decode(raw: bytes) -> tuple[str, tuple[str, tuple[int, int], str] | None]:
@@ -253,7 +288,8 @@ def _file_problem(
 
 
 def cross_checks(resources: Iterable[Resource]) -> list[Diagnostic]:
-    """Rules across documents: unique addresses; send ids declared before use; renames."""
+    """Rules across documents: unique addresses; send ids declared before use; renames.
+    ``resources`` has one per document (``FileOutcome.declared``)."""
     diagnostics: list[Diagnostic] = []
     seen: dict[str, Resource] = {}
     send_ids: set[tuple[str | None, str]] = set()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, ModelWrapValidatorHandler, field_validator, model_validator
 
 from reconciler.braze.models import (
     CampaignScheduleCreateRequest,
@@ -15,6 +15,7 @@ from reconciler.braze.models import (
 from reconciler.braze.models.base import BrazeModel, braze_error, error_at
 from reconciler.braze.models.ids import CampaignId, CanvasId
 from reconciler.kinds import Kind
+from reconciler.manifest.recurring import SPEC_STAND_IN, RecurrenceBlock
 from reconciler.manifest.resource import NAME_PATTERN, is_valid_name
 from reconciler.timeutil import parse_iso
 
@@ -83,7 +84,55 @@ class ManifestBase(BrazeModel):
         return name
 
 
-class ScheduledMessageManifest(ManifestBase):
+class ScheduleManifest(ManifestBase):
+    """A manifest that makes a schedule in Braze: once (``spec.schedule``), or recurring."""
+
+    recurrence: RecurrenceBlock | None = Field(
+        default=None,
+        description=(
+            "Instead of spec.schedule: send on every occurrence of a rule, each its own "
+            "one-shot schedule in Braze (experimental: BRAZE_RECONCILER_EXPERIMENTAL_RECURRENCE=1)."
+        ),
+    )
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _recurring_spec(cls, data: Any, handler: ModelWrapValidatorHandler[Self]) -> Self:
+        """With a recurrence, each occurrence writes its own schedule: the spec has none, and
+        is checked with a stand-in one (then marked as not given)."""
+        spec = data.get("spec") if isinstance(data, dict) else None
+        if not (isinstance(data, dict) and data.get("recurrence") is not None):
+            return handler(data)
+        if isinstance(spec, dict) and "schedule" in spec:
+            raise error_at(
+                ("spec", "schedule"),
+                braze_error(
+                    "schedule_with_recurrence",
+                    "spec.schedule is given with a recurrence",
+                    hint="remove spec.schedule: each occurrence's schedule comes from the "
+                    "recurrence (its start's time of day, time_zone or in_local_time)",
+                ),
+                spec["schedule"],
+            )
+        if not isinstance(spec, dict):
+            return handler(data)
+        manifest = handler({**data, "spec": {**spec, "schedule": SPEC_STAND_IN}})
+        manifest.spec.model_fields_set.discard("schedule")  # type: ignore[attr-defined]
+        if manifest.renamed_from is not None:
+            raise error_at(
+                ("renamed_from",),
+                braze_error(
+                    "renamed_from_recurrence",
+                    "renamed_from cannot move the occurrences of a recurrence",
+                    hint="remove renamed_from: the old name's future occurrences are then "
+                    "deleted and the new name's created (or keep the old name)",
+                ),
+                manifest.renamed_from,
+            )
+        return manifest
+
+
+class ScheduledMessageManifest(ScheduleManifest):
     """A message scheduled with ``/messages/schedule/create``; content is in ``spec.messages``."""
 
     kind: Literal["ScheduledMessage"] = Field(description="ScheduledMessage")
@@ -92,7 +141,7 @@ class ScheduledMessageManifest(ManifestBase):
     )
 
 
-class CampaignScheduleManifest(ManifestBase):
+class CampaignScheduleManifest(ScheduleManifest):
     """A scheduled send of an API-triggered campaign (``/campaigns/trigger/schedule/create``)."""
 
     kind: Literal["CampaignSchedule"] = Field(description="CampaignSchedule")
@@ -101,7 +150,7 @@ class CampaignScheduleManifest(ManifestBase):
     )
 
 
-class CanvasScheduleManifest(ManifestBase):
+class CanvasScheduleManifest(ScheduleManifest):
     """A scheduled entry into an API-triggered Canvas (``/canvas/trigger/schedule/create``)."""
 
     kind: Literal["CanvasSchedule"] = Field(description="CanvasSchedule")
@@ -216,6 +265,9 @@ AnyManifest = Annotated[
 
 
 def spec_schedule(manifest: ManifestBase) -> Any:
-    """The ``spec.schedule`` object of a schedule kind, else None."""
+    """The ``spec.schedule`` object of a one-shot schedule kind, else None (a recurring
+    manifest's spec has none: each occurrence has its own)."""
+    if getattr(manifest, "recurrence", None) is not None:
+        return None
     spec = getattr(manifest, "spec", None)
     return getattr(spec, "schedule", None)

@@ -9,13 +9,35 @@ from typing import Any
 
 from reconciler.kinds import KIND_BY_PREFIX, Kind
 from reconciler.manifest.diagnostics import Location
+from reconciler.recurrence import is_occurrence_key
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,127}$"
 _NAME = re.compile(NAME_PATTERN)
+OCCURRENCE_MARK = "@"
+"""Between a recurring manifest's name and an occurrence's key: ``weekly-digest@2026-12-07``.
+A manifest's name cannot hold it, so an occurrence never takes another resource's address."""
 
 
 def is_valid_name(name: str) -> bool:
+    """A name a manifest may have (never an occurrence's)."""
     return bool(_NAME.match(name))
+
+
+def occurrence_name(name: str, key: str) -> str:
+    return f"{name}{OCCURRENCE_MARK}{key}"
+
+
+def split_occurrence(name: str) -> tuple[str, str | None]:
+    """``weekly-digest@2026-12-07`` -> ``("weekly-digest", "2026-12-07")``; a manifest's own
+    name -> ``(name, None)``."""
+    base, mark, key = name.partition(OCCURRENCE_MARK)
+    return (base, key) if mark else (name, None)
+
+
+def is_valid_resource_name(name: str) -> bool:
+    """A manifest's name, or an occurrence's (``NAME@2026-12-07``, ``NAME@2026-12-07T09``)."""
+    base, key = split_occurrence(name)
+    return is_valid_name(base) and (key is None or is_occurrence_key(key))
 
 
 def address_of(kind: str, name: str) -> str:
@@ -23,13 +45,30 @@ def address_of(kind: str, name: str) -> str:
 
 
 def parse_address(address: str) -> tuple[Kind, str]:
-    """``scheduled_message/x`` -> ``("ScheduledMessage", "x")``; ValueError if malformed."""
+    """``scheduled_message/x`` -> ``("ScheduledMessage", "x")``; ValueError if malformed.
+    An occurrence's address (``campaign_schedule/x@2026-12-07``) is one too."""
     prefix, _, name = address.partition("/")
     kind = KIND_BY_PREFIX.get(prefix)
-    if kind is None or not is_valid_name(name):
+    if kind is None or not is_valid_resource_name(name):
         choices = ", ".join(f"{p}/NAME" for p in KIND_BY_PREFIX)
         raise ValueError(f"{address!r} is not a resource address (one of {choices})")
     return kind, name
+
+
+@dataclasses.dataclass(frozen=True)
+class RecurrenceInfo:
+    """The rule an occurrence belongs to: shared by all its occurrences, so that plans, audits
+    and calendars can group them and say what the rule is."""
+
+    rule_name: str
+    """The recurring manifest's name: the rule's address is ``KIND/rule_name``."""
+    summary: str
+    """People's words: ``weekly on Monday at 09:00 in America/New_York``."""
+    rule: str
+    """The RRULE as checked: ``FREQ=WEEKLY;BYDAY=MO``."""
+    mode: str
+    """``utc`` (at one instant in ``time_zone``), ``local`` or ``optimal``."""
+    time_zone: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +90,8 @@ class Resource:
     """Where a few fields are written (``name``, ``spec.send_id``, ``spec.schedule.time``)."""
     renamed_from: str | None = None
     """The name this resource had before (``renamed_from``): its ledger record moves here."""
+    recurrence: RecurrenceInfo | None = None
+    """For an occurrence of a recurring manifest (``NAME@KEY``): its rule."""
 
     def location_of(self, path: str) -> Location:
         return self.locations.get(path, self.source)
@@ -78,12 +119,23 @@ class Resource:
                 self.schedule_mode,
                 locations,
                 self.renamed_from,
+                self.recurrence,
             ),
         )
 
     @property
     def address(self) -> str:
         return address_of(self.kind, self.name)
+
+    @property
+    def occurrence_key(self) -> str | None:
+        """``2026-12-07`` for ``campaign_schedule/weekly@2026-12-07``; None for a one-shot."""
+        return split_occurrence(self.name)[1]
+
+    @property
+    def rule_address(self) -> str | None:
+        """``campaign_schedule/weekly`` for an occurrence of that rule; None for a one-shot."""
+        return address_of(self.kind, self.recurrence.rule_name) if self.recurrence else None
 
     @property
     def renamed_from_address(self) -> str | None:
@@ -104,6 +156,7 @@ class Resource:
             "schedule_time": self.schedule_time,
             "schedule_mode": self.schedule_mode,
             "renamed_from": self.renamed_from,
+            "recurrence": dataclasses.asdict(self.recurrence) if self.recurrence else None,
         }
 
 
@@ -121,6 +174,7 @@ def _rebuild(
     schedule_mode: str | None,
     locations: tuple[tuple[str, str, int, int], ...],
     renamed_from: str | None,
+    recurrence: RecurrenceInfo | None,
 ) -> Resource:
     return Resource(
         kind=kind,
@@ -136,4 +190,5 @@ def _rebuild(
         schedule_mode=schedule_mode,
         locations={path: Location(file, line, column) for path, file, line, column in locations},
         renamed_from=renamed_from,
+        recurrence=recurrence,
     )

@@ -14,7 +14,15 @@ from reconciler.canonical import content_hash
 from reconciler.kinds import Kind
 from reconciler.manifest.diagnostics import Diagnostic, Location, Severity, format_path
 from reconciler.manifest.models import MANIFEST_MODELS, ManifestBase, spec_schedule
-from reconciler.manifest.resource import Resource, address_of, is_valid_name
+from reconciler.manifest.recurring import (
+    RecurrenceBlock,
+    RecurringRule,
+    not_enabled,
+    recurrence_enabled,
+    recurrence_info,
+    recurrence_warnings,
+)
+from reconciler.manifest.resource import RecurrenceInfo, Resource, address_of, is_valid_name
 from reconciler.manifest.yamlload import Path, YamlDocument
 from reconciler.sendtime import is_wall_clock, send_window
 from reconciler.timeutil import format_duration, format_utc, has_offset
@@ -39,6 +47,8 @@ _LOCATED_FIELDS: tuple[Path, ...] = (
     ("renamed_from",),
     ("spec", "send_id"),
     ("spec", "schedule", "time"),
+    ("recurrence", "rule"),
+    ("recurrence", "start"),
 )
 
 _KINDS = [kind.value for kind in Kind]
@@ -83,6 +93,17 @@ class DocumentContext:
 def validate_document(
     context: DocumentContext, now: datetime
 ) -> tuple[Resource | None, list[Diagnostic]]:
+    """A one-shot document's resource and diagnostics. A recurring document gives its
+    diagnostics and no resource: ``read_document`` gives its rule."""
+    found, diagnostics = read_document(context, now)
+    return (found if isinstance(found, Resource) else None), diagnostics
+
+
+def read_document(
+    context: DocumentContext, now: datetime
+) -> tuple[Resource | RecurringRule | None, list[Diagnostic]]:
+    """What a document declares (a resource, or a recurring rule whose occurrences are
+    resources), or nothing when it has errors; and every diagnostic."""
     value = context.document.value
     if not isinstance(value, dict):
         found = type(value).__name__ if value is not None else "nothing"
@@ -102,12 +123,20 @@ def validate_document(
     if kind_problem is not None:
         return None, [kind_problem]
     assert isinstance(kind, str)
+    if "recurrence" in value and Kind(kind).facts.has_schedule and not recurrence_enabled():
+        return None, [not_enabled(context)]
     model = MANIFEST_MODELS[Kind(kind)]
     try:
         manifest = model.model_validate(value)
     except ValidationError as exc:
         return None, _from_validation_error(context, exc)
     diagnostics = [_from_finding(context, finding) for finding in findings(manifest)]
+    block: RecurrenceBlock | None = getattr(manifest, "recurrence", None)
+    if block is not None:
+        recurrence = block.recurrence()
+        template = _resource(context, manifest, recurrence_info(manifest.name, recurrence))
+        diagnostics += recurrence_warnings(context, block, now)
+        return RecurringRule(template, recurrence), diagnostics
     diagnostics += _time_rules(context, manifest, now)
     if any(d.is_error for d in diagnostics):
         return None, diagnostics
@@ -347,7 +376,11 @@ def _time_rules(
     return diagnostics
 
 
-def _resource(context: DocumentContext, manifest: ManifestBase) -> Resource:
+def _resource(
+    context: DocumentContext, manifest: ManifestBase, recurrence: RecurrenceInfo | None = None
+) -> Resource:
+    """The manifest's resource; for a recurring one, the template of its occurrences (no
+    schedule; ``spec.schedule.time`` is placed at the recurrence's start)."""
     spec = manifest.spec  # type: ignore[attr-defined]
     body: dict[str, Any] = spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
     schedule = spec_schedule(manifest)
@@ -360,6 +393,13 @@ def _resource(context: DocumentContext, manifest: ManifestBase) -> Resource:
         schedule_time = body["schedule"]["time"]
     parent_key = kind.facts.parent_key
     parent_id = body.get(parent_key) if parent_key else None
+    locations = {
+        format_path(path): context.location(position)
+        for path in _LOCATED_FIELDS
+        if (position := context.document.find(path)) is not None
+    }
+    if recurrence is not None:
+        locations["spec.schedule.time"] = locations["recurrence.start"]
     return Resource(
         kind=kind,
         name=manifest.name,
@@ -373,9 +413,6 @@ def _resource(context: DocumentContext, manifest: ManifestBase) -> Resource:
         schedule_time=schedule_time,
         schedule_mode=schedule_mode,
         renamed_from=manifest.renamed_from,
-        locations={
-            format_path(path): context.location(position)
-            for path in _LOCATED_FIELDS
-            if (position := context.document.find(path)) is not None
-        },
+        locations=locations,
+        recurrence=recurrence,
     )

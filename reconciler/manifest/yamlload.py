@@ -129,7 +129,7 @@ def _checked_int(text: str, base: int) -> int:
     if len(text) > _MAX_INT_TEXT and base == 10:
         raise _TOO_LARGE
     number = int(text, base)
-    if abs(number) > _MAX_INT:
+    if not -_MAX_INT - 1 <= number <= _MAX_INT:
         raise _TOO_LARGE
     return number
 
@@ -190,17 +190,21 @@ def _tagged(tag: str, value: str, pos: Pos) -> Any:
     if tag in ("!", _YAML + "str"):
         return value
     if tag == _YAML + "int":
-        result = _plain_scalar(value)
-        if isinstance(result, int) and not isinstance(result, bool):
-            return result
+        if _INT.match(value) or _INT_OCT.match(value) or _INT_HEX.match(value):
+            return _plain_scalar(value)
     elif tag == _YAML + "float":
-        result = _plain_scalar(value)
-        if isinstance(result, int | float) and not isinstance(result, bool):
-            return float(result)
+        # The core schema's float syntax (a decimal integer included), read as a float: not
+        # 0x10, not an integer's 64-bit limit, and -0 keeps its sign.
+        if _FLOAT.match(value):
+            number = float(value)
+            if math.isinf(number):
+                raise _NOT_FINITE
+            return number
+        if _INF.match(value) or _NAN.match(value):
+            raise _NOT_FINITE
     elif tag == _YAML + "bool":
-        result = _plain_scalar(value)
-        if isinstance(result, bool):
-            return result
+        if value in _TRUE or value in _FALSE:
+            return value in _TRUE
     elif tag == _YAML + "null":
         if value in _NULLS:
             return None
@@ -217,7 +221,14 @@ def _tagged(tag: str, value: str, pos: Pos) -> Any:
 
 
 _NO_KEY = object()
-_MERGE = "<<"
+
+
+class _MergeKey(str):
+    __slots__ = ()
+
+
+_MERGE_KEY = _MergeKey("<<")
+"""The merge key: a plain, untagged ``<<`` (a quoted ``'<<'`` is a key like any other)."""
 _SCALAR = ev.ScalarEvent
 _MAPPING_START = ev.MappingStartEvent
 _SEQUENCE_START = ev.SequenceStartEvent
@@ -278,16 +289,16 @@ def _merge(frame: _Frame, value: Any, pos: Pos) -> None:
                 frame.table[key] = (pos, pos)
 
 
-def _event_source(text: str) -> Callable[[], Any]:
+def _event_source(text: str, *, pure: bool) -> Callable[[], Any]:
     """The next parser event, or None: from ruamel.yaml's C parser when it is installed."""
-    if _CParser is not None:
+    if _CParser is not None and not pure:
         get: Callable[[], Any] = _CParser(text).get_event
         return get
-    events = YAML(typ="safe", pure=True).parse(text)  # pragma: no cover - without clib
-    return lambda: next(events, None)  # pragma: no cover
+    events = YAML(typ="safe", pure=True).parse(text)
+    return lambda: next(events, None)
 
 
-def _compose(text: str) -> Iterator[YamlDocument]:
+def _compose(text: str, *, pure: bool = False) -> Iterator[YamlDocument]:
     """The composer: one tight loop over the events (it runs for every line of every file)."""
     stack: list[_Frame] = []
     positions: dict[int, dict[Any, tuple[Pos, Pos]]] = {}
@@ -298,8 +309,8 @@ def _compose(text: str) -> Iterator[YamlDocument]:
     start: Pos = (1, 1)
     result: Any = None
     root: Pos = (1, 1)
-    done = False
-    next_event = _event_source(text)
+    done = plain = False
+    next_event = _event_source(text, pure=pure)
     while (event := next_event()) is not None:
         kind = type(event)
         if kind is _SCALAR:
@@ -307,9 +318,10 @@ def _compose(text: str) -> Iterator[YamlDocument]:
             pos = (mark.line + 1, mark.column + 1)
             value = event.value
             tag = event.tag
+            plain = not event.style and tag is None
             if tag is not None and tag != "!":
                 value = _tagged_scalar(tag, value, pos)
-            elif not event.style and tag is None:
+            elif plain:
                 try:
                     value = _plain_scalar(value)
                 except _NotFinite as problem:
@@ -402,12 +414,16 @@ def _compose(text: str) -> Iterator[YamlDocument]:
                     hint="write the key as a string",
                     code="yaml_complex_key",
                 )
-            top.key = value if type(value) is str else _key_text(value)
+            if type(value) is not str:
+                value = _key_text(value)
+            elif value == "<<" and kind is _SCALAR and plain:
+                value = _MERGE_KEY
+            top.key = value
             top.key_pos = pos
         else:
             key = top.key
             top.key = _NO_KEY
-            if key == _MERGE:
+            if key is _MERGE_KEY:
                 _merge(top, value, pos)
             elif key in container and not (top.merged and key in top.merged):
                 first = top.table[key][0]
@@ -440,17 +456,39 @@ def _pos(mark: Any) -> Pos:
 
 def compose_documents(text: str) -> Iterator[YamlDocument]:
     """Yield each non-empty document of ``text``; raise YamlProblem at the first problem."""
+    composed = 0
     try:
-        yield from _compose(text)
+        for document in _compose(text):
+            composed += 1
+            yield document
     except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        position = _pos(mark) if mark is not None else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise YamlProblem(
-            f"YAML syntax error: {problem}", position, hint=_syntax_hint(problem, text, position)
-        ) from None
+        if _CParser is None:  # pragma: no cover - without clib the pure parser has spoken
+            raise _syntax_problem(exc, text) from None
+        # libyaml scans YAML 1.1, which refuses some YAML 1.2: a ':' or a '?' inside a plain
+        # scalar in a flow collection ({time: 2026-12-05T10:00:00Z}, [a?b]). Where it refuses
+        # a file, the pure parser (the one used where the C extension is not installed) reads
+        # it, so that it reads the same everywhere; if that one refuses it too, the error is
+        # libyaml's, as before. Only a file with an error is parsed twice.
+        error = exc
     except YAMLError as exc:
         raise YamlProblem(f"YAML error: {exc}", (1, 1)) from None
+    else:
+        return
+    try:
+        for index, document in enumerate(_compose(text, pure=True)):
+            if index >= composed:
+                yield document
+    except YAMLError:
+        raise _syntax_problem(error, text) from None
+
+
+def _syntax_problem(exc: MarkedYAMLError, text: str) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    position = _pos(mark) if mark is not None else (1, 1)
+    problem = exc.problem or exc.context or "invalid YAML"
+    return YamlProblem(
+        f"YAML syntax error: {problem}", position, hint=_syntax_hint(problem, text, position)
+    )
 
 
 def _syntax_hint(problem: str, text: str, position: Pos) -> str | None:

@@ -1,21 +1,44 @@
-"""The plan is data: ``Plan`` of ``Change``s, each with an ``Action``, round-tripping JSON.
+"""The plan is data: a ``Plan`` of ``Change``s, typed pydantic models (frozen).
 
-Every renderer reads ``Plan.to_dict()``; ``apply --plan`` reads the reviewed file with
-``Plan.from_dict()`` and applies a fresh plan only if it has the same changes and requests
-(``reconciler.plan.compare``). Reasons and notes are for people; the applier acts only on
-``action`` and ``requests``.
+Every field is typed: the action, the kind, the lifecycle, the ledger's status and each
+request's call are enums; send instants and the plan's times are aware datetimes; why a change
+has its action is a ``Reason`` code with its parameters, and what code decides on in a note is
+a ``NoteCode``. Their words live in ``reconciler.render.reasons``; no decision reads words.
+
+The JSON form (``plan --format json``, ``plan --out``) is the model's own dump
+(``Plan.json_form``, given the words from ``render``): instants as ``2026-11-27T09:00:00Z``,
+and, for the people who read it, the words of each reason and note, each action's ``symbol``,
+whether a change is ``housekeeping``, and the plan's ``summary``, ``has_changes`` and
+``blocked`` count. Those are derived: read back (``apply --plan``, ``plan.planfile``), they
+are checked for their type and dropped, since the applying side plans again and decides on its
+own codes (``plan.compare``). Everything else is read back strictly: an unknown field or a
+wrong type is refused, naming the field.
+
+The planner is the trusted producer: it builds its changes with ``model_construct``, with the
+right types (mypy checks them). Validating would copy every body, and decode each body the
+ledger reads lazily, which a no-op plan of 10,000 resources never needs.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar, Final
 
-from reconciler.sendtime import DEFAULT_FREEZE_WINDOW, Lifecycle
+from pydantic import (
+    FieldSerializationInfo,
+    field_serializer,
+    field_validator,
+)
 
-FORMAT_VERSION = 1
+from reconciler.kinds import Kind
+from reconciler.plan.jsonform import Array, Body, Instant, JsonFormModel, PlanModel
+from reconciler.plan.reasons import NoteCode, Reason
+from reconciler.sendtime import DEFAULT_FREEZE_WINDOW, Lifecycle, ScheduleMode
+from reconciler.state.base import RecordStatus
+
+FORMAT_VERSION: Final = 1
 
 
 class Action(StrEnum):
@@ -64,83 +87,91 @@ class BlockCode(StrEnum):
     VANISHED = "vanished"
 
 
-@dataclasses.dataclass(frozen=True)
-class Blocked:
+class Call(StrEnum):
+    """The Braze call a request makes (each kind's path for it: ``reconciler.kinds``)."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class Blocked(PlanModel):
     code: BlockCode
     reason: str
-
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code.value, "reason": self.reason}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Blocked:
-        return cls(BlockCode(data["code"]), str(data["reason"]))
+    """For people (made by ``plan.safety``, which knows the figures); code reads ``code``."""
 
 
-@dataclasses.dataclass(frozen=True)
-class Request:
-    """One API call the change makes: ``call`` is create, update or delete."""
+class Request(PlanModel):
+    """One API call the change makes."""
 
-    call: str
+    call: Call
     path: str
-    body: Mapping[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"call": self.call, "path": self.path, "body": dict(self.body)}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Request:
-        return cls(str(data["call"]), str(data["path"]), dict(data["body"]))
+    body: Body
 
 
-@dataclasses.dataclass(frozen=True)
-class FieldChange:
+class FieldChange(PlanModel):
     """A field-level difference, for people: ``path`` like ``schedule.time``."""
 
     path: str
-    before: Any
-    after: Any
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "before": self.before, "after": self.after}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> FieldChange:
-        return cls(str(data["path"]), data.get("before"), data.get("after"))
+    before: Any = None
+    after: Any = None
 
 
 @dataclasses.dataclass(frozen=True)
-class Change:
+class Words:
+    """The words the JSON form writes for reasons and notes (``render.reasons`` has them)."""
+
+    reason: Callable[[Reason], str]
+    note: Callable[[NoteCode, Change], str]
+
+
+WORDS_CONTEXT = "words"
+"""The serialization context's key for the ``Words`` of the JSON form."""
+
+
+def _words(info: FieldSerializationInfo) -> Words:
+    context = info.context
+    words = context.get(WORDS_CONTEXT) if isinstance(context, dict) else None
+    if not isinstance(words, Words):
+        raise TypeError("the plan's JSON form needs its words: use render.json_render")
+    return words
+
+
+class Change(JsonFormModel):
+    DERIVED: ClassVar[Mapping[str, type]] = {"symbol": str, "housekeeping": bool}
+    AS_WORDS: ClassVar[tuple[str, ...]] = ("reasons", "notes")
+
     address: str
-    kind: str
+    kind: Kind
     action: Action
-    before: Mapping[str, Any] | None = None
+    before: Body | None = None
     """The body last applied (from the ledger), None for a create."""
-    after: Mapping[str, Any] | None = None
+    after: Body | None = None
     """The desired body (from the manifests), None for a delete or forget."""
-    reasons: tuple[str, ...] = ()
+    reasons: Array[Reason] = ()
     blocked: Blocked | None = None
-    field_changes: tuple[FieldChange, ...] = ()
-    requests: tuple[Request, ...] = ()
+    field_changes: Array[FieldChange] = ()
+    requests: Array[Request] = ()
     schedule_id: str | None = None
     parent_id: str | None = None
     schedule_time: str | None = None
-    schedule_mode: str | None = None
+    """``schedule.time`` as written: an instant, or a wall-clock time without an offset."""
+    schedule_mode: ScheduleMode | None = None
     before_schedule_time: str | None = None
-    before_schedule_mode: str | None = None
-    send_at: str | None = None
-    """First send instant (UTC) of the schedule this change leaves or touches."""
-    lifecycle: str | None = None
+    before_schedule_mode: ScheduleMode | None = None
+    send_at: Instant | None = None
+    """First send instant of the schedule this change leaves or touches."""
+    lifecycle: Lifecycle | None = None
     protect: bool = False
     """The manifest's protect flag (the ledger's, for a delete or forget)."""
     recorded_protect: bool = False
-    labels: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    labels: dict[str, str] = {}
     source: str | None = None
     after_hash: str | None = None
-    recorded_status: str | None = None
-    """The ledger record's status (active, adopted, uncertain, fired), None if unrecorded."""
-    recorded_unknown: str | None = None
-    """``update`` or ``delete`` when the ledger's last such call has an unknown outcome."""
+    recorded_status: RecordStatus | None = None
+    """The ledger record's status, None if unrecorded."""
+    recorded_unknown: Call | None = None
+    """The ledger's last update or delete, when its outcome is unknown."""
     previous_send: str | None = None
     """For a create: the time of this address's earlier schedule, which has already sent."""
     moved_from: str | None = None
@@ -148,7 +179,7 @@ class Change:
     replace_requested: bool = False
     """A replace the person asked for (``--replace``): a delete answered "unknown schedule"
     then counts as done, since the repair is for a schedule changed or removed in Braze."""
-    notes: tuple[str, ...] = ()
+    notes: Array[NoteCode] = ()
 
     @property
     def is_change(self) -> bool:
@@ -158,130 +189,46 @@ class Change:
     def is_housekeeping(self) -> bool:
         """A forget of a schedule that has sent: the ledger drops it, nothing in Braze
         changes, so it is nothing for a reviewer to approve."""
-        return self.action is Action.FORGET and self.lifecycle == Lifecycle.SENT
+        return self.action is Action.FORGET and self.lifecycle is Lifecycle.SENT
 
     def evolve(self, **fields: Any) -> Change:
-        return dataclasses.replace(self, **fields)
+        """A copy with ``fields`` replaced, not validated: for the planner, which gives the
+        right types."""
+        return self.model_copy(update=fields)
 
-    def with_notes(self, *notes: str) -> Change:
-        return dataclasses.replace(self, notes=self.notes + notes)
+    def with_notes(self, *notes: NoteCode) -> Change:
+        return self.model_copy(update={"notes": self.notes + notes})
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "address": self.address,
-            "kind": self.kind,
-            "action": self.action.value,
-            "symbol": self.action.symbol,
-            "housekeeping": self.is_housekeeping,
-            "before": dict(self.before) if self.before is not None else None,
-            "after": dict(self.after) if self.after is not None else None,
-            "reasons": list(self.reasons),
-            "blocked": self.blocked.to_dict() if self.blocked else None,
-            "field_changes": [c.to_dict() for c in self.field_changes],
-            "requests": [r.to_dict() for r in self.requests],
-            "schedule_id": self.schedule_id,
-            "parent_id": self.parent_id,
-            "schedule_time": self.schedule_time,
-            "schedule_mode": self.schedule_mode,
-            "before_schedule_time": self.before_schedule_time,
-            "before_schedule_mode": self.before_schedule_mode,
-            "send_at": self.send_at,
-            "lifecycle": self.lifecycle,
-            "protect": self.protect,
-            "recorded_protect": self.recorded_protect,
-            "labels": dict(self.labels),
-            "source": self.source,
-            "after_hash": self.after_hash,
-            "recorded_status": self.recorded_status,
-            "recorded_unknown": self.recorded_unknown,
-            "previous_send": self.previous_send,
-            "moved_from": self.moved_from,
-            "replace_requested": self.replace_requested,
-            "notes": list(self.notes),
-        }
+    @field_serializer("reasons", when_used="json")
+    def _reason_words(self, reasons: tuple[Reason, ...], info: FieldSerializationInfo) -> list[str]:
+        words = _words(info)
+        return [words.reason(reason) for reason in reasons]
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Change:
-        blocked = data.get("blocked")
-        return cls(
-            address=str(data["address"]),
-            kind=str(data["kind"]),
-            action=Action(data["action"]),
-            before=data.get("before"),
-            after=data.get("after"),
-            reasons=tuple(data.get("reasons", ())),
-            blocked=Blocked.from_dict(blocked) if blocked else None,
-            field_changes=tuple(FieldChange.from_dict(c) for c in data.get("field_changes", ())),
-            requests=tuple(Request.from_dict(r) for r in data.get("requests", ())),
-            schedule_id=data.get("schedule_id"),
-            parent_id=data.get("parent_id"),
-            schedule_time=data.get("schedule_time"),
-            schedule_mode=data.get("schedule_mode"),
-            before_schedule_time=data.get("before_schedule_time"),
-            before_schedule_mode=data.get("before_schedule_mode"),
-            send_at=data.get("send_at"),
-            lifecycle=data.get("lifecycle"),
-            protect=bool(data.get("protect", False)),
-            recorded_protect=bool(data.get("recorded_protect", False)),
-            labels=dict(data.get("labels") or {}),
-            source=data.get("source"),
-            after_hash=data.get("after_hash"),
-            recorded_status=data.get("recorded_status"),
-            recorded_unknown=data.get("recorded_unknown"),
-            previous_send=data.get("previous_send"),
-            moved_from=data.get("moved_from"),
-            replace_requested=bool(data.get("replace_requested", False)),
-            notes=tuple(data.get("notes", ())),
-        )
+    @field_serializer("notes", when_used="json")
+    def _note_words(self, notes: tuple[NoteCode, ...], info: FieldSerializationInfo) -> list[str]:
+        words = _words(info)
+        return [words.note(note, self) for note in notes]
+
+    def derived(self) -> dict[str, Any]:
+        return {"symbol": self.action.symbol, "housekeeping": self.is_housekeeping}
 
 
-@dataclasses.dataclass(frozen=True)
-class PlanOptions:
+class PlanOptions(PlanModel):
     freeze_window_seconds: int = int(DEFAULT_FREEZE_WINDOW.total_seconds())
     allow_late: bool = False
     allow_destroy: bool = False
     allow_resend: bool = False
-    targets: tuple[str, ...] = ()
-    replace: tuple[str, ...] = ()
+    targets: Array[str] = ()
+    replace: Array[str] = ()
     """Addresses to delete and create again (``--replace``), even when unchanged."""
 
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self) | {
-            "targets": list(self.targets),
-            "replace": list(self.replace),
-        }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PlanOptions:
-        return cls(
-            freeze_window_seconds=int(data.get("freeze_window_seconds", 900)),
-            allow_late=bool(data.get("allow_late", False)),
-            allow_destroy=bool(data.get("allow_destroy", False)),
-            allow_resend=bool(data.get("allow_resend", False)),
-            targets=tuple(data.get("targets", ())),
-            replace=tuple(data.get("replace", ())),
-        )
+class Plan(JsonFormModel):
+    DERIVED: ClassVar[Mapping[str, type]] = {"summary": dict, "has_changes": bool, "blocked": int}
 
-
-def summary_line(counts: Mapping[str, int]) -> str:
-    """``Plan: 1 to create, ...``: from ``Plan.counts()`` or the dict form's ``summary``.
-
-    Renames are named only when there are some: most plans have none, and a plan of renames
-    alone must not read as all zeros."""
-    renames = counts.get("rename", 0)
-    return (
-        "Plan: "
-        + (f"{renames} to rename, " if renames else "")
-        + f"{counts['create']} to create, {counts['update']} to update, "
-        f"{counts['replace']} to replace, {counts['delete']} to delete, "
-        f"{counts['forget']} to forget."
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class Plan:
-    changes: tuple[Change, ...]
-    now: str
+    format_version: int = FORMAT_VERSION
+    changes: Array[Change]
+    now: Instant
     """The instant the time rules were evaluated at (``--now`` or the clock)."""
     options: PlanOptions = PlanOptions()
     managed: int = 0
@@ -290,8 +237,8 @@ class Plan:
     endpoint: str | None = None
     serial: int | None = None
     manifests_digest: str | None = None
-    created_at: str | None = None
-    warnings: tuple[str, ...] = ()
+    created_at: Instant | None = None
+    warnings: Array[str] = ()
 
     @property
     def pending(self) -> list[Change]:
@@ -318,47 +265,24 @@ class Plan:
                 counts[change.action.value] += 1
         return counts
 
-    def summary_line(self) -> str:
-        return summary_line(self.counts())
+    @field_validator("format_version")
+    @classmethod
+    def _known_format(cls, version: int) -> int:
+        if version != FORMAT_VERSION:
+            raise ValueError(f"this tool reads format {FORMAT_VERSION}, not {version}")
+        return version
 
-    def to_dict(self, *, noop_bodies: bool = True) -> dict[str, Any]:
-        """The plan's dict form. ``noop_bodies=False`` leaves the bodies of no-op changes out:
-        the text and Markdown renderers do not show them, and decoding 10,000 stored bodies
-        would cost more than the whole plan."""
+    def evolve(self, **fields: Any) -> Plan:
+        """A copy with ``fields`` replaced, validated (the changes are taken as they are)."""
+        return type(self).model_validate({**self.__dict__, **fields})
+
+    def json_form(self, words: Words) -> dict[str, Any]:
+        """The JSON form, with the words of reasons and notes (``render.json_render``)."""
+        return self.model_dump(mode="json", context={WORDS_CONTEXT: words})
+
+    def derived(self) -> dict[str, Any]:
         return {
-            "format_version": FORMAT_VERSION,
-            "now": self.now,
-            "created_at": self.created_at,
-            "workspace": self.workspace,
-            "endpoint": self.endpoint,
-            "serial": self.serial,
-            "manifests_digest": self.manifests_digest,
-            "options": self.options.to_dict(),
-            "managed": self.managed,
             "summary": self.counts(),
             "has_changes": self.has_changes,
             "blocked": len(self.blocked),
-            "warnings": list(self.warnings),
-            "changes": [
-                c.to_dict() if noop_bodies or c.is_change else c.evolve(before=None).to_dict()
-                for c in self.changes
-            ],
         }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Plan:
-        version = data.get("format_version")
-        if version != FORMAT_VERSION:
-            raise ValueError(f"unsupported plan format_version {version!r} (this tool reads 1)")
-        return cls(
-            changes=tuple(Change.from_dict(c) for c in data["changes"]),
-            now=str(data["now"]),
-            options=PlanOptions.from_dict(data.get("options") or {}),
-            managed=int(data.get("managed", 0)),
-            workspace=data.get("workspace"),
-            endpoint=data.get("endpoint"),
-            serial=data.get("serial"),
-            manifests_digest=data.get("manifests_digest"),
-            created_at=data.get("created_at"),
-            warnings=tuple(data.get("warnings", ())),
-        )

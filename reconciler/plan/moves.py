@@ -13,9 +13,8 @@ from collections.abc import Mapping
 
 from reconciler.manifest.resource import Resource
 from reconciler.plan.model import Action, Change
+from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
 from reconciler.state.base import Record, RecordStatus
-
-LEDGER_ONLY = "ledger only: no call to Braze"
 
 
 def renames(desired: Mapping[str, Resource], recorded: Mapping[str, Record]) -> dict[str, str]:
@@ -70,7 +69,7 @@ def as_moved(change: Change, old: str, record: Record) -> Change:
     """The change planned for the new address, marked as moving ``old``'s record first."""
     if record.status is RecordStatus.FIRED:
         return change  # compared with what was sent; nothing left to move
-    reason = f"renamed from {old}"
+    reason = Reason(code=ReasonCode.RENAMED, address=old)
     if change.action is Action.NOOP or (change.action is Action.UPDATE and not change.requests):
         # Unchanged in Braze: only the ledger moves (and takes protect and labels along).
         meta = change.reasons if change.action is Action.UPDATE else ()
@@ -78,12 +77,12 @@ def as_moved(change: Change, old: str, record: Record) -> Change:
             action=Action.RENAME,
             moved_from=old,
             reasons=(reason, *meta),
-            notes=(*(n for n in change.notes if n != LEDGER_ONLY), LEDGER_ONLY),
+            notes=(
+                *(n for n in change.notes if n is not NoteCode.LEDGER_ONLY),
+                NoteCode.LEDGER_ONLY,
+            ),
         )
     moved = change.evolve(moved_from=old, reasons=(reason, *change.reasons))
     if change.action is Action.REPLACE:
-        return moved.with_notes(
-            "the rename alone would not call Braze, but the change to fields Braze cannot "
-            "update deletes the schedule and creates a new one"
-        )
+        return moved.with_notes(NoteCode.RENAME_REPLACES)
     return moved

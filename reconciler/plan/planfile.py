@@ -9,6 +9,11 @@ edited plan, one whose ledger changed since (serial), one older than ``--max-pla
 for another endpoint or workspace, and one made from other manifests; then it plans again
 and applies only when the fresh plan is the saved one (``reconciler.plan.compare``).
 
+The file is the plan's JSON form (what ``plan --format json`` prints) with the signature; it
+is read back by the model (``plan.model``), strictly: a field the model does not know, or a
+value of another type, is refused naming the field (``changes[3].protect: expected true or
+false, got a string``).
+
 A file that is not a saved plan at all (not JSON, not an object, no ``format_version``) is an
 invalid argument (exit 3); a saved plan that is malformed is refused like an edited one
 (exit 5).
@@ -25,11 +30,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
 from reconciler import secrets
 from reconciler.errors import SavedPlanError, UsageError
-from reconciler.plan.model import Plan
-from reconciler.plan.planshape import check_shape
-from reconciler.timeutil import format_duration, parse_instant
+from reconciler.plan.jsonform import type_name
+from reconciler.plan.model import Plan, Words
+from reconciler.timeutil import format_duration, format_utc
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 """Clocks of the machine that planned and the one that applies may differ a little."""
@@ -43,9 +51,10 @@ _KEY_HINT = (
 )
 
 
-def save_plan(plan: Plan, path: Path, key: str | None) -> None:
-    """Write the plan, signed when a key is given (apply --plan refuses unsigned plans)."""
-    data = plan.to_dict()
+def save_plan(plan: Plan, path: Path, key: str | None, words: Words) -> None:
+    """Write the plan's JSON form, with ``words`` (``render.reasons.WORDS``), signed when a key
+    is given (apply --plan refuses unsigned plans)."""
+    data = plan.json_form(words)
     if key is not None:
         data[SIGNATURE_FIELD] = signature_of(data, key)
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -77,15 +86,52 @@ def load_plan(path: Path, key: str | None = None) -> Plan:
         )
     if key is not None:
         _check_signature(data, key, path)
-    problem = check_shape(data)
-    if problem is not None:
-        raise SavedPlanError(f"{path} is a malformed saved plan: {problem}", hint="plan again")
     try:
-        return Plan.from_dict(data)
-    except (KeyError, TypeError, ValueError, RecursionError) as exc:
-        raise SavedPlanError(
-            f"{path} is a malformed saved plan: {exc}", hint="plan again"
-        ) from None
+        # What was signed, read by the model as JSON: strict types, no unknown field.
+        return Plan.model_validate_json(
+            json.dumps({k: v for k, v in data.items() if k != SIGNATURE_FIELD})
+        )
+    except ValidationError as exc:
+        problem = describe(exc.errors(include_url=False)[0])
+    except (RecursionError, ValueError) as exc:
+        problem = str(exc)
+    raise SavedPlanError(f"{path} is a malformed saved plan: {problem}", hint="plan again")
+
+
+_EXPECTED = {
+    "bool_type": "true or false",
+    "int_type": "an integer",
+    "string_type": "a string",
+    "dict_type": "an object",
+    "mapping_type": "an object",
+    "model_type": "an object",
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "datetime_type": "a time",
+}
+
+
+def describe(error: ErrorDetails) -> str:
+    """One validation error of a saved plan, naming the field: ``changes[3].protect: expected
+    true or false, got a string``."""
+    kind, context, value = error["type"], error.get("ctx") or {}, error.get("input")
+    where = list(error["loc"])
+    if kind == "derived_type":
+        where.append(context["field"])
+    if kind == "missing":
+        problem = "missing"
+    elif kind == "extra_forbidden":
+        problem = "unknown field (only `plan --out` writes a saved plan)"
+    elif kind in _EXPECTED:
+        problem = f"expected {_EXPECTED[kind]}, got {type_name(value)}"
+    elif kind in ("enum", "literal_error"):
+        problem = f"{value!r} is not {context['expected']}"
+    elif kind == "value_error":
+        problem = str(context["error"])
+    else:
+        problem = error["msg"]
+    path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in where).lstrip(".")
+    return f"{path}: {problem}" if path else problem
 
 
 def plan_key_or_none() -> str | None:
@@ -183,16 +229,11 @@ def verify_plan(
 def _check_age(plan: Plan, now: datetime, max_age: timedelta) -> None:
     if plan.created_at is None:
         raise SavedPlanError("the saved plan has no creation time", hint="plan again")
-    try:
-        created = parse_instant(plan.created_at)
-    except ValueError:
-        raise SavedPlanError(
-            f"the saved plan's creation time {plan.created_at!r} is not a time", hint="plan again"
-        ) from None
-    age = now - created
+    age = now - plan.created_at
     if age < -FUTURE_TOLERANCE:
+        made = format_utc(plan.created_at)
         raise SavedPlanError(
-            f"the saved plan was made in the future ({plan.created_at}): its age cannot be known",
+            f"the saved plan was made in the future ({made}): its age cannot be known",
             hint="check this machine's clock, then plan again",
         )
     if age > max_age:

@@ -23,34 +23,17 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from reconciler.kinds import facts
+from reconciler.kinds import Kind, facts
 from reconciler.manifest.resource import Resource
 from reconciler.plan.diff import changed_fields, field_changes
-from reconciler.plan.model import Action, Change, Plan, PlanOptions, Request
-from reconciler.plan.moves import LEDGER_ONLY, as_moved, ignored_renames, renames
+from reconciler.plan.model import Action, Call, Change, Plan, PlanOptions, Request
+from reconciler.plan.moves import as_moved, ignored_renames, renames
+from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
 from reconciler.plan.safety import apply_gates
-from reconciler.sendtime import LATENESS, Lifecycle, first_send, lifecycle
+from reconciler.sendtime import LATENESS, Lifecycle, ScheduleMode, first_send, lifecycle
 from reconciler.state.base import Record, RecordStatus
-from reconciler.timeutil import format_utc
-
-_FIELD_WORDS = {
-    "audience": "audience",
-    "recipients": "recipients",
-    "external_user_ids": "recipients (external_user_ids)",
-    "user_aliases": "recipients (user_aliases)",
-    "segment_id": "segment",
-    "trigger_properties": "trigger properties",
-    "context": "Canvas context",
-    "canvas_entry_properties": "Canvas context",
-    "send_id": "send id",
-    "campaign_id": "campaign",
-    "canvas_id": "Canvas",
-    "broadcast": "broadcast flag",
-    "override_messaging_limits": "override_messaging_limits",
-    "recipient_subscription_state": "recipient subscription state",
-}
 
 
 def plan(
@@ -93,7 +76,7 @@ def plan(
     gated = apply_gates(changes, managed=managed, now=now, options=options, kept=kept)
     return Plan(
         changes=tuple(gated),
-        now=format_utc(now),
+        now=now,
         options=options,
         managed=managed,
         warnings=tuple(ignored_renames(wanted, recorded, moves)),
@@ -145,9 +128,11 @@ def plan_address(
         if resource is None:
             return None
         if record is not None and record.body_hash == resource.body_hash:
-            return _change(resource, record, Action.NOOP, now, freeze, ("sent; kept in git",))
+            return _change(
+                resource, record, Action.NOOP, now, freeze, _because(ReasonCode.SENT_KEPT)
+            )
         if record is None:
-            return _create(resource, record, now, freeze, ("not in the ledger",))
+            return _create(resource, record, now, freeze, _because(ReasonCode.NOT_RECORDED))
         return _resend(resource, record, now, freeze)
     if record.status in _UNSETTLED:
         return _unsettled(address, resource, record, now, freeze)
@@ -159,11 +144,11 @@ def plan_address(
             and _resource_lifecycle(resource, now, freeze) is Lifecycle.PENDING
         ):
             return _resend(resource, record, now, freeze)
-        return _forget(address, record, resource, (f"sent ({record.schedule_time})",), now)
+        sent = _because(ReasonCode.SENT, time=record.schedule_time)
+        return _forget(address, record, resource, sent, now)
     if resource is None:
         if not facts(record.kind).deletable:
-            reason = "not in the manifests; Braze cannot delete a send id, so it is forgotten"
-            return _forget(address, record, None, (reason,), now)
+            return _forget(address, record, None, _because(ReasonCode.SEND_ID_NOT_DECLARED), now)
         return _delete(address, record, now, freeze)
     return _compare(resource, record, now, freeze)
 
@@ -174,8 +159,8 @@ def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelt
     if record.unknown_outcome == "delete":
         # Braze may no longer hold it: nothing is sent until a person has found out (the
         # safety gates block this change), then it stays or is created again.
-        reason = "the last delete's outcome is unknown: the schedule may be gone"
-        return _change(resource, record, Action.CREATE, now, freeze, (reason,))
+        reasons = _because(ReasonCode.DELETE_UNKNOWN)
+        return _change(resource, record, Action.CREATE, now, freeze, reasons)
     if (
         record.unknown_outcome == "update"
         and resource.kind.facts.updatable
@@ -184,14 +169,14 @@ def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelt
         # Braze may hold the lost update's body rather than this one: send it again. (Any
         # other difference is compared as usual: an update sends it anyway, a replace
         # deletes what Braze holds.)
-        reason = "the last update's outcome is unknown: it is sent again"
-        change = _change(resource, record, Action.UPDATE, now, freeze, (reason,))
+        reasons = _because(ReasonCode.UPDATE_UNKNOWN)
+        change = _change(resource, record, Action.UPDATE, now, freeze, reasons)
         return change.evolve(requests=(_update_request(resource, record),))
     if record.body_hash == resource.body_hash:
         meta = _meta_changes(resource, record)
         if meta:
             return _change(resource, record, Action.UPDATE, now, freeze, tuple(meta)).with_notes(
-                LEDGER_ONLY
+                NoteCode.LEDGER_ONLY
             )
         return _change(resource, record, Action.NOOP, now, freeze)
     before = record.body or {}
@@ -202,14 +187,13 @@ def _compare(resource: Resource, record: Record, now: datetime, freeze: timedelt
     if "messages" in updatable and "messages" in changed and "messages" not in after:
         fixed.append("messages")
     if resource.kind.facts.created_once:
-        reason = "send ids cannot be changed or deleted in Braze: a new one is created"
-        return _create(resource, record, now, freeze, (reason,))
+        return _create(resource, record, now, freeze, _because(ReasonCode.SEND_ID_CHANGED))
     if fixed:
         reasons = tuple(_replace_reason(field, after) for field in sorted(set(fixed)))
         change = _change(resource, record, Action.REPLACE, now, freeze, reasons)
         requests: tuple[Request, ...] = (_delete_request(record), _create_request(resource))
     else:
-        reasons = tuple(f"{field} changed" for field in changed)
+        reasons = tuple(Reason(code=ReasonCode.FIELD_CHANGED, field=field) for field in changed)
         change = _change(resource, record, Action.UPDATE, now, freeze, reasons)
         requests = (_update_request(resource, record),)
     return change.evolve(field_changes=field_changes(before, after), requests=requests)
@@ -228,7 +212,7 @@ def _requested_replace(
     ):
         return change
     earlier = change.reasons if change.action is not Action.NOOP else ()
-    reasons = ("replace requested (--replace)", *earlier)
+    reasons = (*_because(ReasonCode.REPLACE_REQUESTED), *earlier)
     replaced = _change(resource, record, Action.REPLACE, now, freeze, reasons)
     return replaced.evolve(
         field_changes=field_changes(record.body or {}, resource.body),
@@ -244,30 +228,21 @@ _REPLACEABLE_STATUSES = frozenset(
 
 
 def _adopted(resource: Resource, record: Record, now: datetime, freeze: timedelta) -> Change:
-    reasons = ("adopted by import: Braze cannot be read back",)
-    notes = (
-        "this update sends the manifest's "
-        + " and ".join(sorted(resource.kind.facts.updatable, reverse=True))
-        + " so that Braze matches it; other fields cannot be updated and are assumed to match",
-    )
+    reasons = _because(ReasonCode.ADOPTED)
     if resource.kind.facts.created_once:
         return _change(resource, record, Action.UPDATE, now, freeze, reasons).with_notes(
-            "ledger only: a send id has nothing to update"
+            NoteCode.SEND_ID_LEDGER_ONLY
         )
     change = _change(resource, record, Action.UPDATE, now, freeze, reasons)
-    return change.evolve(requests=(_update_request(resource, record),)).with_notes(*notes)
+    return change.evolve(requests=(_update_request(resource, record),)).with_notes(
+        NoteCode.ADOPTED_UPDATE
+    )
 
 
-_UNSETTLED: dict[RecordStatus, tuple[str, str]] = {
-    # status: (the reason shown, the reason once its send time has passed)
-    RecordStatus.UNCERTAIN: (
-        "the last create is uncertain",
-        "its send time passed; whether the uncertain create took effect stays unknown",
-    ),
-    RecordStatus.VANISHED: (
-        "Braze did not know its schedule id at the last apply",
-        "its send time passed; whether Braze still held it stays unknown",
-    ),
+_UNSETTLED: dict[RecordStatus, tuple[ReasonCode, ReasonCode]] = {
+    # status: (the reason, the reason once its send time has passed)
+    RecordStatus.UNCERTAIN: (ReasonCode.UNCERTAIN, ReasonCode.UNCERTAIN_SENT),
+    RecordStatus.VANISHED: (ReasonCode.VANISHED, ReasonCode.VANISHED_SENT),
 }
 """Records a person must settle first (``state resolve``): the safety gates block them."""
 
@@ -283,10 +258,10 @@ def _unsettled(
     time has passed."""
     reason, once_sent = _UNSETTLED[record.status]
     if _record_lifecycle(record, now, freeze) is Lifecycle.SENT:
-        return _forget(address, record, resource, (once_sent,), now)
+        return _forget(address, record, resource, _because(once_sent), now)
     if resource is not None:
-        return _change(resource, record, Action.CREATE, now, freeze, (reason,))
-    return _record_change(address, record, Action.DELETE, now, freeze, (reason,))
+        return _change(resource, record, Action.CREATE, now, freeze, _because(reason))
+    return _record_change(address, record, Action.DELETE, now, freeze, _because(reason))
 
 
 def _create(
@@ -294,7 +269,7 @@ def _create(
     record: Record | None,
     now: datetime,
     freeze: timedelta,
-    reasons: tuple[str, ...],
+    reasons: tuple[Reason, ...],
 ) -> Change:
     change = _change(resource, record, Action.CREATE, now, freeze, reasons)
     return change.evolve(requests=(_create_request(resource),))
@@ -302,20 +277,17 @@ def _create(
 
 def _resend(resource: Resource, record: Record, now: datetime, freeze: timedelta) -> Change:
     """A create over a schedule of this address that has already sent: it sends again."""
-    reason = f"the previous schedule was sent ({record.schedule_time}); this is a new send"
-    change = _create(resource, record, now, freeze, (reason,))
+    reasons = _because(ReasonCode.RESEND, time=record.schedule_time)
+    change = _create(resource, record, now, freeze, reasons)
     return change.evolve(previous_send=record.schedule_time)
 
 
 def _delete(address: str, record: Record, now: datetime, freeze: timedelta) -> Change:
-    change = _record_change(address, record, Action.DELETE, now, freeze, ("not in the manifests",))
+    reasons = _because(ReasonCode.NOT_DECLARED)
+    change = _record_change(address, record, Action.DELETE, now, freeze, reasons)
     change = change.evolve(requests=(_delete_request(record),))
-    if change.lifecycle == Lifecycle.SENDING.value and change.send_at is not None:
-        change = change.with_notes(
-            f"emergency stop: it has been sending since {change.send_at} in the zones reached "
-            "so far; the delete cancels the zones not reached yet (best effort: Braze may "
-            "still send in some of them) and cannot recall what was sent"
-        )
+    if change.lifecycle is Lifecycle.SENDING and change.send_at is not None:
+        change = change.with_notes(NoteCode.EMERGENCY_STOP)
     return change
 
 
@@ -323,7 +295,7 @@ def _forget(
     address: str,
     record: Record,
     resource: Resource | None,
-    reasons: tuple[str, ...],
+    reasons: tuple[Reason, ...],
     now: datetime,
 ) -> Change:
     change = _record_change(address, record, Action.FORGET, now, timedelta(0), reasons)
@@ -338,7 +310,7 @@ def _change(
     action: Action,
     now: datetime,
     freeze: timedelta,
-    reasons: tuple[str, ...] = (),
+    reasons: tuple[Reason, ...] = (),
 ) -> Change:
     life = _resource_lifecycle(resource, now, freeze)
     if (
@@ -348,11 +320,12 @@ def _change(
     ):
         record_life = _record_lifecycle(record, now, freeze)
         life = _later(record_life, life)
-    before_mode = record.schedule_mode if record else None
+    before_mode = _mode(record.schedule_mode) if record else None
     before_time = record.schedule_time if record else None
-    return Change(
+    # Built without validation: the planner gives the right types (see plan.model).
+    return Change.model_construct(
         address=resource.address,
-        kind=resource.kind,
+        kind=Kind(resource.kind),
         action=action,
         before=record.body if record and record.status is not RecordStatus.FIRED else None,
         after=resource.body,
@@ -360,11 +333,11 @@ def _change(
         schedule_id=record.schedule_id if record else None,
         parent_id=resource.parent_id or (record.parent_id if record else None),
         schedule_time=resource.schedule_time,
-        schedule_mode=resource.schedule_mode,
+        schedule_mode=_mode(resource.schedule_mode),
         before_schedule_time=before_time if action is not Action.CREATE else None,
         before_schedule_mode=before_mode if action is not Action.CREATE else None,
-        send_at=_send_at(resource.schedule_mode, resource.schedule_time),
-        lifecycle=life.value if life else None,
+        send_at=first_send(resource.schedule_mode, resource.schedule_time),
+        lifecycle=life,
         protect=resource.protect,
         recorded_protect=bool(
             record and record.status is not RecordStatus.FIRED and record.protect
@@ -372,8 +345,8 @@ def _change(
         labels=dict(resource.labels),
         source=str(resource.source),
         after_hash=resource.body_hash,
-        recorded_status=record.status.value if record else None,
-        recorded_unknown=record.unknown_outcome if record else None,
+        recorded_status=record.status if record else None,
+        recorded_unknown=_call(record.unknown_outcome) if record else None,
     )
 
 
@@ -383,12 +356,12 @@ def _record_change(
     action: Action,
     now: datetime,
     freeze: timedelta,
-    reasons: tuple[str, ...],
+    reasons: tuple[Reason, ...],
 ) -> Change:
     life = _record_lifecycle(record, now, freeze)
-    return Change(
+    return Change.model_construct(
         address=address,
-        kind=record.kind,
+        kind=Kind(record.kind),
         action=action,
         before=record.body,
         after=None,
@@ -396,13 +369,13 @@ def _record_change(
         schedule_id=record.schedule_id,
         parent_id=record.parent_id,
         before_schedule_time=record.schedule_time,
-        before_schedule_mode=record.schedule_mode,
-        send_at=_send_at(record.schedule_mode, record.schedule_time),
-        lifecycle=life.value if life else None,
+        before_schedule_mode=_mode(record.schedule_mode),
+        send_at=first_send(record.schedule_mode, record.schedule_time),
+        lifecycle=life,
         protect=record.protect,
         recorded_protect=record.protect,
         labels=dict(record.labels),
-        recorded_status=record.status.value,
+        recorded_status=record.status,
     )
 
 
@@ -427,29 +400,41 @@ def _record_lifecycle(record: Record, now: datetime, freeze: timedelta) -> Lifec
     return lifecycle(record.schedule_mode, record.schedule_time, now, freeze)
 
 
-def _send_at(mode: str | None, time: str | None) -> str | None:
-    first = first_send(mode, time)
-    return format_utc(first) if first else None
+def _because(code: ReasonCode, *, time: str | None = None) -> tuple[Reason, ...]:
+    """A change's one reason (``time``: of the schedule that has sent, for those about it)."""
+    return (Reason(code=code, time=time),)
 
 
-def _meta_changes(resource: Resource, record: Record) -> list[str]:
-    reasons: list[str] = []
+def _mode(mode: str | None) -> ScheduleMode | None:
+    # One of the three: sendtime.schedule_mode made it, for the manifests and the ledger.
+    return cast("ScheduleMode | None", mode)
+
+
+def _call(unknown_outcome: str | None) -> Call | None:
+    return Call(unknown_outcome) if unknown_outcome else None
+
+
+def _meta_changes(resource: Resource, record: Record) -> list[Reason]:
+    codes: list[ReasonCode] = []
     if resource.protect != record.protect:
-        reasons.append("protect set" if resource.protect else "protect removed")
+        codes.append(ReasonCode.PROTECT_SET if resource.protect else ReasonCode.PROTECT_REMOVED)
     if dict(resource.labels) != dict(record.labels):
-        reasons.append("labels changed")
-    return reasons
+        codes.append(ReasonCode.LABELS_CHANGED)
+    return [Reason(code=code) for code in codes]
 
 
-def _replace_reason(field: str, after: Mapping[str, Any]) -> str:
-    words = _FIELD_WORDS.get(field, field.replace("_", " "))
+def _replace_reason(field: str, after: Mapping[str, Any]) -> Reason:
     if field == "messages" and "messages" not in after:
-        return "messages removed (an update cannot remove them)"
-    return f"{words} changed (Braze cannot update it)"
+        return Reason(code=ReasonCode.MESSAGES_REMOVED)
+    return Reason(code=ReasonCode.FIXED_FIELD_CHANGED, field=field)
+
+
+def _request(call: Call, kind: str, body: Mapping[str, Any]) -> Request:
+    return Request.model_construct(call=call, path=facts(kind).path(call), body=body)
 
 
 def _create_request(resource: Resource) -> Request:
-    return Request("create", resource.kind.facts.path("create"), resource.body)
+    return _request(Call.CREATE, resource.kind, resource.body)
 
 
 def _update_request(resource: Resource, record: Record) -> Request:
@@ -462,7 +447,7 @@ def _update_request(resource: Resource, record: Record) -> Request:
     body["schedule"] = resource.body["schedule"]
     if "messages" in kind.updatable and "messages" in resource.body:
         body["messages"] = resource.body["messages"]
-    return Request("update", kind.path("update"), body)
+    return _request(Call.UPDATE, resource.kind, body)
 
 
 def _delete_request(record: Record) -> Request:
@@ -471,4 +456,4 @@ def _delete_request(record: Record) -> Request:
     if kind.parent_key is not None:
         body[kind.parent_key] = record.parent_id
     body["schedule_id"] = record.schedule_id
-    return Request("delete", kind.path("delete"), body)
+    return _request(Call.DELETE, record.kind, body)

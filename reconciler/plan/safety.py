@@ -52,7 +52,7 @@ def apply_gates(
     deletes = [c for c in gated if c.action is Action.DELETE and c.blocked is None]
     reason = None if options.allow_destroy else _destroy_reason(len(deletes), managed, kept)
     if reason is not None:
-        blocked = Blocked(BlockCode.DESTROY_THRESHOLD, reason)
+        blocked = _block(BlockCode.DESTROY_THRESHOLD, reason)
         gated = [
             c.evolve(blocked=blocked) if c.action is Action.DELETE and c.blocked is None else c
             for c in gated
@@ -90,15 +90,18 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
         return None
     # A renamed record is still at its old address until the change is applied.
     recorded_at = change.moved_from or change.address
-    if change.recorded_status == "uncertain" and action in (Action.CREATE, Action.DELETE):
-        return Blocked(
+    if change.recorded_status is RecordStatus.UNCERTAIN and action in (
+        Action.CREATE,
+        Action.DELETE,
+    ):
+        return _block(
             BlockCode.UNCERTAIN,
             "an earlier create's outcome is unknown, so Braze may already hold this schedule: "
             f"find out, then run `braze-reconciler state resolve {recorded_at} --schedule-id "
             "ID` (it exists) or `--absent` (it does not)",
         )
-    if change.recorded_status == RecordStatus.VANISHED.value and not change.replace_requested:
-        return Blocked(
+    if change.recorded_status is RecordStatus.VANISHED and not change.replace_requested:
+        return _block(
             BlockCode.VANISHED,
             f"Braze did not know schedule {change.schedule_id} at the last apply (or its "
             f"answer may have meant so: `braze-reconciler state show {recorded_at}` has it); "
@@ -106,7 +109,7 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
         )
     # A replace starts with the delete again, which settles the unknown one either way.
     if change.recorded_unknown == "delete" and action not in (Action.DELETE, Action.REPLACE):
-        return Blocked(
+        return _block(
             BlockCode.UNCERTAIN,
             "the last delete's outcome is unknown, so Braze may no longer hold this schedule: "
             f"find out, then run `braze-reconciler state resolve {recorded_at} --schedule-id "
@@ -114,31 +117,31 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
             f"repeat the delete and create it again with `apply --replace {change.address}`",
         )
     if action is Action.CREATE and change.previous_send and not options.allow_resend:
-        return Blocked(
+        return _block(
             BlockCode.RESEND,
             f"this resource's schedule already sent ({change.previous_send}); creating the "
             "edited one sends the message again: pass --allow-resend if that is intended, or "
             "give the new send its own name",
         )
     if action in (Action.DELETE, Action.REPLACE) and (change.protect or change.recorded_protect):
-        return Blocked(
+        return _block(
             BlockCode.PROTECTED,
             f"protect: true refuses {action.value}: remove the flag in an applied change first",
         )
     if not change.requests:
         return None  # ledger only
-    life = Lifecycle(change.lifecycle) if change.lifecycle else None
+    life = change.lifecycle
     if life is Lifecycle.SENDING:
         if action is Action.DELETE:
             if options.allow_late:
                 return None  # the emergency stop: the planner's note says what it does
-            return Blocked(
+            return _block(
                 BlockCode.SENDING,
                 "the schedule is sending (its time has passed in some zones): pass "
                 "--allow-late to delete it anyway, an emergency stop in which Braze cancels "
                 "the zones not reached yet (best effort)",
             )
-        return Blocked(
+        return _block(
             BlockCode.SENDING,
             "the schedule is sending (its time has passed in some zones): Braze ignores "
             "changes now, so none is attempted; to stop it, remove its manifest and apply "
@@ -146,7 +149,7 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
         )
     if life is Lifecycle.SENT:
         what = "create it" if action is Action.CREATE else "move it there"
-        return Blocked(
+        return _block(
             BlockCode.PAST,
             f"the send time {change.schedule_time} has passed: cannot {what}; change the time "
             "or remove the manifest",
@@ -154,12 +157,16 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
     if life is Lifecycle.FROZEN and not options.allow_late:
         send_at = _nearest_send(change, now)
         window = format_duration(timedelta(seconds=options.freeze_window_seconds))
-        return Blocked(
+        return _block(
             BlockCode.FROZEN,
             f"first send in {format_duration(send_at - now)}, inside the {window} freeze window:"
             " pass --allow-late to change it anyway (Braze applies late changes best effort)",
         )
     return None
+
+
+def _block(code: BlockCode, reason: str) -> Blocked:
+    return Blocked(code=code, reason=reason)
 
 
 def vanished_hint(address: str) -> str:

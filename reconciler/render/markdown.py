@@ -14,54 +14,56 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from reconciler.plan.model import summary_line
+from reconciler.plan.model import Action, Change, Plan
 from reconciler.render.inert import fence, markdown_code, markdown_text, printable
+from reconciler.render.reasons import notes_words, reasons_words
 from reconciler.render.recipients import mask_recipients
-from reconciler.render.shown import ShownField, fired_line, is_fired, shown_fields
+from reconciler.render.shown import ShownField, fired_line, shown_fields
 from reconciler.render.textdiff import DiffLine
 from reconciler.render.words import (
     COMMENT_LIMIT,
-    parse_now,
     plain_words,
     schedule_words,
+    summary_line,
     table_cell,
     when,
 )
+from reconciler.timeutil import format_utc
 
 MARKER = "<!-- braze-reconciler:plan -->"
 LIMIT = COMMENT_LIMIT
 _ICON = {
-    "create": "➕",
-    "update": "✏️",
-    "replace": "♻️",
-    "delete": "❌",
-    "forget": "🗄️",
-    "rename": "🏷️",
-    "noop": "",
+    Action.CREATE: "➕",
+    Action.UPDATE: "✏️",
+    Action.REPLACE: "♻️",
+    Action.DELETE: "❌",
+    Action.FORGET: "🗄️",
+    Action.RENAME: "🏷️",
+    Action.NOOP: "",
 }
 
 
-def _utc_cell(change: dict[str, Any]) -> str:
+def _utc_cell(change: Change) -> str:
     instant = when(change)
     return instant.strftime("%Y-%m-%d %H:%M") if instant else "—"
 
 
-def render_markdown(plan: dict[str, Any], *, show_recipients: bool = False) -> str:
-    now = parse_now(plan)
-    fired = [c for c in plan["changes"] if is_fired(c)]
-    changes = [c for c in plan["changes"] if c["action"] != "noop" and not is_fired(c)]
+def render_markdown(plan: Plan, *, show_recipients: bool = False) -> str:
+    now = plan.now
+    fired = [c for c in plan.changes if c.is_housekeeping]
+    changes = [c for c in plan.changes if c.is_change and not c.is_housekeeping]
     far = datetime.max.replace(tzinfo=UTC)
-    changes.sort(key=lambda c: (when(c) or far, c["address"]))
+    changes.sort(key=lambda c: (when(c) or far, c.address))
     head: list[str] = [MARKER]
-    workspace = plan.get("workspace") or "default"
+    workspace = plan.workspace or "default"
     head.append(f"### braze-reconciler plan for {markdown_code(workspace)}")
     head.append("")
-    head.append(f"**{summary_line(plan['summary'])}**  ")
+    head.append(f"**{summary_line(plan)}**  ")
     head.append(
-        f"Evaluated as of {plan['now']}"
-        + (f" against ledger serial {plan['serial']}." if plan.get("serial") is not None else ".")
+        f"Evaluated as of {format_utc(now)}"
+        + (f" against ledger serial {plan.serial}." if plan.serial is not None else ".")
     )
-    blocked = [c for c in changes if c.get("blocked")]
+    blocked = [(c, c.blocked) for c in changes if c.blocked]
     if blocked:
         head.append("")
         head.append(
@@ -69,10 +71,9 @@ def render_markdown(plan: dict[str, Any], *, show_recipients: bool = False) -> s
             "blocked by a safety gate; `apply` will refuse this plan (exit 4):"
         )
         head.extend(
-            f"> - {markdown_code(c['address'])}: {table_cell(c['blocked']['reason'])}"
-            for c in blocked
+            f"> - {markdown_code(c.address)}: {table_cell(block.reason)}" for c, block in blocked
         )
-    for warning in plan.get("warnings", []):
+    for warning in plan.warnings:
         head.append(f"> [!WARNING]\n> {table_cell(warning)}")
     if fired:
         head.append("")
@@ -122,32 +123,32 @@ def render_markdown(plan: dict[str, Any], *, show_recipients: bool = False) -> s
     return text + footer
 
 
-def _row(change: dict[str, Any], now: datetime) -> str:
+def _row(change: Change, now: datetime) -> str:
     schedule = schedule_words(
-        change.get("schedule_mode") or change.get("before_schedule_mode"),
-        change.get("schedule_time") or change.get("before_schedule_time"),
+        change.schedule_mode or change.before_schedule_mode,
+        change.schedule_time or change.before_schedule_time,
     )
     words = table_cell(plain_words(change, now))
-    if change.get("blocked"):
-        words = f"**blocked ({change['blocked']['code']})**: {words}"
+    if change.blocked:
+        words = f"**blocked ({change.blocked.code})**: {words}"
     return (
-        f"| {_ICON[change['action']]} | {markdown_code(change['address'])} | {_utc_cell(change)} "
+        f"| {_ICON[change.action]} | {markdown_code(change.address)} | {_utc_cell(change)} "
         f"| {table_cell(schedule)} | {words} |"
     )
 
 
-def _details(change: dict[str, Any], show_recipients: bool) -> str:
+def _details(change: Change, show_recipients: bool) -> str:
     lines = [
         "<details>",
-        f"<summary>{_ICON[change['action']]} {markdown_code(change['address'])} "
-        f"({change['action']})</summary>",
+        f"<summary>{_ICON[change.action]} {markdown_code(change.address)} "
+        f"({change.action})</summary>",
         "",
     ]
-    if change.get("reasons"):
-        lines.append("Why: " + markdown_text("; ".join(change["reasons"])) + ".")
+    if change.reasons:
+        lines.append("Why: " + markdown_text("; ".join(reasons_words(change))) + ".")
         lines.append("")
-    if change.get("source"):
-        lines.append(f"Manifest: {markdown_code(change['source'])}")
+    if change.source:
+        lines.append(f"Manifest: {markdown_code(change.source)}")
         lines.append("")
     fields = shown_fields(change, masked=not show_recipients)
     short = [field for field in fields if field.diff is None]
@@ -162,11 +163,11 @@ def _details(change: dict[str, Any], show_recipients: bool) -> str:
     for field in fields:
         if field.diff is not None:
             lines.extend(_diff_block(field, field.diff))
-    if not fields and change["action"] == "create" and change.get("after"):
-        body = change["after"] if show_recipients else mask_recipients(change["after"])
+    if not fields and change.action is Action.CREATE and change.after:
+        body = dict(change.after) if show_recipients else mask_recipients(dict(change.after))
         text = json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
         lines.extend(_code_block("json", [printable(line) for line in text]))
-    lines.extend(f"Note: {markdown_text(note)}" for note in change.get("notes") or [])
+    lines.extend(f"Note: {markdown_text(note)}" for note in notes_words(change))
     lines.append("</details>")
     lines.append("")
     return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from reconciler.plan.model import Change
 from reconciler.render.recipients import mask_recipients, path_keys
 from reconciler.render.textdiff import DiffLine, is_long, line_diff
 
@@ -27,22 +28,18 @@ def shown_field(path: str, before: Any, after: Any, *, masked: bool) -> ShownFie
     return ShownField(path, before, after, diff)
 
 
-def shown_fields(change: dict[str, Any], *, masked: bool) -> list[ShownField]:
+def shown_fields(change: Change, *, masked: bool) -> list[ShownField]:
     return [
-        shown_field(field["path"], field["before"], field["after"], masked=masked)
-        for field in change.get("field_changes") or []
+        shown_field(field.path, field.before, field.after, masked=masked)
+        for field in change.field_changes
     ]
 
 
-def names_recipients(change: dict[str, Any]) -> bool:
+def names_recipients(change: Change) -> bool:
     """Whether masking hides anything in this change (so the plan says it masked)."""
-    bodies = (change.get("before"), change.get("after"))
-    return any(body and mask_recipients(body) != body for body in bodies)
-
-
-def is_fired(change: dict[str, Any]) -> bool:
-    """A schedule that has sent, which the ledger forgets (``Change.is_housekeeping``)."""
-    return bool(change.get("housekeeping"))
+    # A no-op's body before is its body after: the ledger's is not even decoded.
+    bodies = (change.before, change.after) if change.is_change else (change.after,)
+    return any(body and mask_recipients(dict(body)) != body for body in bodies)
 
 
 def fired_line(count: int) -> str:

@@ -1,6 +1,6 @@
 """The plan for a terminal: Terraform-like ``+ ~ -/+ - #`` lines with field diffs.
 
-Built from ``Plan.to_dict()`` only. Returns rich markup; the CLI prints it on a console that
+Built from the typed ``Plan``. Returns rich markup; the CLI prints it on a console that
 colours only on a terminal (and respects NO_COLOR). Every value from a file or a manifest
 goes through ``markup``: no control character reaches the terminal or a CI log raw.
 """
@@ -8,31 +8,28 @@ goes through ``markup``: no control character reaches the terminal or a CI log r
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from rich.markup import escape
 
-from reconciler.plan.model import summary_line
+from reconciler.plan.model import Action, Change, Plan
 from reconciler.render.inert import line_markup, markup
+from reconciler.render.reasons import notes_words
 from reconciler.render.recipients import mask_recipients
-from reconciler.render.shown import (
-    fired_line,
-    is_fired,
-    names_recipients,
-    shown_field,
-    shown_fields,
-)
+from reconciler.render.shown import fired_line, names_recipients, shown_field, shown_fields
 from reconciler.render.textdiff import DiffLine, paired, word_diff
-from reconciler.render.words import parse_now, plain_words, schedule_words
+from reconciler.render.words import plain_words, schedule_words, summary_line
+from reconciler.timeutil import format_utc
 
 _STYLE = {
-    "create": "green",
-    "update": "yellow",
-    "replace": "magenta",
-    "delete": "red",
-    "forget": "cyan",
-    "rename": "blue",
-    "noop": "dim",
+    Action.CREATE: "green",
+    Action.UPDATE: "yellow",
+    Action.REPLACE: "magenta",
+    Action.DELETE: "red",
+    Action.FORGET: "cyan",
+    Action.RENAME: "blue",
+    Action.NOOP: "dim",
 }
 _DIFF_STYLE = {"-": "red", "+": "green", " ": "", "…": "dim"}
 
@@ -63,63 +60,58 @@ def _body_lines(body: Any, indent: str, prefix: str = "") -> list[str]:
     return lines
 
 
-def render_text(plan: dict[str, Any], *, show_noop: bool = False, masked: bool = False) -> str:
+def render_text(plan: Plan, *, show_noop: bool = False, masked: bool = False) -> str:
     """The plan as rich markup; ``masked`` hides recipient identifiers (never content)."""
-    now = parse_now(plan)
+    now = plan.now
     lines: list[str] = []
-    fired = [c for c in plan["changes"] if is_fired(c)]
-    changes = [
-        c for c in plan["changes"] if (show_noop or c["action"] != "noop") and not is_fired(c)
-    ]
-    header = f"Plan for workspace [bold]{markup(plan.get('workspace') or 'default')}[/]"
-    if plan.get("endpoint"):
-        header += f" at {markup(plan['endpoint'])}"
-    lines.append(header + f", as of {plan['now']}.")
-    if plan["options"].get("targets"):
-        lines.append("Targeted: " + ", ".join(markup(t) for t in plan["options"]["targets"]))
+    fired = [c for c in plan.changes if c.is_housekeeping]
+    changes = [c for c in plan.changes if (show_noop or c.is_change) and not c.is_housekeeping]
+    header = f"Plan for workspace [bold]{markup(plan.workspace or 'default')}[/]"
+    if plan.endpoint:
+        header += f" at {markup(plan.endpoint)}"
+    lines.append(header + f", as of {format_utc(now)}.")
+    if plan.options.targets:
+        lines.append("Targeted: " + ", ".join(markup(t) for t in plan.options.targets))
     if masked and any(names_recipients(c) for c in changes):
         lines.append("Recipient identifiers are masked as ••• (--show-recipients shows them).")
     lines.append("")
     for change in changes:
         lines.extend(_change_lines(change, now, masked))
     if fired:
-        lines.append(f"[{_STYLE['forget']}]  #[/] {fired_line(len(fired))}")
+        lines.append(f"[{_STYLE[Action.FORGET]}]  #[/] {fired_line(len(fired))}")
         lines.append("")
-    if not any(c["action"] != "noop" for c in plan["changes"]):
-        in_sync = sum(1 for c in plan["changes"] if c["action"] == "noop")
+    if not plan.has_changes:
+        in_sync = sum(1 for c in plan.changes if not c.is_change)
         lines.append(f"No changes. {in_sync} managed resources match the manifests.")
         lines.append("")
-    lines.extend(f"[yellow]warning:[/] {markup(w)}" for w in plan.get("warnings", []))
-    blocked = [c for c in plan["changes"] if c.get("blocked")]
+    lines.extend(f"[yellow]warning:[/] {markup(w)}" for w in plan.warnings)
+    blocked = plan.blocked
     if blocked:
         lines.append(
             f"[bold red]{len(blocked)} change{'s' if len(blocked) != 1 else ''} blocked by a "
             "safety gate[/]: "
-            + ", ".join(f"{markup(c['address'])} ({c['blocked']['code']})" for c in blocked)
+            + ", ".join(f"{markup(c.address)} ({c.blocked.code})" for c in blocked if c.blocked)
         )
-    lines.append(summary_line(plan["summary"]))
+    lines.append(summary_line(plan))
     return "\n".join(lines) + "\n"
 
 
-def _change_lines(change: dict[str, Any], now: Any, masked: bool) -> list[str]:
-    action = change["action"]
+def _change_lines(change: Change, now: datetime, masked: bool) -> list[str]:
+    action = change.action
     style = _STYLE[action]
-    symbol = change["symbol"]
-    head = f"[{style}]{escape(symbol):>3} {markup(change['address'])}[/]  {action}"
+    head = f"[{style}]{escape(action.symbol):>3} {markup(change.address)}[/]  {action}"
     lines = [head + f": {markup(plain_words(change, now))}"]
     indent = "      "
-    if change.get("schedule_time"):
+    if change.schedule_time:
         lines.append(
-            indent
-            + "send: "
-            + markup(schedule_words(change["schedule_mode"], change["schedule_time"]))
+            indent + "send: " + markup(schedule_words(change.schedule_mode, change.schedule_time))
         )
-    if change.get("schedule_id"):
-        lines.append(indent + f"schedule_id: {markup(change['schedule_id'])}")
-    if change.get("source"):
-        lines.append(indent + f"from: {markup(change['source'])}")
-    if action == "create" and change.get("after"):
-        body = mask_recipients(change["after"]) if masked else change["after"]
+    if change.schedule_id:
+        lines.append(indent + f"schedule_id: {markup(change.schedule_id)}")
+    if change.source:
+        lines.append(indent + f"from: {markup(change.source)}")
+    if action is Action.CREATE and change.after:
+        body = mask_recipients(dict(change.after)) if masked else dict(change.after)
         lines.extend(_body_lines(body, indent + "+ "))
     for field in shown_fields(change, masked=masked):
         if field.diff is None:
@@ -130,11 +122,11 @@ def _change_lines(change: dict[str, Any], now: Any, masked: bool) -> list[str]:
             continue
         lines.append(f"{indent}[{style}]~[/] {markup(field.path)}:")
         lines.extend(_diff_lines(field.diff, indent + "    "))
-    lines.extend(f"{indent}note: {markup(note)}" for note in change.get("notes") or [])
-    if change.get("blocked"):
+    lines.extend(f"{indent}note: {markup(note)}" for note in notes_words(change))
+    if change.blocked:
         lines.append(
-            f"{indent}[bold red]blocked ({change['blocked']['code']}):[/] "
-            + markup(change["blocked"]["reason"])
+            f"{indent}[bold red]blocked ({change.blocked.code}):[/] "
+            + markup(change.blocked.reason)
         )
     lines.append("")
     return lines

@@ -1,13 +1,15 @@
-"""Plain words for changes, shared by the renderers (which all read the plan's dict form)."""
+"""Plain words for changes, shared by the renderers (which all read the typed plan)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
+from reconciler.plan.model import Action, Change, Plan
+from reconciler.plan.reasons import SCHEDULE_CHANGED
 from reconciler.render.inert import markdown_text
+from reconciler.render.reasons import reason_words, reasons_words
 from reconciler.sendtime import first_send
-from reconciler.timeutil import format_duration, parse_instant
+from reconciler.timeutil import format_duration
 
 COMMENT_LIMIT = 65_000
 """Markdown renders stay below GitHub's 65,536-character limit for a comment or issue."""
@@ -18,10 +20,10 @@ MODE_WORDS = {
 }
 
 
-def when(change: dict[str, Any]) -> datetime | None:
+def when(change: Change) -> datetime | None:
     """The instant a change is about: the send it creates, moves or cancels."""
-    after = first_send(change.get("schedule_mode"), change.get("schedule_time"))
-    before = first_send(change.get("before_schedule_mode"), change.get("before_schedule_time"))
+    after = first_send(change.schedule_mode, change.schedule_time)
+    before = first_send(change.before_schedule_mode, change.before_schedule_time)
     return after or before
 
 
@@ -44,37 +46,37 @@ def relative(instant: datetime, now: datetime) -> str:
     return f"{format_duration(-delta)} ago"
 
 
-def plain_words(change: dict[str, Any], now: datetime) -> str:
+def plain_words(change: Change, now: datetime) -> str:
     """What a change does, in a reviewer's words."""
-    action = change["action"]
-    after = first_send(change.get("schedule_mode"), change.get("schedule_time"))
-    before = first_send(change.get("before_schedule_mode"), change.get("before_schedule_time"))
-    reasons = "; ".join(change.get("reasons") or [])
-    if action == "create":
+    action = change.action
+    after = first_send(change.schedule_mode, change.schedule_time)
+    before = first_send(change.before_schedule_mode, change.before_schedule_time)
+    reasons = "; ".join(reasons_words(change))
+    if action is Action.CREATE:
         if after is None:
             return "creates a send id"
         return f"schedules a send {relative(after, now)}"
-    if action == "delete":
+    if action is Action.DELETE:
         if before is None:
             return "deletes it"
         if before <= now:  # a local-time or optimal-time send under way in some zones
             return f"emergency stop of a send that started {relative(before, now)}"
         return f"cancels a send {relative(before, now)}"
-    if action == "rename":
+    if action is Action.RENAME:
         return f"{reasons}; no call to Braze"
-    if action == "forget":
+    if action is Action.FORGET:
         return f"drops it from the ledger ({reasons}); no call to Braze"
-    if action == "replace":
+    if action is Action.REPLACE:
         return f"deletes and re-creates it: {reasons}"
-    if action == "update":
+    if action is Action.UPDATE:
         parts: list[str] = []
         if after and before and after != before:
             parts.append("moved " + _signed(after - before))
-        mode = change.get("schedule_mode")
-        if before and mode and mode != change.get("before_schedule_mode"):
+        mode = change.schedule_mode
+        if before and mode and mode != change.before_schedule_mode:
             parts.append("now sent " + MODE_WORDS[mode])
-        other = [r for r in change.get("reasons") or [] if r != "schedule changed"]
-        parts.extend(other)
+        # The move says more than "schedule changed".
+        parts.extend(reason_words(r) for r in change.reasons if r != SCHEDULE_CHANGED)
         if not parts:
             parts.append("schedule re-sent unchanged in time")
         return "; ".join(parts)
@@ -86,8 +88,20 @@ def _signed(delta: timedelta) -> str:
     return sign + format_duration(delta)
 
 
-def parse_now(plan: dict[str, Any]) -> datetime:
-    return parse_instant(plan["now"])
+def summary_line(plan: Plan) -> str:
+    """``Plan: 1 to create, ...``.
+
+    Renames are named only when there are some: most plans have none, and a plan of renames
+    alone must not read as all zeros."""
+    counts = plan.counts()
+    renames = counts.get("rename", 0)
+    return (
+        "Plan: "
+        + (f"{renames} to rename, " if renames else "")
+        + f"{counts['create']} to create, {counts['update']} to update, "
+        f"{counts['replace']} to replace, {counts['delete']} to delete, "
+        f"{counts['forget']} to forget."
+    )
 
 
 def table_cell(text: str) -> str:

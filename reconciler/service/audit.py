@@ -18,6 +18,7 @@ from reconciler.audit.report import AuditReport
 from reconciler.binding import check_binding
 from reconciler.errors import UsageError
 from reconciler.kinds import Kind
+from reconciler.render.reasons import WORDS
 from reconciler.service.base import ServiceBase, load_desired
 from reconciler.service.ledger import read_ledger
 from reconciler.state.locks import lock_warning
@@ -54,7 +55,7 @@ class Auditing(ServiceBase):
         with self.braze_client(api_key, now) as client:
             log.info("audit: listing dashboard broadcasts until %s", end_time)
             listing = client.scheduled_broadcasts(end_time)
-        report = audit(desired, ledger.records, listing, now, horizon)
+        report = audit(desired, ledger.records, listing, now, horizon, words=WORDS)
         report = dataclasses.replace(
             report,
             workspace=self.settings.workspace,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -80,8 +79,7 @@ class Planning(ServiceBase):
                 f"{len(ledger.interrupted)} call(s) of {whose} have unknown outcomes "
                 f"({addresses}): shown as uncertain; the next apply records them so"
             )
-        return dataclasses.replace(
-            plan,
+        return plan.evolve(
             workspace=self.settings.workspace,
             endpoint=endpoint,
             serial=ledger.serial,

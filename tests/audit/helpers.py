@@ -10,6 +10,7 @@ from typing import Any
 from reconciler.audit.calendar import audit
 from reconciler.audit.report import AuditReport
 from reconciler.manifest.resource import Resource
+from reconciler.render.reasons import WORDS
 from reconciler.state.base import Record, RecordStatus
 from tests.plan.helpers import NOW, campaign, canvas, evolve, message, recorded, resource, send_id
 
@@ -71,7 +72,12 @@ def run(
     horizon: timedelta = HORIZON,
 ) -> AuditReport:
     return audit(
-        {r.address: r for r in desired}, {r.address: r for r in records}, listing, NOW, horizon
+        {r.address: r for r in desired},
+        {r.address: r for r in records},
+        listing,
+        NOW,
+        horizon,
+        words=WORDS,
     )
 
 

@@ -15,7 +15,7 @@ from reconciler.braze.errors import (
     UnauthorizedError,
 )
 from reconciler.braze.instances import resolve_base_url
-from reconciler.braze.ratelimit import Pacer, RateLimits, parse_headers
+from reconciler.braze.ratelimit import Pacer, RateLimitInfo, RateLimits, parse_headers
 
 # Identifiers of Braze's form (UUIDs); which objects they name does not matter here.
 CAMPAIGN_ID = "5b2f1c3e-4a6d-4e8f-9a0b-1c2d3e4f5a6b"
@@ -86,6 +86,28 @@ def test_a_429_blocks_the_bucket_until_its_reset() -> None:
     paced.rate_limited(ticket, 5.0)
     paced.acquire("/messages/schedule/update")
     assert clock.slept == [6.0]
+
+
+# Once, after a short 429, the answer of a call still in flight moved the pacer's window to
+# the end of the hour with no tokens: the apply stalled for up to an hour.
+def test_a_short_429_with_a_call_in_flight_does_not_stall_until_the_hour_ends() -> None:
+    clock = [1000.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock[0] += seconds
+
+    pacer = Pacer(monotonic=lambda: clock[0], wall=lambda: 1.7e9 + clock[0], sleep=sleep)
+    path = "/messages/schedule/create"
+    first, second = pacer.acquire(path), pacer.acquire(path)
+    # the first is refused: 429, reset in 1 s
+    pacer.release(first, RateLimitInfo(limit=250_000, remaining=0, reset_in=1.0))
+    pacer.rate_limited(first, 1.0)
+    # the second, sent before, is answered normally: 249,990 left, the hour ends in 30 min
+    pacer.release(second, RateLimitInfo(limit=250_000, remaining=249_990, reset_in=1800.0))
+    pacer.acquire(path)
+    assert sum(slept) <= 2.0, f"waited {sum(slept):.0f} s"
 
 
 def test_limits_are_configurable_by_name() -> None:

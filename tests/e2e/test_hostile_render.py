@@ -4,6 +4,9 @@ CommonMark renderer, as the reviewer sees it)."""
 
 from __future__ import annotations
 
+import dataclasses
+
+from reconciler.state import open_store
 from tests.commonmark import comments, table_cells, visible
 from tests.e2e.conftest import SEGMENT, Project, campaign_schedule
 
@@ -148,4 +151,32 @@ def test_no_line_of_a_long_value_can_start_a_workflow_command(project: Project) 
     updated = project.plan().stdout
     assert "Goodbye" in updated
     for output in (created, updated):
+        assert not any(line.lstrip().startswith("::") for line in output.splitlines())
+
+
+def test_a_hostile_schedule_id_stays_inert_in_the_state_list_and_apply_report_tables(
+    project: Project,
+) -> None:
+    project.write("a.yaml", campaign_schedule("alpha"))
+    assert project.apply().code == 0
+    # ids recorded by apply are not checked: a hostile endpoint's answer lands in the ledger
+    hostile = "[bold]x[/bold]\x1b[31m\n::warning ::pwned"
+    with open_store(project.state, "default", default_dir=project.root) as store:
+        record = store.get("campaign_schedule/alpha")
+        assert record is not None
+        store.put(dataclasses.replace(record, schedule_id=hostile))
+    shown = "[bold]x[/bold]\\x1b[31m\\n::warning ::pwned"
+    listed = project.run("state", "list")
+    assert listed.code == 0, listed.stderr
+    assert listed.stdout.splitlines()[0] == (
+        f"campaign_schedule/alpha  active  {shown}  2026-12-05T10:00:00Z"
+    )
+    project.write("a.yaml", campaign_schedule("alpha", "2026-12-06T10:00:00Z"))
+    updated = project.apply()
+    assert updated.code == 7, updated.stdout + updated.stderr
+    report = updated.stdout.split("\n\n")[-2].splitlines()
+    assert report[0] == "failed  update  campaign_schedule/alpha"
+    assert f"Braze does not know schedule {shown} (" in report[1]
+    for output in (listed.stdout, updated.stdout):
+        assert "\x1b" not in output
         assert not any(line.lstrip().startswith("::") for line in output.splitlines())

@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.canonical import content_hash
 from reconciler.emulator.server import EmbeddedEmulator, EmulatorConfig
 from reconciler.state import open_store
-from tests.e2e.conftest import KEY, NOW, NOW_TEXT, Project, scheduled_message
+from tests.e2e.conftest import KEY, NOW, NOW_TEXT, Project, campaign_schedule, scheduled_message
+
+LATER = "2026-12-03T08:00:00Z"
 
 
 def forty_manifests(tmp_path: Path) -> tuple[Path, str]:
@@ -138,3 +141,84 @@ def test_plan_shows_open_calls_as_uncertain_while_a_lock_row_exists(project: Pro
     assert "apply is running (ci@killed-runner pid 1" in result.stdout
     assert "1 call(s) of an apply (running, or killed) have unknown outcomes" in result.stdout
     assert "blocked by a safety gate: scheduled_message/a (uncertain)" in result.stdout
+
+
+# Once, a create interrupted over an existing record (a fired tombstone) was recovered with
+# the record's old, past time, so the plan forgot it and offered the create again: a double
+# send.
+def test_a_create_interrupted_over_a_tombstone_stays_uncertain(project: Project) -> None:
+    project.write("a.yaml", campaign_schedule("weekly", "2026-12-02T10:00:00Z"))
+    assert project.apply().code == 0
+    forgot = project.run("apply", str(project.manifests), "--auto-approve", now=LATER)
+    assert forgot.code == 0, forgot.stderr  # fired: a tombstone now
+    project.write("a.yaml", campaign_schedule("weekly", "2026-12-09T10:00:00Z"))
+    planned = json.loads(
+        project.run("plan", str(project.manifests), "--format", "json", now=LATER).stdout
+    )
+    (change,) = planned["changes"]
+    request = change["requests"][0]
+    store = open_store(project.state, "default", default_dir=project.root)
+    try:  # the process dies after sending the create
+        store.begin(
+            address=change["address"],
+            kind=change["kind"],
+            action="create",
+            endpoint=request["path"],
+            body=request["body"],
+            body_hash=content_hash(request["body"]),
+            run_id="dead-run",
+        )
+    finally:
+        store.close()
+    for command in ("plan", "apply"):
+        extra = ["--auto-approve"] if command == "apply" else []
+        result = project.run(command, str(project.manifests), *extra, now=LATER)
+        assert result.code == 4, result.stdout + result.stderr
+        assert "campaign_schedule/weekly" in result.stdout + result.stderr
+        assert "state resolve campaign_schedule/weekly" in result.stdout + result.stderr
+
+
+def test_ctrl_c_ends_waits_for_rate_limit_room_without_sending(project: Project) -> None:
+    import threading
+
+    from reconciler.apply import Applier, ChangeResult, Status
+    from reconciler.braze.client import BrazeClient
+    from reconciler.braze.limits import RateLimits
+    from reconciler.braze.models import unique_audience_key
+    from reconciler.braze.ratelimit import Pacer
+    from reconciler.plan.planfile import load_plan
+    from tests.e2e.conftest import KEY
+
+    for index in range(3):  # three broadcasts to one audience: 1 per minute allowed here
+        project.write(f"a{index}.yaml", campaign_schedule(f"promo{index}"))
+    plan_file = project.root / "plan.json"
+    assert project.plan("--out", str(plan_file)).code == 0
+    stop = threading.Event()
+
+    def on_result(result: ChangeResult) -> None:
+        stop.set()  # Ctrl-C as soon as the first create is done: the others are waiting
+
+    pacer = Pacer(RateLimits(audience_per_minute=1))
+    client = BrazeClient(
+        project.emulator.base_url, KEY, pacer=pacer, audience_key=unique_audience_key, stop=stop
+    )
+    store = open_store(project.state, "default", default_dir=project.root)
+    try:
+        report = Applier(
+            store, client, run_id="r1", parallelism=3, stop=stop, on_result=on_result
+        ).apply(load_plan(plan_file))
+        assert report.interrupted
+        statuses = sorted(r.status.value for r in report.results)
+        assert statuses == ["done", "not attempted", "not attempted"]
+        waiting = [r for r in report.results if r.status is Status.NOT_ATTEMPTED]
+        assert all(
+            r.message == "not sent: the run was stopped while it waited for Braze's rate limit"
+            for r in waiting
+        )
+        assert store.intents(open_only=True) == []
+        assert len(store.records()) == 1
+    finally:
+        store.close()
+        client.close()
+    assert len(project.live()) == 1
+    assert pacer.waited < 60  # the waits ended at the stop, not after the minute

@@ -372,3 +372,24 @@ def test_import_json_of_deeply_nested_json_is_a_clear_error(
     assert result.code == 3
     assert f"{deep} is nested too deeply to be a ledger export" in result.stderr
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_an_adopted_record_with_a_wrong_id_is_kept_not_forgotten(project: Project) -> None:
+    project.write("a.yaml", campaign_schedule("a"))
+    adopted = project.run(
+        "import",
+        "campaign_schedule/a",
+        "00000000-0000-4000-8000-000000000000",  # well formed, but Braze holds no such schedule
+        "--path",
+        str(project.manifests),
+    )
+    assert adopted.code == 0
+    result = project.apply()
+    assert result.code == 7
+    assert "check the id given to `import`" in result.stdout
+    record = json.loads(
+        project.run("state", "show", "campaign_schedule/a", "--format", "json").stdout
+    )["record"]
+    assert record["status"] == "adopted"
+    assert "1 to update" in project.plan().stdout  # not a create: nothing new is scheduled
+    assert project.live() == []

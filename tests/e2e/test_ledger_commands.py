@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from reconciler.braze.client import BrazeClient
 from tests.e2e.conftest import CAMPAIGN, KEY, Project, campaign_schedule, scheduled_message
 
@@ -48,6 +50,25 @@ def test_import_refuses_what_the_manifests_do_not_declare(project: Project) -> N
     bad = project.run("import", "campaign/gift", "abc", str(project.manifests))
     assert bad.code == 3
     assert "is not a resource address" in bad.stderr
+
+
+def test_state_list_is_as_wide_as_its_rows_whatever_the_terminal(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    long = "scheduled_message/a-" + "x" * 100
+    project.write("a.yaml", scheduled_message(long.partition("/")[2]))
+    project.write("b.yaml", scheduled_message("b", alert="B"))
+    assert project.apply().code == 0
+    records = json.loads(project.run("state", "list", "--format", "json").stdout)["records"]
+    monkeypatch.setenv("COLUMNS", "40")
+    narrow = project.run("state", "list").stdout
+    monkeypatch.setenv("COLUMNS", "300")
+    assert project.run("state", "list").stdout == narrow
+    # whole values, in columns two spaces apart, no line ending in blanks
+    assert narrow.splitlines()[:2] == [
+        f"{r['address']:<{len(long)}}  active  {r['schedule_id']}  {r['schedule_time']}"
+        for r in records
+    ]
 
 
 def test_state_list_show_rm(project: Project) -> None:

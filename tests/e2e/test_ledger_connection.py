@@ -1,5 +1,6 @@
 """A PostgreSQL ledger whose connection is killed in the middle of an apply (a failover, an
-administrator's pg_terminate_backend): no traceback, no schedule lost or created twice."""
+administrator's pg_terminate_backend): no traceback, no schedule lost or created twice. The
+applier's side is also tested without PostgreSQL, on a ledger whose writes fail mid-apply."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
+from reconciler.state import open_store
 from tests.e2e.conftest import Project, Result, scheduled_message
 from tests.pg import fresh_schema
 
@@ -124,3 +126,48 @@ def test_a_postgres_connection_killed_mid_apply_loses_and_duplicates_nothing(
         project.assert_converged()
         alerts = sorted(s["body"]["messages"]["apple_push"]["alert"] for s in project.live())
         assert alerts == sorted(f"A{n}" for n in range(COUNT))
+
+
+def test_a_ledger_failure_mid_apply_stops_it_and_reports(project: Project) -> None:
+    from typing import Any
+
+    from reconciler.apply import Applier, Status
+    from reconciler.braze.client import BrazeClient
+    from reconciler.errors import LedgerError
+    from reconciler.plan.planfile import load_plan
+    from reconciler.state.base import Outcome
+    from tests.e2e.conftest import KEY
+
+    for index in range(6):
+        project.write(f"m{index}.yaml", scheduled_message(f"m{index}", alert=f"A{index}"))
+    plan_file = project.root / "plan.json"
+    assert project.plan("--out", str(plan_file)).code == 0
+    store = open_store(project.state, "default", default_dir=project.root)
+    real_complete = store.complete
+    calls = {"n": 0}
+
+    def failing_complete(intent_id: int, outcome: Outcome, **kwargs: Any) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:  # e.g. the PostgreSQL connection dropped
+            raise LedgerError("ledger postgresql://db: connection lost")
+        real_complete(intent_id, outcome, **kwargs)
+
+    store.complete = failing_complete  # type: ignore[method-assign]
+    client = BrazeClient(project.emulator.base_url, KEY)
+    try:
+        report = Applier(store, client, run_id="r1", parallelism=1).apply(load_plan(plan_file))
+    finally:
+        client.close()
+        store.close()
+    assert report.interrupted
+    assert not report.ok
+    by_status = {s: [r for r in report.results if r.status is s] for s in Status}
+    assert len(by_status[Status.DONE]) == 1
+    (uncertain,) = by_status[Status.UNCERTAIN]
+    assert uncertain.message is not None
+    assert uncertain.message.startswith("stopped: LedgerError: ledger postgresql://db")
+    assert len(by_status[Status.NOT_ATTEMPTED]) == 4
+    # the next apply finds the open intent and blocks that create until it is resolved
+    result = project.apply()
+    assert result.code == 4
+    assert uncertain.address in result.stderr

@@ -54,7 +54,7 @@ def test_replace_re_creates_a_schedule_deleted_behind_the_tools_back(project: Pr
     assert applied.code == 0, applied.stdout + applied.stderr
     (live,) = project.live()
     assert live["schedule_id"] != schedule_id
-    assert f"done  replace campaign_schedule/gift  schedule_id={live['schedule_id']}" in (
+    assert f"done  replace  campaign_schedule/gift  schedule_id={live['schedule_id']}" in (
         applied.stdout
     )
     assert "delete: already gone in Braze; created anew" in applied.stdout

@@ -332,7 +332,16 @@ MALFORMED: dict[str, tuple[Mutation, str]] = {
     ),
     "an unknown action": (
         lambda d: d["changes"][0].update(action="launch"),
-        "'launch' is not a valid Action",
+        "changes[0].action: 'launch' is not 'create', 'update', 'replace', 'delete', 'forget', "
+        "'rename' or 'noop'",
+    ),
+    "a send time that is not a time": (
+        lambda d: d["changes"][0].update(send_at=1796115600),
+        "changes[0].send_at: expected a time, got an integer",
+    ),
+    "an unknown call": (
+        lambda d: d["changes"][0]["requests"][0].update(call="post"),
+        "changes[0].requests[0].call: 'post' is not 'create', 'update' or 'delete'",
     ),
 }
 
@@ -396,3 +405,66 @@ def test_a_shaping_option_typed_at_its_default_is_still_refused(
     assert "apply --plan FILE applies the plan as it was saved" in result.stderr
     assert project.live() == []
     assert apply_saved(project, plan_file).code == 0
+
+
+def test_apply_of_a_saved_plan_refuses_options_that_shape_a_plan(project: Project) -> None:
+    project.write("a.yaml", scheduled_message("a"))
+    plan_file = project.root / "plan.json"
+    assert project.plan("--out", str(plan_file)).code == 0
+    for option in (["--allow-late"], ["--allow-destroy"], ["--freeze-window", "1h"]):
+        result = project.run(
+            "apply", "--plan", str(plan_file), str(project.manifests), "--auto-approve", *option
+        )
+        assert result.code == 3
+        assert "applies the plan as it was saved" in result.stderr
+    assert project.live() == []
+
+
+def test_a_saved_plan_whose_request_path_was_edited_is_not_sent(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from reconciler.plan.planfile import PLAN_KEY_ENV, signature_of
+
+    key = "review-regression-plan-key-0123"
+    monkeypatch.setenv(PLAN_KEY_ENV, key)
+    project.write("a.yaml", scheduled_message("a"))
+    plan_file = project.root / "plan.json"
+    assert project.plan("--out", str(plan_file)).code == 0
+    data = json.loads(plan_file.read_text())
+    data["changes"][0]["requests"][0]["path"] = "/messages/send"  # would send it now
+    data["signature"] = signature_of(data, key)  # even by one who holds the key
+    plan_file.write_text(json.dumps(data))
+    result = project.run(
+        "apply", "--plan", str(plan_file), str(project.manifests), "--auto-approve"
+    )
+    assert result.code == 5
+    assert "scheduled_message/a: requests[0] differs" in result.stderr
+    assert project.emulator.admin.stats()["total"] == 0
+
+
+# A saved plan could once pair old records with a newer serial (an apply finishing between
+# the two reads); the applier also refuses a change whose recorded view the ledger contradicts.
+def test_the_applier_refuses_a_change_the_ledger_contradicts(project: Project) -> None:
+    # `apply --plan` re-plans under the lock, so the race cannot reach the applier through the
+    # CLI; the applier still checks each change against the ledger it holds (defence in depth).
+    from reconciler.apply import Applier
+    from reconciler.braze.client import BrazeClient
+    from reconciler.plan.planfile import load_plan
+    from tests.e2e.conftest import KEY
+
+    project.write("a.yaml", scheduled_message("a"))
+    plan_file = project.root / "plan.json"
+    assert project.plan("--out", str(plan_file)).code == 0
+    assert project.apply().code == 0  # meanwhile, another apply created it
+    client = BrazeClient(project.emulator.base_url, KEY)
+    store = open_store(project.state, "default", default_dir=project.root)
+    try:
+        report = Applier(store, client, run_id="r1").apply(load_plan(plan_file))
+    finally:
+        store.close()
+        client.close()
+    (result,) = report.results
+    assert result.message == (
+        "the ledger changed since this plan was made (another apply?): plan again"
+    )
+    assert len(project.live()) == 1

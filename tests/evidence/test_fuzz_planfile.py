@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reconciler.errors import SavedPlanError, UsageError
-from reconciler.plan.model import Action, Change, Plan, Request
+from reconciler.kinds import Kind
+from reconciler.plan.model import Action, Call, Change, Plan, Request
 from reconciler.plan.planfile import load_plan, save_plan, signature_of
+from reconciler.render.reasons import WORDS
 from tests.evidence.conftest import FUZZ_SETTINGS
 
 KEY = "fuzz-plan-key-0123456789abcdef"
@@ -29,14 +32,17 @@ JSON = st.recursive(
 def real_plan() -> dict[str, Any]:
     change = Change(
         address="scheduled_message/a",
-        kind="ScheduledMessage",
+        kind=Kind.SCHEDULED_MESSAGE,
         action=Action.CREATE,
         after={"broadcast": True, "schedule": {"time": "2026-12-03T15:00:00Z"}},
-        requests=(Request("create", "/messages/schedule/create", {"broadcast": True}),),
+        requests=(
+            Request(call=Call.CREATE, path="/messages/schedule/create", body={"broadcast": True}),
+        ),
     )
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "plan.json"
-        save_plan(Plan(changes=(change,), now="2026-12-01T08:00:00Z"), path, KEY)
+        plan = Plan(changes=(change,), now=datetime(2026, 12, 1, 8, tzinfo=UTC))
+        save_plan(plan, path, KEY, WORDS)
         data: dict[str, Any] = json.loads(path.read_text())
     return data
 

@@ -34,7 +34,16 @@ from reconciler.sendtime import Lifecycle, lifecycle
 from reconciler.state.base import Intent, Outcome, Record, RecordStatus
 from reconciler.state.sqlite import SqliteStore
 from tests.evidence.conftest import PROPERTY_SETTINGS
-from tests.plan.helpers import CAMPAIGN, CANVAS, NOW, SEGMENT, recorded, resource
+from tests.plan.helpers import (
+    CAMPAIGN,
+    CANVAS,
+    NOW,
+    SEGMENT,
+    recorded,
+    resource,
+    through_json,
+    wordless,
+)
 
 OTHER_SEGMENT = "7ad353fb-b5b6-45f1-b427-f4006e11b003"
 TIMES = {
@@ -332,7 +341,7 @@ def test_planning_is_deterministic(
     )
     assert plan_of(reordered, options) == first
     assert plan_of(scenario, options) == first
-    assert Plan.from_dict(json.loads(json.dumps(first.to_dict()))) == first
+    assert through_json(first) == wordless(first)
     assert [c.address for c in first.changes] == sorted(c.address for c in first.changes)
 
 

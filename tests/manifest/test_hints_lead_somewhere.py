@@ -21,13 +21,15 @@ from click.testing import CliRunner
 
 from reconciler.cli import cli
 from tests.manifest.test_doubtful_corpus import DOUBTFUL
-from tests.manifest.test_invalid_corpus import CORPUS, NOW
+from tests.manifest.test_invalid_corpus import CORPUS, NOW, RECURRENCE_ON
 
 MAX_ROUNDS = 5
 
 
 def diagnostics_of(path: Path) -> list[dict[str, Any]]:
-    result = CliRunner().invoke(cli, ["validate", str(path), "--format", "json", "--now", NOW])
+    result = CliRunner(env=RECURRENCE_ON).invoke(
+        cli, ["validate", str(path), "--format", "json", "--now", NOW]
+    )
     assert result.exit_code in (0, 3), result.output
     assert "Traceback" not in result.output
     diagnostics: list[dict[str, Any]] = json.loads(result.stdout)["diagnostics"]
@@ -95,6 +97,11 @@ def test_the_corpus_has_machine_applicable_hints() -> None:
         "02-local-and-optimal-time",
         "04-frequency-capping-wrong-name",
         "05-misspelled-email-field",
+        "61-recurrence-rule-misspelt",
+        "62-recurrence-unknown-time-zone",
+        "69-recurrence-start-with-offset",
+        "70-recurrence-start-without-time-of-day",
+        "71-recurrence-horizon-out-of-range",
     } <= names
 
 
@@ -140,6 +147,11 @@ FIXED_BY_REPLACEMENTS = {
     "02-local-and-optimal-time",
     "04-frequency-capping-wrong-name",
     "05-misspelled-email-field",
+    "61-recurrence-rule-misspelt",
+    "62-recurrence-unknown-time-zone",
+    "69-recurrence-start-with-offset",
+    "70-recurrence-start-without-time-of-day",
+    "71-recurrence-horizon-out-of-range",
 }
 """Corpus files whose every error names its replacement (an unknown kind, for one, also
 hides the checks of the spec, which then come next)."""

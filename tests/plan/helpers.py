@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.manifest.resource import Resource
 from reconciler.manifest.validate import DocumentContext, validate_document
 from reconciler.manifest.yamlload import compose_documents
+from reconciler.plan.model import Plan
+from reconciler.render.json_render import plan_document
 from reconciler.state.base import Record, RecordStatus
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -111,3 +114,13 @@ def recorded(
 
 def evolve(record: Record, **fields: Any) -> Record:
     return dataclasses.replace(record, **fields)
+
+
+def through_json(plan: Plan) -> Plan:
+    """The plan written in its JSON form and read back by the model, as a saved plan is."""
+    return Plan.model_validate_json(json.dumps(plan_document(plan)))
+
+
+def wordless(plan: Plan) -> Plan:
+    """The plan without the reasons and notes that its JSON form holds as words only."""
+    return plan.evolve(changes=tuple(c.evolve(reasons=(), notes=()) for c in plan.changes))

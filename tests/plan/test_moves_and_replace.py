@@ -10,7 +10,9 @@ from reconciler.errors import UsageError
 from reconciler.manifest.resource import Resource
 from reconciler.plan.model import Action, BlockCode, Change, Plan, PlanOptions
 from reconciler.plan.planner import plan
+from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
 from reconciler.plan.replace_check import check_replace
+from reconciler.render.reasons import notes_words, reasons_words
 from reconciler.state.base import Record, RecordStatus
 from tests.plan.helpers import NOW, campaign, evolve, recorded, send_id
 
@@ -38,7 +40,8 @@ def test_an_unchanged_rename_moves_the_record_and_plans_no_call() -> None:
     assert change.moved_from == "campaign_schedule/gift"
     assert change.requests == ()
     assert change.schedule_id == "sched-1"
-    assert change.reasons == ("renamed from campaign_schedule/gift",)
+    assert change.reasons == (Reason(code=ReasonCode.RENAMED, address="campaign_schedule/gift"),)
+    assert change.notes == (NoteCode.LEDGER_ONLY,)
     assert run([new], [recorded(old)]).counts()["rename"] == 1
 
 
@@ -46,7 +49,7 @@ def test_a_rename_that_also_sets_protect_stays_a_rename() -> None:
     new = renamed(campaign("gift-2026", protect=True), "gift")
     (change,) = changes(run([new], [recorded(campaign("gift"))]))
     assert change.action is Action.RENAME
-    assert change.reasons == ("renamed from campaign_schedule/gift", "protect set")
+    assert reasons_words(change) == ["renamed from campaign_schedule/gift", "protect set"]
     assert change.protect is True
 
 
@@ -88,7 +91,7 @@ def test_replace_requested_deletes_and_creates_an_unchanged_resource() -> None:
     (change,) = changes(run([gift], [recorded(gift)], PlanOptions(replace=(gift.address,))))
     assert change.action is Action.REPLACE
     assert change.replace_requested is True
-    assert change.reasons == ("replace requested (--replace)",)
+    assert change.reasons == (Reason(code=ReasonCode.REPLACE_REQUESTED),)
     assert [r.call for r in change.requests] == ["delete", "create"]
 
 
@@ -131,11 +134,12 @@ def test_emergency_stop_deletes_a_sending_schedule_only_with_allow_late() -> Non
     assert "pass --allow-late to delete it anyway, an emergency stop" in refused.blocked.reason
     (stop,) = changes(run([], [recorded(local)], PlanOptions(allow_late=True, allow_destroy=True)))
     assert stop.blocked is None
-    assert stop.notes == (
+    assert stop.notes == (NoteCode.EMERGENCY_STOP,)
+    assert notes_words(stop) == [
         "emergency stop: it has been sending since 2026-12-01T06:00:00Z in the zones reached "
         "so far; the delete cancels the zones not reached yet (best effort: Braze may still "
-        "send in some of them) and cannot recall what was sent",
-    )
+        "send in some of them) and cannot recall what was sent"
+    ]
     later = campaign(time="2026-12-01T21:00:00", local=True)
     (update,) = changes(run([later], [recorded(local)], PlanOptions(allow_late=True)))
     assert update.blocked is not None

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from reconciler.manifest.resource import Resource
 from reconciler.plan.model import Action, BlockCode, Change, Plan, PlanOptions
 from reconciler.plan.planner import plan
+from reconciler.plan.reasons import SCHEDULE_CHANGED, NoteCode, Reason, ReasonCode
+from reconciler.render.json_render import plan_document
+from reconciler.render.reasons import notes_words, reasons_words
+from reconciler.render.words import summary_line
+from reconciler.sendtime import Lifecycle
 from reconciler.state.base import Record, RecordStatus
 from tests.plan.helpers import (
     CAMPAIGN,
@@ -17,6 +22,8 @@ from tests.plan.helpers import (
     message,
     recorded,
     send_id,
+    through_json,
+    wordless,
 )
 
 
@@ -42,8 +49,8 @@ def test_create_sends_the_manifest_body() -> None:
     (request,) = change.requests
     assert (request.call, request.path) == ("create", "/campaigns/trigger/schedule/create")
     assert request.body == gift.body
-    assert change.send_at == "2026-12-05T10:00:00Z"
-    assert change.lifecycle == "pending"
+    assert change.send_at == datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
+    assert change.lifecycle is Lifecycle.PENDING
 
 
 def test_equal_bodies_are_a_noop_without_diffing() -> None:
@@ -59,7 +66,7 @@ def test_a_moved_campaign_schedule_is_an_update_with_the_complete_schedule() -> 
     after = campaign(time="2026-12-05T12:00:00", local=True)
     change = only(run([after], [recorded(before)]))
     assert change.action is Action.UPDATE
-    assert change.reasons == ("schedule changed",)
+    assert change.reasons == (SCHEDULE_CHANGED,)
     (request,) = change.requests
     assert request.path == "/campaigns/trigger/schedule/update"
     assert request.body == {
@@ -92,7 +99,10 @@ def test_a_change_braze_cannot_update_is_a_replace_that_deletes_first() -> None:
     after = campaign(extra="\n  trigger_properties: {discount: 20}")
     change = only(run([after], [recorded(before)]))
     assert change.action is Action.REPLACE
-    assert change.reasons == ("trigger properties changed (Braze cannot update it)",)
+    assert change.reasons == (
+        Reason(code=ReasonCode.FIXED_FIELD_CHANGED, field="trigger_properties"),
+    )
+    assert reasons_words(change) == ["trigger properties changed (Braze cannot update it)"]
     delete, create = change.requests
     assert (delete.call, delete.body) == (
         "delete",
@@ -108,7 +118,7 @@ def test_canvas_context_change_is_a_replace() -> None:
     after = Resource(**{**after.__dict__, "body": after_body, "body_hash": "sha256:other"})
     change = only(run([after], [recorded(before)]))
     assert change.action is Action.REPLACE
-    assert change.reasons == ("Canvas context changed (Braze cannot update it)",)
+    assert reasons_words(change) == ["Canvas context changed (Braze cannot update it)"]
     assert change.requests[0].path == "/canvas/trigger/schedule/delete"
 
 
@@ -116,7 +126,7 @@ def test_delete_when_no_longer_declared() -> None:
     gone = campaign()
     change = only(run([], [recorded(gone)]))
     assert change.action is Action.DELETE
-    assert change.reasons == ("not in the manifests",)
+    assert change.reasons == (Reason(code=ReasonCode.NOT_DECLARED),)
     (request,) = change.requests
     assert request.body == {"campaign_id": CAMPAIGN, "schedule_id": "sched-1"}
 
@@ -138,9 +148,10 @@ def test_a_new_body_after_a_fired_one_is_a_create_that_needs_allow_resend() -> N
     tombstone = evolve(recorded(old), status=RecordStatus.FIRED)
     change = only(run([new], [tombstone]))
     assert change.action is Action.CREATE
-    assert change.reasons == (
-        "the previous schedule was sent (2026-11-30T10:00:00Z); this is a new send",
-    )
+    assert change.reasons == (Reason(code=ReasonCode.RESEND, time="2026-11-30T10:00:00Z"),)
+    assert reasons_words(change) == [
+        "the previous schedule was sent (2026-11-30T10:00:00Z); this is a new send"
+    ]
     assert change.blocked is not None
     assert change.blocked.code is BlockCode.RESEND
     assert change.blocked.reason.startswith(
@@ -218,8 +229,9 @@ def test_removing_protect_is_a_ledger_only_update() -> None:
     change = only(run([campaign(protect=False)], [recorded(guarded)]))
     assert change.action is Action.UPDATE
     assert change.requests == ()
-    assert change.reasons == ("protect removed",)
-    assert change.notes == ("ledger only: no call to Braze",)
+    assert change.reasons == (Reason(code=ReasonCode.PROTECT_REMOVED),)
+    assert change.notes == (NoteCode.LEDGER_ONLY,)
+    assert notes_words(change) == ["ledger only: no call to Braze"]
 
 
 def test_destroy_threshold() -> None:
@@ -265,7 +277,7 @@ def test_frozen_needs_allow_late_and_sending_is_always_refused() -> None:
     local = campaign(time="2026-12-01T20:00:00", local=True)  # first zone at 06:00 UTC
     later = campaign(time="2026-12-01T21:00:00", local=True)
     change = only(run([later], [recorded(local)], PlanOptions(allow_late=True)))
-    assert change.lifecycle == "sending"
+    assert change.lifecycle is Lifecycle.SENDING
     assert change.blocked is not None
     assert change.blocked.code is BlockCode.SENDING
 
@@ -294,8 +306,9 @@ def test_adopted_record_gets_an_update_that_says_why() -> None:
     adopted = evolve(recorded(gift), status=RecordStatus.ADOPTED, body=None, body_hash=None)
     change = only(run([gift], [adopted]))
     assert change.action is Action.UPDATE
-    assert change.reasons == ("adopted by import: Braze cannot be read back",)
-    assert "assumed to match" in change.notes[0]
+    assert change.reasons == (Reason(code=ReasonCode.ADOPTED),)
+    assert change.notes == (NoteCode.ADOPTED_UPDATE,)
+    assert "assumed to match" in notes_words(change)[0]
     assert change.requests[0].body["schedule"] == gift.body["schedule"]
 
 
@@ -325,7 +338,15 @@ def test_planning_is_deterministic_and_round_trips_json() -> None:
     records = [recorded(campaign("a", time="2026-12-06T10:00:00Z")), recorded(message("z"))]
     first, second = run(desired, records), run(desired, records)
     assert first == second
-    assert Plan.from_dict(first.to_dict()) == first
-    assert first.summary_line() == (
+    # Read back from JSON, a plan is the same, but for the words of its reasons and notes:
+    # they are for people, and not read back.
+    read = through_json(first)
+    assert read == wordless(first)
+    assert plan_document(read) == plan_document(first) | {
+        "changes": [c | {"reasons": [], "notes": []} for c in plan_document(first)["changes"]]
+    }
+    # In Python, the model's own form keeps everything, codes included.
+    assert Plan.model_validate(first.model_dump()) == first
+    assert summary_line(first) == (
         "Plan: 2 to create, 1 to update, 0 to replace, 1 to delete, 0 to forget."
     )

@@ -116,7 +116,7 @@ def test_rich_markup_in_a_long_value_prints_as_written() -> None:
     new = old.replace("today", "tonight")
     before, after = message(alert=old), message(alert=new)
     result = plan({after.address: after}, {before.address: recorded(before)}, NOW)
-    text = plain(render_text(result.to_dict()))
+    text = plain(render_text(result))
     assert (
         "          ~ [bold]Sale[/] on everything in the store [-today-]{+tonight+}, with "
         "[red]free[/] shipping over $50"

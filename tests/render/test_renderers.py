@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import pytest
 
 from reconciler.plan.model import Plan, PlanOptions
 from reconciler.plan.planner import plan
-from reconciler.render.json_render import render_json
+from reconciler.render.json_render import plan_document, render_json
 from reconciler.render.markdown import LIMIT, MARKER, render_markdown
 from reconciler.render.text import render_text
 from reconciler.state.base import RecordStatus
@@ -55,8 +54,7 @@ def sample_plan() -> Plan:
         recorded(campaign("frozen", time="2026-12-01T08:10:00Z"), schedule_id="s-7"),
     ]
     result = plan({r.address: r for r in desired}, {r.address: r for r in records}, NOW)
-    return dataclasses.replace(
-        result,
+    return result.evolve(
         workspace="production",
         endpoint="https://rest.iad-03.braze.com",
         serial=42,
@@ -66,15 +64,15 @@ def sample_plan() -> Plan:
 
 
 def test_text_golden() -> None:
-    check_golden(GOLDEN, "plan.txt", plain(render_text(sample_plan().to_dict())))
+    check_golden(GOLDEN, "plan.txt", plain(render_text(sample_plan())))
 
 
 def test_markdown_golden() -> None:
-    check_golden(GOLDEN, "plan.md", render_markdown(sample_plan().to_dict()))
+    check_golden(GOLDEN, "plan.md", render_markdown(sample_plan()))
 
 
 def test_json_golden() -> None:
-    text = render_json(sample_plan().to_dict())
+    text = render_json(plan_document(sample_plan()))
     check_golden(GOLDEN, "plan.json", text)
     data = json.loads(text)
     assert data["format_version"] == 1
@@ -84,25 +82,25 @@ def test_json_golden() -> None:
 
 
 def test_text_ends_with_the_summary_line() -> None:
-    text = plain(render_text(sample_plan().to_dict()))
+    text = plain(render_text(sample_plan()))
     assert text.splitlines()[-1] == (
         "Plan: 2 to create, 3 to update, 1 to replace, 1 to delete, 1 to forget."
     )
 
 
 def test_markdown_masks_recipients_unless_asked() -> None:
-    data = sample_plan().to_dict()
-    masked = render_markdown(data)
+    sample = sample_plan()
+    masked = render_markdown(sample)
     assert "cust-100245" not in masked
     assert "walker@example.com" not in masked
     assert masked.startswith(MARKER + "\n")
-    shown = render_markdown(data, show_recipients=True)
+    shown = render_markdown(sample, show_recipients=True)
     assert "cust-100245" in shown
     assert "walker@example.com" in shown
 
 
 def test_markdown_is_sorted_by_send_time() -> None:
-    text = render_markdown(sample_plan().to_dict())
+    text = render_markdown(sample_plan())
     lines = text.splitlines()
     start = lines.index("|---|---|---|---|---|") + 1
     rows = lines[start : lines.index("", start)]
@@ -116,7 +114,7 @@ def test_markdown_stays_under_the_comment_limit() -> None:
         campaign(f"bulk-{i:04d}", extra=f"\n  trigger_properties: {{n: {i}}}") for i in range(1500)
     ]
     big = plan({r.address: r for r in desired}, {}, NOW, PlanOptions())
-    text = render_markdown(big.to_dict())
+    text = render_markdown(big)
     assert len(text) < LIMIT
     assert "more changes are not listed" in text
 
@@ -124,15 +122,14 @@ def test_markdown_stays_under_the_comment_limit() -> None:
 def test_no_changes() -> None:
     gift = campaign()
     result = plan({gift.address: gift}, {gift.address: recorded(gift)}, NOW)
-    data = result.to_dict()
-    assert "No changes. 1 managed resources match the manifests." in plain(render_text(data))
-    assert "No changes: Braze matches the manifests." in render_markdown(data)
+    assert "No changes. 1 managed resources match the manifests." in plain(render_text(result))
+    assert "No changes: Braze matches the manifests." in render_markdown(result)
 
 
 @pytest.mark.parametrize("status", [RecordStatus.UNCERTAIN])
 def test_blocked_changes_are_named(status: RecordStatus) -> None:
     gift = campaign()
     result = plan({gift.address: gift}, {gift.address: evolve(recorded(gift), status=status)}, NOW)
-    text = plain(render_text(result.to_dict()))
+    text = plain(render_text(result))
     assert "1 change blocked by a safety gate: campaign_schedule/gift-guide (uncertain)" in text
-    assert "apply` will refuse this plan (exit 4)" in render_markdown(result.to_dict())
+    assert "apply` will refuse this plan (exit 4)" in render_markdown(result)

@@ -134,23 +134,52 @@ def _unknown_field(key: str, known: frozenset[str]) -> Finding:
 
 def findings(value: Any, loc: tuple[str | int, ...] = ()) -> list[Finding]:
     """Every finding of a validated model and the models inside it, with its path."""
-    return list(_findings(value, loc))
+    found: list[Finding] = []
+    _collect_findings(value, loc, found)
+    return found
 
 
-def _findings(value: Any, loc: tuple[str | int, ...]) -> Iterator[Finding]:
+def _collect_findings(value: Any, loc: tuple[str | int, ...], found: list[Finding]) -> None:
+    # Runs for every manifest a plan loads: it descends only into models and lists, never
+    # into the scalars that are most of a body.
     if isinstance(value, list):
         for index, item in enumerate(value):
-            yield from _findings(item, (*loc, index))
+            if isinstance(item, BaseModel | list):
+                _collect_findings(item, (*loc, index), found)
         return
     if not isinstance(value, BaseModel):
         return
     if isinstance(value, BrazeModel):
         for key in value.model_extra or {}:
-            yield _unknown_field(key, value.known_keys()).under(loc)
-        for finding in value.model_findings():
-            yield finding.under(loc)
-    for name, info in type(value).model_fields.items():
-        yield from _findings(getattr(value, name), (*loc, info.alias or name))
+            found.append(_unknown_field(key, value.known_keys()).under(loc))
+        found.extend(finding.under(loc) for finding in value.model_findings())
+    for name, key in _nesting_fields(type(value)):
+        item = getattr(value, name)
+        if item is not None:
+            _collect_findings(item, (*loc, key), found)
+
+
+_NESTING: dict[type[BaseModel], tuple[tuple[str, str], ...]] = {}
+
+
+def _nesting_fields(cls: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    """The fields of ``cls`` whose type can hold a model, with their keys: the only ones a
+    walk for findings must enter."""
+    fields = _NESTING.get(cls)
+    if fields is None:
+        fields = tuple(
+            (name, info.alias or name)
+            for name, info in cls.model_fields.items()
+            if _can_hold_model(info.annotation)
+        )
+        _NESTING[cls] = fields
+    return fields
+
+
+def _can_hold_model(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_can_hold_model(arg) for arg in get_args(annotation))
 
 
 def _as_init_error(error: Any) -> InitErrorDetails:
@@ -200,6 +229,8 @@ class BrazeModel(BaseModel):
         if not isinstance(data, dict):
             return handler(data)
         known = cls.known_keys()
+        if known.issuperset(data):
+            return handler(data)  # the usual case: no unknown field, so no typo to report
         refused = cls.model_config.get("extra") == "forbid"
         unknown = [
             key for key in data if key not in known and (refused or not isinstance(key, str))

@@ -1,22 +1,21 @@
-"""Weaknesses the evidence found in the planner and the pacer, fixed, and kept fixed.
+"""The pure planner on records whose last call's outcome is unknown (the answer was lost).
 
-- An update of unknown outcome was forgotten when the manifest went back to the recorded
-  body: Braze could keep the lost update's body. It is now sent again.
-- A delete of unknown outcome was taken as live when the manifest came back: Braze could have
-  deleted it (a lost send). The plan now blocks it until a person resolves it.
-- After a short 429, the answer of a call still in flight moved the pacer's window to the end
-  of the hour with no tokens: the apply stalled for up to an hour.
+- An update of unknown outcome was once forgotten when the manifest went back to the recorded
+  body: Braze could keep the lost update's body. It is sent again.
+- A delete of unknown outcome was once taken as live when the manifest came back: Braze could
+  have deleted it (a lost send). The plan blocks it until a person resolves it.
+- After an update of unknown outcome, a change Braze cannot update was once sent as an update:
+  Braze kept the old audience while the ledger recorded the new one. It is a replace.
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from reconciler.braze.ratelimit import Pacer, RateLimitInfo
 from reconciler.plan.model import Action, PlanOptions
 from reconciler.plan.planner import plan
 from reconciler.state.base import RecordStatus
-from tests.plan.helpers import NOW, message, recorded
+from tests.plan.helpers import NOW, campaign, message, recorded
 
 
 def test_an_update_of_unknown_outcome_is_sent_again_even_when_the_manifest_went_back() -> None:
@@ -36,26 +35,6 @@ def test_a_delete_of_unknown_outcome_is_not_taken_as_live_when_the_manifest_come
     change = plan({kept.address: kept}, {record.address: record}, NOW).changes[0]
     # Safe: anything but a silent noop (blocked until resolved, or a call that finds out).
     assert change.action is not Action.NOOP or change.blocked is not None
-
-
-def test_a_short_429_with_a_call_in_flight_does_not_stall_until_the_hour_ends() -> None:
-    clock = [1000.0]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        clock[0] += seconds
-
-    pacer = Pacer(monotonic=lambda: clock[0], wall=lambda: 1.7e9 + clock[0], sleep=sleep)
-    path = "/messages/schedule/create"
-    first, second = pacer.acquire(path), pacer.acquire(path)
-    # the first is refused: 429, reset in 1 s
-    pacer.release(first, RateLimitInfo(limit=250_000, remaining=0, reset_in=1.0))
-    pacer.rate_limited(first, 1.0)
-    # the second, sent before, is answered normally: 249,990 left, the hour ends in 30 min
-    pacer.release(second, RateLimitInfo(limit=250_000, remaining=249_990, reset_in=1800.0))
-    pacer.acquire(path)
-    assert sum(slept) <= 2.0, f"waited {sum(slept):.0f} s"
 
 
 def test_a_delete_of_unknown_outcome_is_blocked_until_resolved() -> None:
@@ -81,3 +60,12 @@ def test_an_update_of_unknown_outcome_with_a_new_manifest_is_one_update() -> Non
     change = plan({after.address: after}, {record.address: record}, NOW).changes[0]
     assert change.action is Action.UPDATE
     assert change.requests[0].body["messages"] == {"apple_push": {"alert": "Sale 3"}}
+
+
+def test_an_unknown_update_then_a_change_braze_cannot_update_is_a_replace() -> None:
+    before = campaign()
+    after = campaign(extra="\n  trigger_properties: {discount: 50}")
+    record = dataclasses.replace(recorded(before), unknown_outcome="update")
+    (change,) = plan({after.address: after}, {record.address: record}, NOW).changes
+    assert change.action is Action.REPLACE
+    assert [r.call for r in change.requests] == ["delete", "create"]

@@ -1,0 +1,117 @@
+"""The words of reasons and notes: why a change has its action, and what more to know.
+
+The plan carries codes (``Reason``, ``NoteCode``); every renderer, the JSON form and the audit
+take their words from here, and no code decides anything by them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from reconciler.plan.model import Change, Words
+from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
+from reconciler.timeutil import format_utc
+
+FIELD_WORDS: Mapping[str, str] = {
+    "audience": "audience",
+    "recipients": "recipients",
+    "external_user_ids": "recipients (external_user_ids)",
+    "user_aliases": "recipients (user_aliases)",
+    "segment_id": "segment",
+    "trigger_properties": "trigger properties",
+    "context": "Canvas context",
+    "canvas_entry_properties": "Canvas context",
+    "send_id": "send id",
+    "campaign_id": "campaign",
+    "canvas_id": "Canvas",
+    "broadcast": "broadcast flag",
+    "override_messaging_limits": "override_messaging_limits",
+    "recipient_subscription_state": "recipient subscription state",
+}
+"""A top-level body field in a reviewer's words."""
+
+_REASONS: Mapping[ReasonCode, str] = {
+    ReasonCode.NOT_RECORDED: "not in the ledger",
+    ReasonCode.NOT_DECLARED: "not in the manifests",
+    ReasonCode.SEND_ID_NOT_DECLARED: (
+        "not in the manifests; Braze cannot delete a send id, so it is forgotten"
+    ),
+    ReasonCode.SEND_ID_CHANGED: (
+        "send ids cannot be changed or deleted in Braze: a new one is created"
+    ),
+    ReasonCode.SENT_KEPT: "sent; kept in git",
+    ReasonCode.MESSAGES_REMOVED: "messages removed (an update cannot remove them)",
+    ReasonCode.PROTECT_SET: "protect set",
+    ReasonCode.PROTECT_REMOVED: "protect removed",
+    ReasonCode.LABELS_CHANGED: "labels changed",
+    ReasonCode.ADOPTED: "adopted by import: Braze cannot be read back",
+    ReasonCode.UPDATE_UNKNOWN: "the last update's outcome is unknown: it is sent again",
+    ReasonCode.DELETE_UNKNOWN: "the last delete's outcome is unknown: the schedule may be gone",
+    ReasonCode.UNCERTAIN: "the last create is uncertain",
+    ReasonCode.UNCERTAIN_SENT: (
+        "its send time passed; whether the uncertain create took effect stays unknown"
+    ),
+    ReasonCode.VANISHED: "Braze did not know its schedule id at the last apply",
+    ReasonCode.VANISHED_SENT: "its send time passed; whether Braze still held it stays unknown",
+    ReasonCode.REPLACE_REQUESTED: "replace requested (--replace)",
+}
+
+_NOTES: Mapping[NoteCode, str] = {
+    NoteCode.LEDGER_ONLY: "ledger only: no call to Braze",
+    NoteCode.SEND_ID_LEDGER_ONLY: "ledger only: a send id has nothing to update",
+    NoteCode.RENAME_REPLACES: (
+        "the rename alone would not call Braze, but the change to fields Braze cannot update "
+        "deletes the schedule and creates a new one"
+    ),
+}
+
+
+def _fixed_field(reason: Reason) -> str:
+    field = reason.field or ""
+    return f"{FIELD_WORDS.get(field, field.replace('_', ' '))} changed (Braze cannot update it)"
+
+
+_ABOUT: Mapping[ReasonCode, Callable[[Reason], str]] = {
+    ReasonCode.FIELD_CHANGED: lambda reason: f"{reason.field} changed",
+    ReasonCode.FIXED_FIELD_CHANGED: _fixed_field,
+    ReasonCode.SENT: lambda reason: f"sent ({reason.time})",
+    ReasonCode.RESEND: (
+        lambda reason: f"the previous schedule was sent ({reason.time}); this is a new send"
+    ),
+    ReasonCode.RENAMED: lambda reason: f"renamed from {reason.address}",
+}
+"""The words of the reasons that are about something (a field, a time, an address)."""
+
+
+def reason_words(reason: Reason) -> str:
+    about = _ABOUT.get(reason.code)
+    return about(reason) if about is not None else _REASONS[reason.code]
+
+
+def reasons_words(change: Change) -> list[str]:
+    return [reason_words(reason) for reason in change.reasons]
+
+
+def note_words(note: NoteCode, change: Change) -> str:
+    if note is NoteCode.ADOPTED_UPDATE:
+        sent = "schedule and messages" if "messages" in change.kind.facts.updatable else "schedule"
+        return (
+            f"this update sends the manifest's {sent} so that Braze matches it; other fields "
+            "cannot be updated and are assumed to match"
+        )
+    if note is NoteCode.EMERGENCY_STOP:
+        since = format_utc(change.send_at) if change.send_at is not None else "its first send"
+        return (
+            f"emergency stop: it has been sending since {since} in the zones reached so far; "
+            "the delete cancels the zones not reached yet (best effort: Braze may still send "
+            "in some of them) and cannot recall what was sent"
+        )
+    return _NOTES[note]
+
+
+def notes_words(change: Change) -> list[str]:
+    return [note_words(note, change) for note in change.notes]
+
+
+WORDS = Words(reason=reason_words, note=note_words)
+"""What the JSON form writes for people (``render.json_render.plan_document``)."""
