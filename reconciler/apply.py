@@ -18,7 +18,7 @@ import dataclasses
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from enum import StrEnum
 
@@ -29,7 +29,7 @@ from reconciler.braze.errors import (
     CallCancelledError,
     OutcomeUnknownError,
 )
-from reconciler.braze.gone import GoneVerdict, gone_verdict
+from reconciler.braze.gone import GoneAnswer, GoneVerdict, gone_verdict
 from reconciler.canonical import content_hash
 from reconciler.errors import ReconcilerError
 from reconciler.kinds import facts
@@ -102,6 +102,7 @@ class Applier:
         parallelism: int = 8,
         on_result: Callable[[ChangeResult], None] | None = None,
         stop: threading.Event | None = None,
+        gone_answers: Collection[GoneAnswer] = (),
     ) -> None:
         self.store = store
         self.clock = store.clock
@@ -111,6 +112,9 @@ class Applier:
         self.parallelism = max(1, parallelism)
         self.on_result = on_result
         self.stop = stop or threading.Event()
+        self.gone_answers = tuple(gone_answers)
+        """Braze's own answers to an unknown schedule, as ``doctor`` recorded them: an answer
+        equal to one of them says "gone" whatever its words (braze/gone.py)."""
         self._results: dict[str, ChangeResult] = {}
         self._failed_send_ids: set[tuple[object, object]] = set()
         self._replace_deleted: dict[str, str | None] = {}
@@ -354,7 +358,7 @@ class Applier:
         except BrazeApiError as exc:
             if not exc.proves_nothing_happened:  # a 504 after the last retry: it may be done
                 return self._unknown(intent, change, request, exc.message)
-            verdict = gone_verdict(exc, change.schedule_id)
+            verdict = gone_verdict(exc, change.schedule_id, recorded=self.gone_answers)
             gone = self._gone_reason(change, request, exc, verdict)
             if gone is not None:
                 message, shown = gone

@@ -23,6 +23,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -40,7 +41,13 @@ from reconciler.braze.errors import (
     TransportError,
     error_for_status,
 )
-from reconciler.braze.ratelimit import Pacer, PacingStopped, RateLimitInfo, parse_headers
+from reconciler.braze.ratelimit import (
+    Pacer,
+    PacingStopped,
+    RateLimitInfo,
+    http_date,
+    parse_headers,
+)
 from reconciler.kinds import SEND_IDS_PATH, facts
 from reconciler.secrets import redact
 
@@ -92,6 +99,8 @@ class BrazeResponse:
     attempts: int = 1
     after_unknown: bool = False
     """An earlier attempt of this call had an unknown outcome (it may have taken effect)."""
+    server_date: datetime | None = None
+    """The answer's ``Date`` header: Braze's clock when it answered (whole seconds)."""
 
     @property
     def message(self) -> str:
@@ -223,6 +232,7 @@ class BrazeClient:
                     info,
                     attempt,
                     unknown_before,
+                    _server_date(response),
                 )
             error = self._error(response, path, info)
             error.after_unknown = unknown_before
@@ -294,11 +304,15 @@ class BrazeClient:
             if text and not body:
                 message = f"{message}: {text[:200]}"
         errors = body.get("errors")
-        error_list = [str(e) for e in errors] if isinstance(errors, list) else None
+        error_list = [redact(str(e)) for e in errors] if isinstance(errors, list) else None
         message = redact(message.strip())
+        error: BrazeApiError
         if response.status_code == 429:
-            return RateLimitedError(429, message, path=path, reset_in=info.reset_in)
-        return error_for_status(response.status_code, message, path=path, errors=error_list)
+            error = RateLimitedError(429, message, path=path, reset_in=info.reset_in)
+        else:
+            error = error_for_status(response.status_code, message, path=path, errors=error_list)
+        error.server_date = _server_date(response)
+        return error
 
     # -- endpoints ---------------------------------------------------------------------------
     def create_schedule(self, kind: str, body: Mapping[str, Any]) -> BrazeResponse:
@@ -337,6 +351,11 @@ class BrazeClient:
 
     def trigger_canvas(self, body: Mapping[str, Any]) -> BrazeResponse:
         return self.call("POST", "/canvas/trigger/send", CallKind.SEND, body)
+
+
+def _server_date(response: httpx.Response) -> datetime | None:
+    seconds = http_date(response.headers.get("date"))
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC)
 
 
 def _json_body(response: httpx.Response) -> dict[str, Any]:

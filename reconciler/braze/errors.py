@@ -24,6 +24,8 @@ may a create be sent again, since Braze's create has no idempotency key.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from reconciler.errors import ReconcilerError
 
 
@@ -55,6 +57,8 @@ class BrazeApiError(BrazeError):
         self.errors = errors or []
         self.after_unknown = False
         """True when an earlier attempt of the same call had an unknown outcome."""
+        self.server_date: datetime | None = None
+        """The answer's ``Date`` header: Braze's clock when it answered."""
 
 
 class BadRequestError(BrazeApiError):

@@ -11,7 +11,8 @@ emulator's own):
   id itself, ``schedule_id``, "schedule id" or "the schedule") as unknown or invalid, in any
   wording that says so: invalid, unknown, not found, does not exist, no such, no longer,
   deleted, already sent, expired, cancelled. Or an answer recorded as Braze's own for an
-  unknown schedule (``recorded``: what ``doctor`` will learn by asking Braze).
+  unknown schedule (``recorded``: what ``doctor`` learnt by asking Braze about a made-up
+  id, ``probe_answer``, kept in the ledger's metadata and passed by ``apply``).
 - ``AMBIGUOUS``: a 400 or 404 that may mean it but does not say so: one that names the
   schedule without saying it is unknown; a 404 that says nothing more than "Not Found"; a
   400 to a delete (whose body holds only identifiers) that says nothing more than "Bad
@@ -30,8 +31,9 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from enum import StrEnum
+from typing import Any
 
 from reconciler.braze.errors import BrazeApiError, BrazeError
 
@@ -93,6 +95,31 @@ class GoneAnswer:
             None if any_path else error.path,
         )
 
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready, as the ledger's metadata keeps it."""
+        return {
+            "status": self.status,
+            "message": self.message,
+            "errors": list(self.errors),
+            "path": self.path,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> GoneAnswer:
+        """The inverse of ``to_dict``; ValueError for anything else (a ledger edited by hand)."""
+        if not isinstance(data, Mapping) or set(data) != {"status", "message", "errors", "path"}:
+            raise ValueError(f"not a recorded answer: {data!r}")
+        status, message, errors, path = (data[k] for k in ("status", "message", "errors", "path"))
+        if (
+            not isinstance(status, int)
+            or not isinstance(message, str)
+            or not isinstance(errors, list)
+            or not all(isinstance(text, str) for text in errors)
+            or not (path is None or isinstance(path, str))
+        ):
+            raise ValueError(f"not a recorded answer: {data!r}")
+        return cls(status, message, tuple(errors), path)
+
     def matches(self, error: BrazeApiError, schedule_id: str | None) -> bool:
         return (
             self.status == error.status
@@ -122,11 +149,32 @@ def gone_verdict(
         return GoneVerdict.GONE
     if any(not _NOT_ABOUT_IT.search(clause) for clause in named):
         return GoneVerdict.AMBIGUOUS
-    said = " ".join(texts).strip().lower()
-    bare = said in ("", _BARE[error.status])
-    if bare and (error.status == 404 or error.path.endswith("/delete")):
+    if _says_nothing(error, schedule_id) and (
+        error.status == 404 or error.path.endswith("/delete")
+    ):
         return GoneVerdict.AMBIGUOUS
     return GoneVerdict.OTHER
+
+
+def probe_answer(error: BrazeError, probe_id: str) -> GoneAnswer | None:
+    """What ``doctor`` records of Braze's answer to an update or delete of ``probe_id``, an id
+    it made up so that Braze cannot know it (every other field of the probe is valid): the
+    answer, when it is a 400 or 404 (the statuses the decision reads) that says the id is
+    unknown, may mean so, or says nothing more than its status (then the made-up id is what
+    Braze refused). None for any other answer, and for one about something else (another
+    field, a time, the request's shape): recorded, that would come to mean "gone"."""
+    if not isinstance(error, BrazeApiError) or error.status not in _BARE:
+        return None
+    verdict = gone_verdict(error, probe_id)
+    if verdict is GoneVerdict.OTHER and not _says_nothing(error, probe_id):
+        return None
+    return GoneAnswer.of(error, probe_id)
+
+
+def _says_nothing(error: BrazeApiError, schedule_id: str | None) -> bool:
+    """Nothing more than the status' own words (``Bad Request``), or nothing at all."""
+    texts = [_without_id(text, schedule_id) for text in (error.braze_message, *error.errors)]
+    return " ".join(texts).strip().lower() in ("", _BARE[error.status])
 
 
 def _without_id(text: str, schedule_id: str | None) -> str:

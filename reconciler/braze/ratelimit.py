@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 
 from reconciler.braze.limits import DAY, HOUR, MINUTE, RateLimits, bucket_names
 
-__all__ = ["Pacer", "RateLimitInfo", "RateLimits", "Ticket", "parse_headers"]
+__all__ = ["Pacer", "RateLimitInfo", "RateLimits", "Ticket", "http_date", "parse_headers"]
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def parse_headers(headers: Mapping[str, str], local_time: float) -> RateLimitInf
     if reset is not None:
         # The reset is an epoch instant on the server's clock: measure it from the server's own
         # Date header when there is one, so a skewed (or virtual) clock does not mislead us.
-        server_now = _http_date(lowered.get("date")) or local_time
+        server_now = http_date(lowered.get("date")) or local_time
         reset_in = max(0.0, reset - server_now)
     return RateLimitInfo(
         int(limit) if limit is not None else None,
@@ -79,7 +79,8 @@ def parse_headers(headers: Mapping[str, str], local_time: float) -> RateLimitInf
     )
 
 
-def _http_date(value: str | None) -> float | None:
+def http_date(value: str | None) -> float | None:
+    """An HTTP date (the ``Date`` header) as epoch seconds; None when absent or unreadable."""
     if not value:
         return None
     from email.utils import parsedate_to_datetime

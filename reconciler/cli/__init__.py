@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("reconciler.cli.plan_cmd", "plan"),
     "apply": ("reconciler.cli.apply_cmd", "apply"),
     "audit": ("reconciler.cli.audit_cmd", "audit"),
+    "doctor": ("reconciler.cli.doctor_cmd", "doctor"),
     "import": ("reconciler.cli.state_cmd", "import_"),
     "state": ("reconciler.cli.state_cmd", "state"),
     "schema": ("reconciler.cli.schema_cmd", "schema"),

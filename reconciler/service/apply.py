@@ -20,6 +20,7 @@ from reconciler.plan.model import Plan, PlanOptions
 from reconciler.plan.planfile import load_plan, require_plan_key, verify_plan
 from reconciler.service.base import load_desired
 from reconciler.service.client import ClientOptions
+from reconciler.service.ledger import recorded_gone_answers
 from reconciler.service.plan import Planning
 from reconciler.state.base import LockInfo, StateStore, process_holder
 from reconciler.timeutil import format_utc
@@ -181,5 +182,6 @@ class Applying(Planning):
                         parallelism=request.parallelism,
                         on_result=on_result,
                         stop=stop,
+                        gone_answers=recorded_gone_answers(store, endpoint),
                     )
                     return plan, applier.apply(plan)

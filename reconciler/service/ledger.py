@@ -1,17 +1,22 @@
-"""Opening the ledger, reading it for a plan, and locking it for an edit."""
+"""Opening the ledger, reading it for a plan, locking it for an edit, and the answers ``doctor``
+recorded there."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterator
+import logging
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 
+from reconciler.braze.gone import GoneAnswer
 from reconciler.errors import UsageError
 from reconciler.settings import Settings
 from reconciler.state import open_store
 from reconciler.state.base import Intent, LockInfo, Record, StateStore, process_holder
 from reconciler.state.interrupted import interrupted_record
 from reconciler.timeutil import Clock
+
+log = logging.getLogger(__name__)
 
 StoreFactory = Callable[[Settings, Clock], StateStore]
 """Opens the ledger ``settings`` name, its times stamped by the clock (tests pass their own)."""
@@ -85,3 +90,43 @@ def recorded(store: StateStore, address: str, hint: str | None = None) -> Record
     if record is None:
         raise UsageError(f"{address} is not in the ledger", hint=hint)
     return record
+
+
+GONE_ANSWERS = "gone_answers"
+"""The metadata ``doctor`` writes: ``{"endpoint": ..., "answers": [GoneAnswer.to_dict()]}``,
+Braze's answers to an update or a delete of a schedule id it cannot know, one per path."""
+
+
+def recorded_gone_answers(store: StateStore, endpoint: str) -> tuple[GoneAnswer, ...]:
+    """What ``doctor`` recorded as ``endpoint``'s answers to an unknown schedule (none when it
+    never ran against that endpoint); a value that is not what doctor writes is ignored, with
+    a warning: the gone decision then reads the answers' words alone."""
+    value = store.metadata(GONE_ANSWERS)
+    if value is None:
+        return ()
+    try:
+        if not isinstance(value, Mapping) or not isinstance(value.get("answers"), list):
+            raise ValueError(f"not what doctor records: {value!r}")
+        answers = tuple(GoneAnswer.from_dict(item) for item in value["answers"])
+    except ValueError as exc:
+        log.warning("ledger: %s is ignored (%s); run `braze-reconciler doctor`", GONE_ANSWERS, exc)
+        return ()
+    return answers if value.get("endpoint") == endpoint else ()
+
+
+def record_gone_answers(
+    store: StateStore, endpoint: str, learnt: Mapping[str, GoneAnswer | None], *, note: str
+) -> tuple[GoneAnswer, ...]:
+    """Record what ``doctor`` learnt, by path: an answer replaces the one recorded for its
+    path; None (Braze answered, but nothing the gone decision may use: a success, or words
+    about something else) removes it. Paths not asked keep theirs; answers recorded for
+    another endpoint are dropped. Returns what is recorded now."""
+    kept = {answer.path: answer for answer in recorded_gone_answers(store, endpoint)}
+    for path, answer in learnt.items():
+        kept.pop(path, None)
+        if answer is not None:
+            kept[path] = answer
+    answers = tuple(kept[path] for path in sorted(kept, key=str))
+    value = {"endpoint": endpoint, "answers": [answer.to_dict() for answer in answers]}
+    store.set_metadata(GONE_ANSWERS, value, note=note)
+    return answers

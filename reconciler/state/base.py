@@ -8,7 +8,9 @@ implement it with the same schema and the same behaviour.
 Rules every store keeps:
 
 - Each write is one small transaction; nothing ever rewrites the whole state.
-- Every write increments the workspace ``serial`` (saved plans record it).
+- Every write increments the workspace ``serial`` (saved plans record it), except
+  ``set_metadata``: what ``doctor`` learnt of Braze is not what a plan is made from, and a
+  ledger that only ``doctor`` has written to must still say it is new (serial 0).
 - ``begin`` (the intent) is durable before the caller makes the HTTP call; ``complete``
   records the outcome and the new record in the same transaction.
 - An intent left without an outcome (the process died) means the call may have happened:
@@ -55,6 +57,8 @@ RENAME = "rename"
 """The journal's action for a record moved to a new address (``move``): no call to Braze."""
 LEDGER_ENDPOINT = "(ledger only)"
 """The journal's endpoint for an edit of the ledger alone."""
+METADATA = "metadata"
+"""The journal's action for a value recorded in the workspace's metadata (``set_metadata``)."""
 
 
 class Outcome(StrEnum):
@@ -306,6 +310,16 @@ class StateStore(abc.ABC):
     @abc.abstractmethod
     def workspaces(self) -> list[WorkspaceInfo]:
         """Every workspace of this database (two bound to one endpoint and key are refused)."""
+
+    # -- metadata: facts about the workspace's Braze, by name ------------------------------
+    @abc.abstractmethod
+    def metadata(self, name: str) -> Any:
+        """The JSON value recorded under ``name`` for the workspace, or None."""
+
+    @abc.abstractmethod
+    def set_metadata(self, name: str, value: Any, *, note: str) -> None:
+        """Record ``value`` (JSON) under ``name``, replacing any earlier one, and journal it at
+        ``BINDING_ADDRESS`` with ``note`` (who and why) in the same transaction."""
 
     # -- reads -----------------------------------------------------------------------------
     @abc.abstractmethod

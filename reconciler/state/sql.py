@@ -15,7 +15,9 @@ from typing import Any
 from reconciler.canonical import canonical_json
 from reconciler.state.base import Intent, LockInfo, Outcome, Record, RecordStatus
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""1: records, intents, locks, workspaces. 2: ``br_metadata``, what ``doctor`` learnt of Braze.
+Each version so far only adds tables, which the idempotent DDL creates on every open."""
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -88,6 +90,13 @@ def schema_statements(dialect: Dialect) -> list[str]:
             operation TEXT NOT NULL,
             holder TEXT NOT NULL,
             acquired_at TEXT NOT NULL)""",
+        # Version 2: a workspace's facts about its Braze endpoint, by name (canonical JSON).
+        """CREATE TABLE IF NOT EXISTS br_metadata (
+            workspace TEXT NOT NULL,
+            name TEXT NOT NULL,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (workspace, name))""",
     ]
 
 

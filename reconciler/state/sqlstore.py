@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+import json
 import logging
 import secrets
 import threading
@@ -28,6 +29,8 @@ from reconciler.errors import (
 from reconciler.state import locks
 from reconciler.state.base import (
     BINDING_ADDRESS,
+    LEDGER_ENDPOINT,
+    METADATA,
     Intent,
     LockInfo,
     Outcome,
@@ -105,8 +108,12 @@ class SqlStore(StateStore):
             tx.execute(statement)
         row = tx.one("SELECT MAX(version) FROM br_schema_version")
         version = None if row is None else row[0]
-        if version is None:
+        if version is None or version < SCHEMA_VERSION:
+            # An older ledger is migrated here: each version so far only adds tables, which the
+            # statements above have just created (see ``sql.SCHEMA_VERSION``).
             tx.execute("INSERT INTO br_schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+            if version is not None:
+                log.info("ledger: %s migrated from schema version %s", self.url, version)
         elif version > SCHEMA_VERSION:
             raise LedgerError(
                 f"the ledger at {self.url} has schema version {version}; "
@@ -163,9 +170,13 @@ class SqlStore(StateStore):
         log.info("ledger: bound workspace=%s endpoint=%s", self.workspace, endpoint)
 
     def _journal_binding(self, tx: Tx, endpoint: str, note: str) -> None:
+        self._journal_workspace(tx, "bind", endpoint, {"endpoint": endpoint, "note": note}, note)
+
+    def _journal_workspace(
+        self, tx: Tx, action: str, endpoint: str, body: Mapping[str, Any], note: str
+    ) -> None:
         """A closed journal entry: no call was made, so there is no outcome to wait for."""
         stamp = to_text(self.clock.now())
-        body = {"endpoint": endpoint, "note": note}
         tx.execute(
             "INSERT INTO br_intents (workspace, address, kind, action, endpoint, body, "
             "body_hash, run_id, started_at, outcome, message, finished_at) "
@@ -174,7 +185,7 @@ class SqlStore(StateStore):
                 self.workspace,
                 BINDING_ADDRESS,
                 "Workspace",
-                "bind",
+                action,
                 endpoint,
                 canonical_json(body),
                 content_hash(body),
@@ -185,6 +196,29 @@ class SqlStore(StateStore):
                 stamp,
             ),
         )
+
+    def metadata(self, name: str) -> Any:
+        with self.transaction(write=False) as tx:
+            row = tx.one(
+                "SELECT value FROM br_metadata WHERE workspace = ? AND name = ?",
+                (self.workspace, name),
+            )
+        return None if row is None else json.loads(row[0])
+
+    def set_metadata(self, name: str, value: Any, *, note: str) -> None:
+        # Not a write that bumps the serial: see the rules in ``state.base``.
+        stamp = to_text(self.clock.now())
+        with self.transaction(write=True) as tx:
+            tx.execute(
+                "INSERT INTO br_metadata (workspace, name, value, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (workspace, name) DO UPDATE SET value = excluded.value, "
+                "updated_at = excluded.updated_at",
+                (self.workspace, name, canonical_json(value), stamp),
+            )
+            self._journal_workspace(
+                tx, METADATA, LEDGER_ENDPOINT, {"name": name, "value": value}, note
+            )
+        log.info("ledger: recorded %s in workspace=%s", name, self.workspace)
 
     def workspaces(self) -> list[WorkspaceInfo]:
         with self.transaction(write=False) as tx:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.braze.errors import ConnectFailedError, error_for_status
-from reconciler.braze.gone import GoneAnswer, GoneVerdict, gone_verdict
+from reconciler.braze.gone import GoneAnswer, GoneVerdict, gone_verdict, probe_answer
 
 ID = "0b2c5d1e-7f3a-4c8b-9d2e-6a1f0c3b5e7d"
 DELETE = "/messages/schedule/delete"
@@ -94,3 +94,61 @@ def test_an_answer_recorded_as_brazes_own_says_gone_whatever_its_words() -> None
     assert gone_verdict(elsewhere, ID, recorded=[recorded]) is AMBIGUOUS
     anywhere = GoneAnswer.of(seen, probe, any_path=True)
     assert gone_verdict(elsewhere, ID, recorded=[anywhere]) is GONE
+
+
+PROBE = "6f0e2a1b-0000-4000-8000-000000000000"
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "errors", "path"),
+    [
+        (400, "Invalid schedule_id", [f"schedule_id '{PROBE}' is unknown"], DELETE),  # gone
+        (404, "Not Found", [], DELETE),  # ambiguous
+        (400, "Bad Request", [f"{PROBE}: E1042"], DELETE),  # ambiguous: the id named
+        (400, "Bad Request", [], UPDATE),  # nothing more than its status: the made-up id
+    ],
+)
+def test_doctor_records_brazes_answer_to_a_made_up_id(
+    status: int, message: str, errors: list[str], path: str
+) -> None:
+    answer = error_for_status(status, message, path=path, errors=errors)
+    recorded = probe_answer(answer, PROBE)
+    assert recorded == GoneAnswer.of(answer, PROBE)
+    assert recorded is not None
+    assert PROBE not in recorded.message + "".join(recorded.errors)
+    assert GoneAnswer.from_dict(recorded.to_dict()) == recorded
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "errors"),
+    [
+        (400, "Invalid Campaign ID", []),  # about the probe's campaign: never "gone"
+        (400, "Bad Request", ["schedule.time 2026-11-01T00:00:00Z is in the past"]),
+        (400, "schedule_id is required", []),
+        (401, "Unauthorized", []),
+        (403, "Access Denied", []),
+        (500, "Internal Server Error", []),
+    ],
+)
+def test_doctor_records_no_answer_about_something_else(
+    status: int, message: str, errors: list[str]
+) -> None:
+    answer = error_for_status(status, message, path=UPDATE, errors=errors)
+    assert probe_answer(answer, PROBE) is None
+    assert probe_answer(ConnectFailedError("refused", path=UPDATE), PROBE) is None
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        [],
+        {"status": 400, "message": "Bad Request", "errors": []},
+        {"status": "400", "message": "Bad Request", "errors": [], "path": None},
+        {"status": 400, "message": "Bad Request", "errors": [1], "path": None},
+        {"status": 400, "message": "Bad Request", "errors": [], "path": 3},
+    ],
+)
+def test_a_recorded_answer_edited_by_hand_is_refused(data: object) -> None:
+    with pytest.raises(ValueError, match="not a recorded answer"):
+        GoneAnswer.from_dict(data)

@@ -314,6 +314,15 @@ def test_no_api_key_appears_anywhere(canary_project: Canary) -> None:
     c.cli(*audit, key=c.limited, expect=0)  # listing broadcasts is the one permission it has
     c.cli(*audit, key=c.wrong, expect=1)
 
+    # doctor: every format; a refused key, a key lacking permissions, an unreachable endpoint
+    checkup = ("doctor", manifests, "--now", NOW_TEXT)
+    for output_format in ("text", "json"):
+        c.cli(*checkup, "--format", output_format, expect=0)
+    c.cli(*checkup, key=c.wrong, expect=3)
+    c.cli(*checkup, key=c.limited, expect=3)
+    c.cli(*checkup, "--for", "audit", key=c.limited, global_args=("--workspace", "x"), expect=0)
+    c.cli(*checkup, endpoint="http://127.0.0.1:9", global_args=("--workspace", "y"), expect=3)
+
     # Real processes: the key from the environment, and from --api-key-file
     key_file = c.root / "keys" / "braze.key"
     key_file.parent.mkdir()
@@ -323,6 +332,7 @@ def test_no_api_key_appears_anywhere(canary_project: Canary) -> None:
     c.process("apply", manifests, "--auto-approve", "--now", NOW_TEXT, expect=0, key_file=key_file)
     c.process("state", "export", expect=0, key_file=key_file)
     c.process("audit", manifests, "--now", NOW_TEXT, "--format", "json", expect=0)
+    c.process("doctor", manifests, "--now", NOW_TEXT, expect=0, key_file=key_file)
     c.process("apply", broken, "--auto-approve", "--now", NOW_TEXT, expect=3, key_file=key_file)
     empty = c.root / "keys" / "empty.key"
     empty.write_text("", encoding="utf-8")
