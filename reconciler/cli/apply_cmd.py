@@ -128,6 +128,7 @@ def apply(
     allow_late: bool,
     allow_destroy: bool,
     allow_resend: bool,
+    horizon: timedelta | None,
     allow_empty: bool,
     now: datetime | None,
 ) -> int:
@@ -141,18 +142,27 @@ def apply(
     """
     # apply --plan re-plans from PATHS and the ledger with the saved plan's own options, so
     # options that shape a plan are refused with it (--allow-empty only lets PATHS be empty).
-    shaping = ("targets", "replace", "freeze_window", "allow_late", "allow_destroy", "allow_resend")
+    shaping = (
+        "targets",
+        "replace",
+        "freeze_window",
+        "allow_late",
+        "allow_destroy",
+        "allow_resend",
+        "horizon",
+    )
     if plan_file is not None and given(*shaping):
         raise UsageError(
             "apply --plan FILE applies the plan as it was saved: it takes no --target, "
-            "--replace, --allow-late, --allow-destroy, --allow-resend or --freeze-window",
+            "--replace, --allow-late, --allow-destroy, --allow-resend, --freeze-window or "
+            "--horizon",
             hint="give those to `plan --out FILE`, review, then apply that plan",
         )
     request = ApplyRequest(
         paths=paths or (".",),
         plan_file=plan_file,
         options=build_options(
-            targets, freeze_window, allow_late, allow_destroy, allow_resend, replace
+            targets, freeze_window, allow_late, allow_destroy, allow_resend, replace, horizon
         ),
         parallelism=parallelism,
         max_plan_age=max_plan_age,

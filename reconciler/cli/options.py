@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 import click
 from click.core import ParameterSource
 
+from reconciler.recurrence import parse_horizon
+from reconciler.rrules import RecurrenceError
 from reconciler.service import Service
 from reconciler.settings import Settings
 from reconciler.timeutil import SystemClock, parse_duration, parse_instant
@@ -40,8 +42,23 @@ class DurationType(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(exc), param, ctx)
 
 
+class HorizonType(click.ParamType):
+    """``--horizon``: how far ahead recurring sends are kept scheduled (1d to 90d)."""
+
+    name = "DURATION"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, timedelta):
+            return value
+        try:
+            return parse_horizon(str(value))
+        except RecurrenceError as exc:
+            self.fail(f"{exc.message} ({exc.hint})" if exc.hint else exc.message, param, ctx)
+
+
 INSTANT = InstantType()
 DURATION = DurationType()
+HORIZON = HorizonType()
 
 
 lock_timeout_option = click.option(

@@ -9,7 +9,14 @@ from typing import Any
 
 import click
 
-from reconciler.cli.options import DURATION, allow_empty_option, examples, now_option, service
+from reconciler.cli.options import (
+    DURATION,
+    HORIZON,
+    allow_empty_option,
+    examples,
+    now_option,
+    service,
+)
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.errors import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from reconciler.plan.model import Plan, PlanOptions
@@ -18,6 +25,7 @@ from reconciler.render.json_render import plan_document, render_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.reasons import WORDS
 from reconciler.render.text import render_text
+from reconciler.recurrence import DEFAULT_HORIZON
 from reconciler.sendtime import DEFAULT_FREEZE_WINDOW
 from reconciler.settings import Settings
 from reconciler.timeutil import short_duration
@@ -66,6 +74,13 @@ def plan_options(func: Any) -> Any:
                 is_flag=True,
                 help="Allow creating a schedule for a resource whose earlier schedule has sent.",
             ),
+            click.option(
+                "--horizon",
+                type=HORIZON,
+                default=None,
+                help=f"How far ahead recurring sends are kept scheduled, 1d to 90d (default "
+                f"{DEFAULT_HORIZON.days}d), for the manifests that set no horizon of their own.",
+            ),
             now_option,
         ]
     ):
@@ -80,8 +95,10 @@ def build_options(
     allow_destroy: bool,
     allow_resend: bool,
     replace: tuple[str, ...] = (),
+    horizon: timedelta | None = None,
 ) -> PlanOptions:
     return PlanOptions(
+        horizon_seconds=int(horizon.total_seconds()) if horizon is not None else None,
         freeze_window_seconds=int(freeze_window.total_seconds()),
         allow_late=allow_late,
         allow_destroy=allow_destroy,
@@ -150,6 +167,7 @@ def plan(
     allow_late: bool,
     allow_destroy: bool,
     allow_resend: bool,
+    horizon: timedelta | None,
     allow_empty: bool,
     now: datetime | None,
 ) -> int:
@@ -160,7 +178,7 @@ def plan(
     count), 3 (invalid manifests), 4 (a change is blocked by a safety gate).
     """
     options = build_options(
-        targets, freeze_window, allow_late, allow_destroy, allow_resend, replace
+        targets, freeze_window, allow_late, allow_destroy, allow_resend, replace, horizon
     )
     key = plan_key_or_none() if out is not None else None  # a bad key fails before planning
     result = service(settings, now).plan(paths or (".",), options, allow_empty=allow_empty)

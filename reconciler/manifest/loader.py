@@ -30,7 +30,7 @@ from reconciler.manifest.refusals import (
     roots_of,
 )
 from reconciler.manifest.renames import rename_checks
-from reconciler.manifest.resource import Resource
+from reconciler.manifest.resource import Resource, split_occurrence
 from reconciler.manifest.validate import DocumentContext, read_document
 from reconciler.manifest.yamlload import YamlProblem, compose_documents
 
@@ -69,6 +69,14 @@ class LoadResult:
     rules: dict[str, RecurringRule] = dataclasses.field(default_factory=dict)
     """The recurring manifests by address (``campaign_schedule/weekly-digest``): what the
     planner asks about a recorded occurrence outside the horizon (docs/decisions.md)."""
+
+    def declares(self, address: str) -> Resource | None:
+        """The occurrence a recurring manifest declares at ``address`` (``KIND/NAME@KEY``),
+        whatever the horizon; None when no rule declares it (the planner's question)."""
+        prefix, _, name = address.partition("/")
+        base, key = split_occurrence(name)
+        rule = self.rules.get(f"{prefix}/{base}") if key is not None else None
+        return rule.resource_for(key) if rule is not None and key is not None else None
 
     @property
     def errors(self) -> list[Diagnostic]:

@@ -91,7 +91,7 @@ class ScheduleManifest(ManifestBase):
         default=None,
         description=(
             "Instead of spec.schedule: send on every occurrence of a rule, each its own "
-            "one-shot schedule in Braze (experimental: BRAZE_RECONCILER_EXPERIMENTAL_RECURRENCE=1)."
+            "one-shot schedule in Braze."
         ),
     )
 

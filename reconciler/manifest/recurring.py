@@ -5,15 +5,11 @@ A schedule manifest (``ScheduledMessage``, ``CampaignSchedule``, ``CanvasSchedul
 ``recurrence`` beside its ``spec`` declares many one-shot schedules: each occurrence is a
 resource ``KIND/NAME@KEY`` whose body is the spec with that occurrence's ``schedule``, so the
 planner, the ledger and the applier treat it like any other. Braze never sees the block.
-
-The feature is experimental until the planner knows occurrences (see docs/recurrence.md): a
-``recurrence`` is an error unless ``BRAZE_RECONCILER_EXPERIMENTAL_RECURRENCE=1``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, Self
@@ -42,25 +38,6 @@ from reconciler.timeutil import format_naive
 
 if TYPE_CHECKING:
     from reconciler.manifest.validate import DocumentContext
-
-EXPERIMENTAL_ENV = "BRAZE_RECONCILER_EXPERIMENTAL_RECURRENCE"
-
-
-def recurrence_enabled() -> bool:
-    """Whether manifests may recur (``BRAZE_RECONCILER_EXPERIMENTAL_RECURRENCE=1``)."""
-    return os.environ.get(EXPERIMENTAL_ENV, "").strip() == "1"
-
-
-def not_enabled(context: DocumentContext) -> Diagnostic:
-    return context.diagnostic(
-        "recurrence_not_enabled",
-        "recurring sends are not enabled yet",
-        ("recurrence",),
-        at_key=True,
-        hint=f"set {EXPERIMENTAL_ENV}=1 to try them: plan and apply do not yet protect an "
-        "occurrence that is sending (see docs/recurrence.md)",
-    )
-
 
 def as_error(problem: RecurrenceError) -> PydanticCustomError:
     return braze_error(

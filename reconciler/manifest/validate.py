@@ -17,8 +17,6 @@ from reconciler.manifest.models import MANIFEST_MODELS, ManifestBase, spec_sched
 from reconciler.manifest.recurring import (
     RecurrenceBlock,
     RecurringRule,
-    not_enabled,
-    recurrence_enabled,
     recurrence_info,
     recurrence_warnings,
 )
@@ -123,8 +121,6 @@ def read_document(
     if kind_problem is not None:
         return None, [kind_problem]
     assert isinstance(kind, str)
-    if "recurrence" in value and Kind(kind).facts.has_schedule and not recurrence_enabled():
-        return None, [not_enabled(context)]
     model = MANIFEST_MODELS[Kind(kind)]
     try:
         manifest = model.model_validate(value)

@@ -124,6 +124,9 @@ class JsonFormModel(PlanModel):
 
     DERIVED: ClassVar[Mapping[str, type]] = {}
     AS_WORDS: ClassVar[tuple[str, ...]] = ()
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ()
+    """Optional fields the JSON form writes only when they hold a value: what older plans
+    did not have, so that their JSON stays byte for byte the same."""
 
     def derived(self) -> dict[str, Any]:
         return {}
@@ -141,5 +144,8 @@ class JsonFormModel(PlanModel):
     ) -> dict[str, Any]:
         data: dict[str, Any] = handler(self)
         if info.mode_is_json():
+            for name in self.OMITTED_WHEN_NONE:
+                if data.get(name, 0) is None:
+                    del data[name]
             data.update(self.derived())
         return data

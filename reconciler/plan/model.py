@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any, ClassVar, Final
 
@@ -140,6 +141,7 @@ def _words(info: FieldSerializationInfo) -> Words:
 class Change(JsonFormModel):
     DERIVED: ClassVar[Mapping[str, type]] = {"symbol": str, "housekeeping": bool}
     AS_WORDS: ClassVar[tuple[str, ...]] = ("reasons", "notes")
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("rule", "rule_summary")
 
     address: str
     kind: Kind
@@ -180,6 +182,12 @@ class Change(JsonFormModel):
     """A replace the person asked for (``--replace``): a delete answered "unknown schedule"
     then counts as done, since the repair is for a schedule changed or removed in Braze."""
     notes: Array[NoteCode] = ()
+    rule: str | None = None
+    """For an occurrence of a recurring manifest (``KIND/NAME@KEY``): the rule's address
+    (``KIND/NAME``), by which renderers group its occurrences."""
+    rule_summary: str | None = None
+    """The rule in words (``weekly on Monday at 09:00 in America/New_York``), when the
+    manifests still declare it."""
 
     @property
     def is_change(self) -> bool:
@@ -213,7 +221,9 @@ class Change(JsonFormModel):
         return {"symbol": self.action.symbol, "housekeeping": self.is_housekeeping}
 
 
-class PlanOptions(PlanModel):
+class PlanOptions(JsonFormModel):
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("horizon_seconds",)
+
     freeze_window_seconds: int = int(DEFAULT_FREEZE_WINDOW.total_seconds())
     allow_late: bool = False
     allow_destroy: bool = False
@@ -221,6 +231,14 @@ class PlanOptions(PlanModel):
     targets: Array[str] = ()
     replace: Array[str] = ()
     """Addresses to delete and create again (``--replace``), even when unchanged."""
+    horizon_seconds: int | None = None
+    """``--horizon``: how far ahead the occurrences of recurring manifests that set no
+    horizon of their own are kept scheduled; None for the default. It shapes the plan, so a
+    saved plan is applied with it."""
+
+    @property
+    def horizon(self) -> timedelta | None:
+        return timedelta(seconds=self.horizon_seconds) if self.horizon_seconds else None
 
 
 class Plan(JsonFormModel):

@@ -16,17 +16,24 @@ For each address it decides one action:
 
 Equality is decided by the canonical body hash; field diffs are computed only for changes.
 Safety gates (``plan.safety``) then mark changes blocked.
+
+An occurrence of a recurring manifest (``KIND/NAME@KEY``) is planned like any resource, with
+what makes a nightly apply of a rolling window safe (docs/decisions.md, "Recurring sends"):
+one never scheduled that is already frozen, sending or sent is a *missed* occurrence (a plan
+warning, not a blocked create); one recorded beyond the loader's window that the rule still
+declares (``declares``) is planned as desired, never deleted; and one that is sending (or
+frozen, without ``--allow-late``) is kept as it is, with a note, whatever the rule now says.
 """
 
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, cast
 
 from reconciler.kinds import Kind, facts
-from reconciler.manifest.resource import Resource
+from reconciler.manifest.resource import Resource, split_occurrence
 from reconciler.plan.diff import changed_fields, field_changes
 from reconciler.plan.model import Action, Call, Change, Plan, PlanOptions, Request
 from reconciler.plan.moves import as_moved, ignored_renames, renames
@@ -34,6 +41,12 @@ from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
 from reconciler.plan.safety import apply_gates
 from reconciler.sendtime import LATENESS, Lifecycle, ScheduleMode, first_send, lifecycle
 from reconciler.state.base import Record, RecordStatus
+from reconciler.timeutil import format_duration, format_utc
+
+
+Declares = Callable[[str], Resource | None]
+"""What the recurring manifests declare under an occurrence's address (``KIND/NAME@KEY``),
+whatever the horizon; None when none declares it (``LoadResult.declares``)."""
 
 
 def plan(
@@ -41,6 +54,7 @@ def plan(
     recorded: Mapping[str, Record],
     now: datetime,
     options: PlanOptions | None = None,
+    declares: Declares | None = None,
 ) -> Plan:
     """Compare every address; return the changes sorted by address."""
     options = options or PlanOptions()
@@ -50,6 +64,8 @@ def plan(
     # A moved record is planned under its new address only: never a delete of the old name.
     addresses = sorted((set(wanted) | set(recorded)) - set(moves.values()))
     changes: list[Change] = []
+    warnings: list[str] = []
+    beyond: set[str] = set()  # recorded occurrences the rules declare past the window
     for address in addresses:
         resource = wanted.get(address)
         old = moves.get(address)
@@ -61,7 +77,14 @@ def plan(
             and not _targeted(address, resource, record, options.targets)
         ):
             continue
-        change = plan_address(address, resource, record, now, freeze)
+        if _rule_of(address) is not None:
+            if resource is None and record is not None and declares is not None:
+                resource = declares(address)
+                if resource is not None:
+                    beyond.add(address)
+            change = _occurrence(address, resource, record, now, freeze, options, warnings)
+        else:
+            change = plan_address(address, resource, record, now, freeze)
         if requested and change is not None and resource is not None and record is not None:
             change = _requested_replace(change, resource, record, now, freeze)
         if change is not None and old is not None and record is not None:
@@ -69,7 +92,7 @@ def plan(
         if change is not None:
             changes.append(change)
     managed = sum(1 for r in recorded.values() if r.status is not RecordStatus.FIRED)
-    declared = set(wanted) | set(moves.values())
+    declared = set(wanted) | set(moves.values()) | beyond
     kept = sum(
         1 for a, r in recorded.items() if r.status is not RecordStatus.FIRED and a in declared
     )
@@ -79,7 +102,92 @@ def plan(
         now=now,
         options=options,
         managed=managed,
-        warnings=tuple(ignored_renames(wanted, recorded, moves)),
+        warnings=(*ignored_renames(wanted, recorded, moves), *warnings),
+    )
+
+
+def _rule_of(address: str) -> str | None:
+    """``campaign_schedule/weekly`` for ``campaign_schedule/weekly@2026-12-07``; None for an
+    address that is no occurrence."""
+    prefix, _, name = address.partition("/")
+    base, key = split_occurrence(name)
+    return f"{prefix}/{base}" if key is not None else None
+
+
+_LATE = frozenset({Lifecycle.FROZEN, Lifecycle.SENDING, Lifecycle.SENT})
+
+
+def _occurrence(
+    address: str,
+    resource: Resource | None,
+    record: Record | None,
+    now: datetime,
+    freeze: timedelta,
+    options: PlanOptions,
+    warnings: list[str],
+) -> Change | None:
+    """An occurrence of a recurring manifest: planned as any resource, but never a blocked
+    create of one that was missed, and never a change to one that has started sending."""
+    fired = record is not None and record.status is RecordStatus.FIRED
+    live = record is not None and not fired and record.status not in _UNSETTLED
+    if live and record is not None and _record_lifecycle(record, now, freeze) is Lifecycle.SENT:
+        sent = _because(ReasonCode.SENT, time=record.schedule_time)
+        return _with_rule(_forget(address, record, resource, sent, now), address, resource)
+    change = plan_address(address, resource, record, now, freeze)
+    if change is None:
+        return None
+    if fired and change.action is not Action.NOOP:
+        # Its date has sent; the rule now says another time that day: not sent again.
+        warnings.append(
+            f"{address}: sent at {record.schedule_time if record else '?'}; the rule's new "
+            "time that day is not sent again"
+        )
+        return None
+    if record is None and change.action is Action.CREATE:
+        late = change.lifecycle
+        if late in _LATE and not (late is Lifecycle.FROZEN and options.allow_late):
+            warnings.append(_missed(change, now, options))
+            return None
+    if live and record is not None and change.requests:
+        late = change.lifecycle
+        if late is Lifecycle.SENDING and not (change.action is Action.DELETE and options.allow_late):
+            change = _kept(address, record, now, freeze, NoteCode.OCCURRENCE_KEPT_SENDING)
+        elif (
+            late is Lifecycle.FROZEN
+            and change.action is not Action.DELETE  # blocked as late by the gates
+            and not options.allow_late
+        ):
+            change = _kept(address, record, now, freeze, NoteCode.OCCURRENCE_KEPT_FROZEN)
+    return _with_rule(change, address, resource)
+
+
+def _missed(change: Change, now: datetime, options: PlanOptions) -> str:
+    send_at = change.send_at or now
+    if change.lifecycle is Lifecycle.FROZEN:
+        window = format_duration(timedelta(seconds=options.freeze_window_seconds))
+        why = (
+            f"its first send is in {format_duration(send_at - now)}, inside the {window} freeze "
+            "window (apply --allow-late creates it anyway)"
+        )
+    elif change.lifecycle is Lifecycle.SENDING:
+        why = f"it is sending since {format_utc(send_at)}"
+    else:
+        why = f"its send time {change.schedule_time} has passed"
+    return f"{change.address}: missed occurrence, never scheduled: {why}"
+
+
+def _kept(
+    address: str, record: Record, now: datetime, freeze: timedelta, note: NoteCode
+) -> Change:
+    """No change to an occurrence under way: what Braze holds is what it sends."""
+    return _record_change(address, record, Action.NOOP, now, freeze, ()).with_notes(note)
+
+
+def _with_rule(change: Change, address: str, resource: Resource | None) -> Change:
+    info = resource.recurrence if resource is not None else None
+    rule = resource.rule_address if resource is not None else None
+    return change.evolve(
+        rule=rule or _rule_of(address), rule_summary=info.summary if info else None
     )
 
 
@@ -96,7 +204,11 @@ def _matches(target: str, address: str, resource: Resource | None, record: Recor
             resource.labels if resource is not None else (record.labels if record else {})
         )
         return labels.get(key) == value
-    return fnmatch.fnmatchcase(address, target)
+    if fnmatch.fnmatchcase(address, target):
+        return True
+    # A rule's address selects its occurrences (``--target campaign_schedule/weekly``).
+    rule = _rule_of(address)
+    return rule is not None and fnmatch.fnmatchcase(rule, target)
 
 
 def unmatched_targets(

@@ -69,6 +69,12 @@ class NoteCode(StrEnum):
     """The delete of a sending schedule cancels only the zones not reached yet."""
     RENAME_REPLACES = "rename_replaces"
     """A rename with fields Braze cannot update: it deletes and creates after all."""
+    OCCURRENCE_KEPT_SENDING = "occurrence_kept_sending"
+    """An occurrence that is sending: the rule's change (or removal) is not applied to it,
+    only from the next occurrence on."""
+    OCCURRENCE_KEPT_FROZEN = "occurrence_kept_frozen"
+    """An occurrence inside the freeze window: the rule's change (or removal) is not applied
+    to it without ``--allow-late``."""
 
 
 class Reason(PlanModel):

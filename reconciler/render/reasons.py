@@ -63,6 +63,15 @@ _NOTES: Mapping[NoteCode, str] = {
         "the rename alone would not call Braze, but the change to fields Braze cannot update "
         "deletes the schedule and creates a new one"
     ),
+    NoteCode.OCCURRENCE_KEPT_SENDING: (
+        "this occurrence is sending: it is kept as scheduled; the rule's change applies from "
+        "the next occurrence (an emergency stop: remove the manifest and apply with "
+        "--allow-late)"
+    ),
+    NoteCode.OCCURRENCE_KEPT_FROZEN: (
+        "this occurrence is inside the freeze window: it is kept as scheduled; the rule's "
+        "change applies from the next occurrence (--allow-late changes it anyway)"
+    ),
 }
 
 

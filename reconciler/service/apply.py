@@ -132,7 +132,10 @@ class Applying(Planning):
         saved: Plan | None = None
         if request.plan_file is not None:
             saved = load_plan(request.plan_file, require_plan_key())
-        load, desired = load_desired(request.paths, now, allow_empty=request.allow_empty)
+        horizon = (saved.options if saved is not None else request.options).horizon
+        load, desired = load_desired(
+            request.paths, now, allow_empty=request.allow_empty, horizon=horizon
+        )
         run_id = uuid.uuid4().hex[:12]
         with self.open_ledger() as store:
             check_binding(store, endpoint, api_key)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from reconciler.errors import ManifestError
@@ -61,11 +61,16 @@ class ServiceBase:
 
 
 def load_desired(
-    paths: Sequence[str], now: datetime, *, allow_empty: bool = False
+    paths: Sequence[str],
+    now: datetime,
+    *,
+    allow_empty: bool = False,
+    horizon: timedelta | None = None,
 ) -> tuple[LoadResult, dict[str, Resource]]:
     """Load manifests; raise ManifestError (exit 3) when any is invalid, UsageError (exit 3)
-    when they hold no resource at all and ``allow_empty`` is not given."""
-    result = load_manifests(paths, now)
+    when they hold no resource at all and ``allow_empty`` is not given. ``horizon``
+    (``--horizon``) is for the recurring manifests that set none."""
+    result = load_manifests(paths, now, horizon)
     refuse_empty(result, paths, allow_empty=allow_empty)
     return desired_of(result)
 

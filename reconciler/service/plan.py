@@ -31,7 +31,7 @@ class Planning(ServiceBase):
         self, paths: Sequence[str], options: PlanOptions, *, allow_empty: bool = False
     ) -> Plan:
         now = self.current_time()
-        loading = ManifestLoading(paths, now)
+        loading = ManifestLoading(paths, now, options.horizon)
         api_key = self._optional_key()
         with self.open_ledger() as store:
             ledger = read_ledger(store)  # while worker processes parse the manifests
@@ -66,7 +66,7 @@ class Planning(ServiceBase):
         if ledger is None:
             ledger = read_ledger(store)
         refuse_unmatched_targets(desired, ledger.records, options.targets)
-        plan = planner.plan(desired, ledger.records, now, options)
+        plan = planner.plan(desired, ledger.records, now, options, load.declares)
         check_replace(plan, desired, ledger.records)
         if ledger.lock is not None and not holding_lock:
             warnings.append(lock_warning(ledger.lock))

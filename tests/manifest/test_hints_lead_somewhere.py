@@ -21,13 +21,13 @@ from click.testing import CliRunner
 
 from reconciler.cli import cli
 from tests.manifest.test_doubtful_corpus import DOUBTFUL
-from tests.manifest.test_invalid_corpus import CORPUS, NOW, RECURRENCE_ON
+from tests.manifest.test_invalid_corpus import CORPUS, NOW
 
 MAX_ROUNDS = 5
 
 
 def diagnostics_of(path: Path) -> list[dict[str, Any]]:
-    result = CliRunner(env=RECURRENCE_ON).invoke(
+    result = CliRunner().invoke(
         cli, ["validate", str(path), "--format", "json", "--now", NOW]
     )
     assert result.exit_code in (0, 3), result.output

@@ -14,13 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from reconciler.cli import cli
-from reconciler.manifest.recurring import EXPERIMENTAL_ENV
 
 ROOT = Path(__file__).parents[2]
 CORPUS = Path(__file__).parent / "invalid"
 NOW = "2026-12-01T08:00:00Z"
-RECURRENCE_ON = {EXPERIMENTAL_ENV: "1"}
-"""The corpus has recurring manifests (61 to 79): their checks run with the feature on."""
 
 
 def expectations(path: Path) -> list[str]:
@@ -48,7 +45,7 @@ def test_the_corpus_is_large_enough() -> None:
 def test_invalid_manifest(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)  # messages name files as the user gave them: relative here
     path = path.relative_to(ROOT)
-    runner = CliRunner(env=RECURRENCE_ON)
+    runner = CliRunner()
     result = runner.invoke(cli, ["validate", str(path), "--format", "json", "--now", NOW])
     assert result.exit_code == 3, result.output
     assert "Traceback" not in result.output
@@ -60,7 +57,7 @@ def test_invalid_manifest(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("path", FILES[:5], ids=[p.stem for p in FILES[:5]])
 def test_text_format_names_file_line_column_and_field(path: Path) -> None:
-    result = CliRunner(env=RECURRENCE_ON).invoke(cli, ["validate", str(path), "--now", NOW])
+    result = CliRunner().invoke(cli, ["validate", str(path), "--now", NOW])
     assert result.exit_code == 3
     first = expectations(path)[0]
     position, code = first.split(" ")[0:2]
@@ -123,7 +120,7 @@ def test_duplicate_address_across_files_names_both(tmp_path: Path) -> None:
 def test_all_errors_of_a_run_are_reported(tmp_path: Path) -> None:
     for index, path in enumerate(FILES[:10]):
         (tmp_path / f"{index:02d}.yaml").write_bytes(path.read_bytes())
-    result = CliRunner(env=RECURRENCE_ON).invoke(
+    result = CliRunner().invoke(
         cli, ["validate", str(tmp_path), "--format", "json", "--now", NOW]
     )
     report = json.loads(result.stdout)

@@ -15,7 +15,6 @@ from click.testing import CliRunner
 
 from reconciler.cli import cli
 from reconciler.manifest.loader import LoadResult, load_manifests
-from reconciler.manifest.recurring import EXPERIMENTAL_ENV
 from reconciler.manifest.resource import (
     is_valid_name,
     is_valid_resource_name,
@@ -43,11 +42,6 @@ spec:
 """
 
 
-@pytest.fixture(autouse=True)
-def recurrence_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(EXPERIMENTAL_ENV, "1")
-
-
 def load(tmp_path: Path, text: str, now: datetime = NOW, **options: timedelta) -> LoadResult:
     (tmp_path / "m.yaml").write_text(text, encoding="utf-8")
     return load_manifests([tmp_path], now, **options)
@@ -67,15 +61,11 @@ def validate(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> li
     ]
 
 
-def test_recurring_sends_are_off_unless_switched_on(tmp_path: Path) -> None:
-    off = {EXPERIMENTAL_ENV: ""}
-    assert validate(tmp_path, WEEKLY, off) == [
-        "error 5:1 recurrence_not_enabled recurrence | recurring sends are not enabled yet"
-    ]
+def test_only_schedule_kinds_recur(tmp_path: Path) -> None:
     assert validate(tmp_path, WEEKLY) == []
-    # Kinds that make no schedule never recur, switched on or not.
+    # Kinds that make no schedule never recur.
     send_id = f"kind: SendId\nname: s\nrecurrence: {{}}\nspec: {{campaign_id: {CAMPAIGN}}}\n"
-    assert validate(tmp_path, send_id, off)[0].startswith("error 3:1 unknown_field recurrence")
+    assert validate(tmp_path, send_id)[0].startswith("error 3:1 unknown_field recurrence")
 
 
 def test_rules_checked_together_point_at_the_field_to_change(tmp_path: Path) -> None:
