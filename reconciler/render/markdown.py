@@ -22,6 +22,8 @@ from reconciler.render.shown import ShownField, fired_line, shown_fields
 from reconciler.render.textdiff import DiffLine
 from reconciler.render.words import (
     COMMENT_LIMIT,
+    by_rule,
+    rule_heading,
     plain_words,
     schedule_words,
     summary_line,
@@ -54,6 +56,8 @@ def render_markdown(plan: Plan, *, show_recipients: bool = False) -> str:
     changes = [c for c in plan.changes if c.is_change and not c.is_housekeeping]
     far = datetime.max.replace(tzinfo=UTC)
     changes.sort(key=lambda c: (when(c) or far, c.address))
+    # A recurring manifest's occurrences follow each other, under their rule's heading row.
+    changes = [c for group in by_rule(changes) for c in group]
     head: list[str] = [MARKER]
     workspace = plan.workspace or "default"
     head.append(f"### braze-reconciler plan for {markdown_code(workspace)}")
@@ -95,8 +99,13 @@ def render_markdown(plan: Plan, *, show_recipients: bool = False) -> str:
     # Room for the notes on what was left out, and the footer.
     budget = LIMIT - len("\n".join(head)) - len(footer) - 800
     rows_shown = 0
+    heads: set[str] = set()
     for change in changes:
         row = _row(change, now)
+        if change.rule is not None and change.rule not in heads:
+            heads.add(change.rule)
+            group = [c for c in changes if c.rule == change.rule]
+            row = f"| 🔁 | **{table_cell(rule_heading(group))}** | | | |\n{row}"
         if len(row) + 1 > budget * 0.6 - sum(len(r) + 1 for r in table):
             break
         table.append(row)

@@ -19,7 +19,13 @@ from reconciler.render.reasons import notes_words
 from reconciler.render.recipients import mask_recipients
 from reconciler.render.shown import fired_line, names_recipients, shown_field, shown_fields
 from reconciler.render.textdiff import DiffLine, paired, word_diff
-from reconciler.render.words import plain_words, schedule_words, summary_line
+from reconciler.render.words import (
+    by_rule,
+    plain_words,
+    rule_heading,
+    schedule_words,
+    summary_line,
+)
 from reconciler.timeutil import format_utc
 
 _STYLE = {
@@ -65,7 +71,11 @@ def render_text(plan: Plan, *, show_noop: bool = False, masked: bool = False) ->
     now = plan.now
     lines: list[str] = []
     fired = [c for c in plan.changes if c.is_housekeeping]
-    changes = [c for c in plan.changes if (show_noop or c.is_change) and not c.is_housekeeping]
+    changes = [
+        c
+        for c in plan.changes
+        if (show_noop or c.is_change or (c.rule and c.notes)) and not c.is_housekeeping
+    ]
     header = f"Plan for workspace [bold]{markup(plan.workspace or 'default')}[/]"
     if plan.endpoint:
         header += f" at {markup(plan.endpoint)}"
@@ -75,8 +85,12 @@ def render_text(plan: Plan, *, show_noop: bool = False, masked: bool = False) ->
     if masked and any(names_recipients(c) for c in changes):
         lines.append("Recipient identifiers are masked as ••• (--show-recipients shows them).")
     lines.append("")
-    for change in changes:
-        lines.extend(_change_lines(change, now, masked))
+    for group in by_rule(changes):
+        if group[0].rule is not None:
+            # A recurring manifest's occurrences, under one heading.
+            lines.append(f"[bold]{markup(rule_heading(group))}[/]")
+        for change in group:
+            lines.extend(_change_lines(change, now, masked))
     if fired:
         lines.append(f"[{_STYLE[Action.FORGET]}]  #[/] {fired_line(len(fired))}")
         lines.append("")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from reconciler.plan.model import Action, Change, Plan
 from reconciler.plan.reasons import SCHEDULE_CHANGED
@@ -107,3 +107,48 @@ def summary_line(plan: Plan) -> str:
 def table_cell(text: str) -> str:
     """Text safe inside a Markdown table cell (or any one line of Markdown), shown as is."""
     return markdown_text(text)
+
+
+_GROUP_WORDS = {
+    Action.CREATE: "new",
+    Action.UPDATE: "moved",
+    Action.REPLACE: "replaced",
+    Action.DELETE: "deleted",
+    Action.FORGET: "forgotten",
+    Action.RENAME: "renamed",
+    Action.NOOP: "kept as scheduled",
+}
+
+
+def by_rule(changes: list[Change]) -> list[list[Change]]:
+    """The changes in their order, with a rule's occurrences gathered where its first one
+    is: one list per rule (``Change.rule``), one per other change."""
+    groups: list[list[Change]] = []
+    of_rule: dict[str, list[Change]] = {}
+    for change in changes:
+        if change.rule is None:
+            groups.append([change])
+        elif change.rule in of_rule:
+            of_rule[change.rule].append(change)
+        else:
+            of_rule[change.rule] = [change]
+            groups.append(of_rule[change.rule])
+    return groups
+
+
+def rule_heading(occurrences: list[Change]) -> str:
+    """``weekly-digest: 2 new, next 2026-12-07 14:00 UTC; weekly on Monday at 09:00 in
+    America/New_York``: what happens to a rule's occurrences, in one line (not escaped)."""
+    first = occurrences[0]
+    name = (first.rule or first.address).partition("/")[2]
+    counts: dict[Action, int] = {}
+    for change in occurrences:
+        counts[change.action] = counts.get(change.action, 0) + 1
+    parts = [f"{n} {_GROUP_WORDS[action]}" for action, n in counts.items()]
+    sends = [c for c in occurrences if c.action is not Action.DELETE and c.schedule_time]
+    far = datetime.max.replace(tzinfo=UTC)
+    upcoming = min(sends, key=lambda c: when(c) or far, default=None)
+    if upcoming is not None:
+        parts.append("next " + schedule_words(upcoming.schedule_mode, upcoming.schedule_time))
+    summary = next((c.rule_summary for c in occurrences if c.rule_summary), None)
+    return f"{name}: {', '.join(parts)}" + (f"; {summary}" if summary else "; no longer declared")

@@ -162,3 +162,21 @@ def test_the_horizon_is_saved_only_when_given(tmp_path: Path) -> None:
     assert result.options.horizon is None and options.horizon == timedelta(days=30)
     saved = through_json(result.evolve(options=options))
     assert saved.options.horizon == timedelta(days=30)
+
+
+def test_text_and_markdown_group_a_rules_occurrences(tmp_path: Path) -> None:
+    from reconciler.render.markdown import render_markdown
+    from reconciler.render.text import render_text
+
+    result = plan_of(load(tmp_path, weekly()), {})
+    heading = (
+        "weekly-digest: 2 new, next 2026-12-07 14:00 UTC; weekly on Monday at 09:00 in "
+        "America/New_York"
+    )
+    text = render_text(result)
+    assert f"[bold]{heading}[/]" in text
+    assert text.index(heading) < text.index("weekly-digest@2026-12-07")
+    assert f"| 🔁 | **{heading}** | | | |" in render_markdown(result)
+    # JSON keeps one change per occurrence, each naming its rule.
+    changes = plan_document(result)["changes"]
+    assert [c["rule"] for c in changes] == [RULE, RULE]
