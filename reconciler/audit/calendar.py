@@ -10,7 +10,9 @@ feed the calendar:
   change them (the manifest differs, or was removed); else ``in_sync``;
 - desired resources not in the ledger: ``pending_change`` (not applied yet);
 - dashboard broadcasts (``audit.dashboard``): ``in_sync``, ``unexpected``, ``missing`` or
-  ``mismatched`` against the ``DashboardSchedule`` expectations.
+  ``mismatched`` against the ``DashboardSchedule`` expectations;
+- occurrences of recurring manifests past the horizon an apply keeps scheduled (``later``):
+  ``in_sync``, since a later apply schedules each as it enters that horizon.
 
 An entry is in the calendar when a send it is about starts by ``now + horizon`` and has not
 finished (a local-time schedule that is sending is in; a fired one is out). A pending change
@@ -63,10 +65,19 @@ def audit(
     *,
     words: Words,
     freeze_window: timedelta = DEFAULT_FREEZE_WINDOW,
+    declares: planner.Declares | None = None,
+    later: Mapping[str, Resource] | None = None,
 ) -> AuditReport:
+    """``declares``: the planner's question to the recurring manifests; ``later``: their
+    occurrences within ``horizon`` (``LoadResult.occurrences_through``)."""
     end = now + horizon
     end_time = listing_end_time(now, horizon)
-    entries = managed_entries(desired, recorded, now, end, freeze_window, words)
+    entries = managed_entries(desired, recorded, now, end, freeze_window, words, declares)
+    entries.extend(
+        _later_entry(resource, now, freeze_window)
+        for address, resource in (later or {}).items()
+        if address not in desired and address not in recorded
+    )
     dashboard, warnings = dashboard_entries(desired, listing, now, end, freeze_window, end_time)
     entries.extend(dashboard)
     entries.sort(key=AuditEntry.sort_key)
@@ -103,10 +114,11 @@ def managed_entries(
     end: datetime,
     freeze: timedelta,
     words: Words,
+    declares: planner.Declares | None = None,
 ) -> list[AuditEntry]:
     """The managed API schedules due by ``end``, each classified by what the planner says."""
     options = PlanOptions(freeze_window_seconds=int(freeze.total_seconds()))
-    plan = planner.plan(desired, recorded, now, options)
+    plan = planner.plan(desired, recorded, now, options, declares)
     entries: list[AuditEntry] = []
     for change in plan.changes:
         record = recorded.get(change.moved_from or change.address)
@@ -182,6 +194,24 @@ def _managed_entry(
         desired_send_at=format_utc(desired_timing.first) if moved and desired_timing else None,
         desired_schedule_mode=desired_timing.mode if moved and desired_timing else None,
         desired_schedule_time=desired_timing.time if moved and desired_timing else None,
+    )
+
+
+LATER = "a later apply schedules it, once it is within its rule's horizon"
+
+
+def _later_entry(resource: Resource, now: datetime, freeze: timedelta) -> AuditEntry:
+    timing = _timing(resource.schedule_mode, resource.schedule_time, now, freeze)
+    return AuditEntry(
+        source=Source.MANIFEST,
+        status=Status.IN_SYNC,
+        detail=LATER,
+        send_at=format_utc(timing.first) if timing else None,
+        lifecycle=timing.life.value if timing else None,
+        address=resource.address,
+        kind=resource.kind,
+        schedule_mode=timing.mode if timing else None,
+        schedule_time=timing.time if timing else None,
     )
 
 

@@ -53,12 +53,18 @@ def in_sync_words(entries: Iterable[Mapping[str, Any]]) -> str:
     (Braze cannot list them)``; from ``AuditReport.to_dict()``'s entries."""
     in_sync = [e for e in entries if e["status"] == Status.IN_SYNC]
     applied = sum(1 for e in in_sync if e["source"] == Source.LEDGER)
-    listed = len(in_sync) - applied
+    listed = sum(1 for e in in_sync if e["source"] == Source.DASHBOARD)
+    later = len(in_sync) - applied - listed
     parts = []
     if listed:
         parts.append(f"{listed} dashboard broadcast{'s' if listed != 1 else ''} as listed")
     if applied:
         parts.append(f"{applied} API schedule{'s' if applied != 1 else ''} {AS_APPLIED}")
+    if later:
+        parts.append(
+            f"{later} occurrence{'s' if later != 1 else ''} of recurring manifests that a later "
+            "apply schedules"
+        )
     return ", ".join(parts)
 
 

@@ -10,6 +10,7 @@ import click
 from reconciler.cli.options import DURATION, examples, now_option, service
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.errors import EXIT_CHANGES, EXIT_OK, UsageError
+from reconciler.render.audit_ics import render_audit_ics
 from reconciler.render.audit_markdown import render_audit_markdown
 from reconciler.render.audit_text import render_audit_text
 from reconciler.render.json_render import render_json
@@ -18,7 +19,9 @@ from reconciler.settings import Settings
 
 @click.command(
     epilog=examples(
-        "audit manifests/", "audit --horizon 7d --fail-on-drift --format markdown manifests/"
+        "audit manifests/",
+        "audit --horizon 7d --fail-on-drift --format markdown manifests/",
+        "audit --horizon 60d --format ics manifests/ > sends.ics",
     )
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
@@ -32,10 +35,11 @@ from reconciler.settings import Settings
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "markdown", "json"]),
+    type=click.Choice(["text", "markdown", "json", "ics"]),
     default="text",
     show_default=True,
-    help="text for terminals, markdown for an issue or comment, json for tools.",
+    help="text for terminals, markdown for an issue or comment, json for tools, ics for a "
+    "calendar (iCalendar: one event per upcoming send, stable UIDs).",
 )
 @click.option(
     "--fail-on-drift",
@@ -76,6 +80,8 @@ def audit(
         write(render_json(data))
     elif output_format == "markdown":
         write(render_audit_markdown(data))
+    elif output_format == "ics":
+        write(render_audit_ics(data).decode("utf-8"))
     else:
         out_console().print(render_audit_text(data), end="")
     if expectations_dir is not None:

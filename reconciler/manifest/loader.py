@@ -78,6 +78,16 @@ class LoadResult:
         rule = self.rules.get(f"{prefix}/{base}") if key is not None else None
         return rule.resource_for(key) if rule is not None and key is not None else None
 
+    def occurrences_through(self, now: datetime, through: datetime) -> dict[str, Resource]:
+        """Every occurrence of the recurring manifests not yet sent at ``now`` and first
+        sending by ``through``, whatever their own horizon (the audit's calendar)."""
+        found = (
+            rule.resource(occurrence)
+            for rule in self.rules.values()
+            for occurrence in rule.recurrence.occurrences(now, through)
+        )
+        return {resource.address: resource for resource in found}
+
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.is_error]

@@ -39,6 +39,7 @@ from reconciler.timeutil import format_naive
 if TYPE_CHECKING:
     from reconciler.manifest.validate import DocumentContext
 
+
 def as_error(problem: RecurrenceError) -> PydanticCustomError:
     return braze_error(
         problem.code, problem.message, hint=problem.hint, replacement=problem.replacement

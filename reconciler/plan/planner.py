@@ -150,7 +150,9 @@ def _occurrence(
             return None
     if live and record is not None and change.requests:
         late = change.lifecycle
-        if late is Lifecycle.SENDING and not (change.action is Action.DELETE and options.allow_late):
+        if late is Lifecycle.SENDING and not (
+            change.action is Action.DELETE and options.allow_late
+        ):
             change = _kept(address, record, now, freeze, NoteCode.OCCURRENCE_KEPT_SENDING)
         elif (
             late is Lifecycle.FROZEN
@@ -176,9 +178,7 @@ def _missed(change: Change, now: datetime, options: PlanOptions) -> str:
     return f"{change.address}: missed occurrence, never scheduled: {why}"
 
 
-def _kept(
-    address: str, record: Record, now: datetime, freeze: timedelta, note: NoteCode
-) -> Change:
+def _kept(address: str, record: Record, now: datetime, freeze: timedelta, note: NoteCode) -> Change:
     """No change to an occurrence under way: what Braze holds is what it sends."""
     return _record_change(address, record, Action.NOOP, now, freeze, ()).with_notes(note)
 

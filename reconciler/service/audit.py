@@ -55,7 +55,16 @@ class Auditing(ServiceBase):
         with self.braze_client(api_key, now) as client:
             log.info("audit: listing dashboard broadcasts until %s", end_time)
             listing = client.scheduled_broadcasts(end_time)
-        report = audit(desired, ledger.records, listing, now, horizon, words=WORDS)
+        report = audit(
+            desired,
+            ledger.records,
+            listing,
+            now,
+            horizon,
+            words=WORDS,
+            declares=load.declares,
+            later=load.occurrences_through(now, now + horizon),
+        )
         report = dataclasses.replace(
             report,
             workspace=self.settings.workspace,
