@@ -42,7 +42,7 @@ class DurationType(click.ParamType):  # type: ignore[type-arg]
             self.fail(str(exc), param, ctx)
 
 
-class HorizonType(click.ParamType):
+class HorizonType(click.ParamType):  # type: ignore[type-arg]
     """``--horizon``: how far ahead recurring sends are kept scheduled (1d to 90d)."""
 
     name = "DURATION"

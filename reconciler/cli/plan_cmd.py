@@ -21,11 +21,11 @@ from reconciler.cli.output import err_console, out_console, write
 from reconciler.errors import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
 from reconciler.plan.model import Plan, PlanOptions
 from reconciler.plan.planfile import plan_key_or_none, save_plan, unsigned_warning
+from reconciler.recurrence import DEFAULT_HORIZON
 from reconciler.render.json_render import plan_document, render_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.reasons import WORDS
 from reconciler.render.text import render_text
-from reconciler.recurrence import DEFAULT_HORIZON
 from reconciler.sendtime import DEFAULT_FREEZE_WINDOW
 from reconciler.settings import Settings
 from reconciler.timeutil import short_duration

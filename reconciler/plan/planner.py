@@ -43,7 +43,6 @@ from reconciler.sendtime import LATENESS, Lifecycle, ScheduleMode, first_send, l
 from reconciler.state.base import Record, RecordStatus
 from reconciler.timeutil import format_duration, format_utc
 
-
 Declares = Callable[[str], Resource | None]
 """What the recurring manifests declare under an occurrence's address (``KIND/NAME@KEY``),
 whatever the horizon; None when none declares it (``LoadResult.declares``)."""

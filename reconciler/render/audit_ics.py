@@ -70,7 +70,8 @@ def render_audit_ics(data: Mapping[str, Any]) -> bytes:
         event.add("description", _description(entry))
         event.add("categories", [entry["status"]])
         calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def _summary(entry: Mapping[str, Any]) -> str:
@@ -87,7 +88,7 @@ def _description(entry: Mapping[str, Any]) -> str:
         if entry.get("broadcast_id")
         else None
     )
-    mode = entry.get("schedule_mode")
+    mode = str(entry.get("schedule_mode") or "")
     facts = [
         ("address", entry.get("address")),
         ("name", entry.get("name")),

@@ -23,8 +23,8 @@ from reconciler.render.textdiff import DiffLine
 from reconciler.render.words import (
     COMMENT_LIMIT,
     by_rule,
-    rule_heading,
     plain_words,
+    rule_heading,
     schedule_words,
     summary_line,
     table_cell,

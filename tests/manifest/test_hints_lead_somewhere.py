@@ -27,9 +27,7 @@ MAX_ROUNDS = 5
 
 
 def diagnostics_of(path: Path) -> list[dict[str, Any]]:
-    result = CliRunner().invoke(
-        cli, ["validate", str(path), "--format", "json", "--now", NOW]
-    )
+    result = CliRunner().invoke(cli, ["validate", str(path), "--format", "json", "--now", NOW])
     assert result.exit_code in (0, 3), result.output
     assert "Traceback" not in result.output
     diagnostics: list[dict[str, Any]] = json.loads(result.stdout)["diagnostics"]

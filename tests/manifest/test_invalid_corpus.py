@@ -120,9 +120,7 @@ def test_duplicate_address_across_files_names_both(tmp_path: Path) -> None:
 def test_all_errors_of_a_run_are_reported(tmp_path: Path) -> None:
     for index, path in enumerate(FILES[:10]):
         (tmp_path / f"{index:02d}.yaml").write_bytes(path.read_bytes())
-    result = CliRunner().invoke(
-        cli, ["validate", str(tmp_path), "--format", "json", "--now", NOW]
-    )
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path), "--format", "json", "--now", NOW])
     report = json.loads(result.stdout)
     expected = sum(len(expectations(path)) for path in FILES[:10])
     assert report["errors"] == expected

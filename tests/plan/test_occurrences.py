@@ -73,7 +73,8 @@ def test_a_missed_occurrence_is_a_warning_not_a_blocked_create(tmp_path: Path) -
     assert not result.blocked
     (warning,) = result.warnings
     assert warning.startswith(f"{RULE}@2026-12-07: missed occurrence, never scheduled")
-    assert "in 10 min" in warning and "--allow-late" in warning
+    assert "in 10 min" in warning
+    assert "--allow-late" in warning
     late = plan_of(load(tmp_path, weekly(), frozen), {}, frozen, PlanOptions(allow_late=True))
     assert [c.action for c in late.changes] == [Action.CREATE, Action.CREATE]
     # A local-time occurrence that has started in some zone is missed too, never created.
@@ -89,7 +90,8 @@ def test_recorded_occurrences_past_the_window_are_kept(tmp_path: Path) -> None:
     assert len(records) == 4
     narrow = plan_of(load(tmp_path, weekly()), records)
     assert {c.action for c in narrow.changes} == {Action.NOOP}
-    assert len(narrow.changes) == 4 and not narrow.has_changes
+    assert len(narrow.changes) == 4
+    assert not narrow.has_changes
     # The rule moves to 10:00: every pending occurrence is updated, in the window or not.
     moved = plan_of(load(tmp_path, weekly("10:00:00")), records)
     assert [c.action for c in moved.changes] == [Action.UPDATE] * 4
@@ -103,7 +105,8 @@ def test_occurrences_the_rule_no_longer_declares_are_deleted(tmp_path: Path) -> 
         (f"{RULE}@2026-12-07", Action.NOOP),
         (f"{RULE}@2026-12-14", Action.DELETE),
     ]
-    assert skipped.changes[1].rule == RULE and skipped.changes[1].rule_summary is None
+    assert skipped.changes[1].rule == RULE
+    assert skipped.changes[1].rule_summary is None
     # Removing the manifest deletes every occurrence: the destroy gate counts them.
     gone = plan_of(load(tmp_path, None), records)
     assert [c.action for c in gone.changes] == [Action.DELETE, Action.DELETE]
@@ -122,7 +125,8 @@ def test_an_occurrence_under_way_is_never_touched(tmp_path: Path) -> None:
     assert not moved.blocked
     # Removed while sending: kept, unless a person asks for the emergency stop.
     gone = plan_of(load(tmp_path, None), records, sending, PlanOptions(allow_destroy=True))
-    assert gone.changes[0].action is Action.NOOP and not gone.blocked
+    assert gone.changes[0].action is Action.NOOP
+    assert not gone.blocked
     stop = PlanOptions(allow_destroy=True, allow_late=True)
     assert plan_of(load(tmp_path, None), records, sending, stop).changes[0].action is Action.DELETE
     # Frozen: a moved rule leaves it as it is, a removal is blocked as late.
@@ -131,7 +135,8 @@ def test_an_occurrence_under_way_is_never_touched(tmp_path: Path) -> None:
     kept = plan_of(load(tmp_path, weekly("10:00:00"), frozen), utc, frozen)
     assert kept.changes[0].notes == (NoteCode.OCCURRENCE_KEPT_FROZEN,)
     removed = plan_of(load(tmp_path, None), utc, frozen, PlanOptions(allow_destroy=True))
-    assert removed.changes[0].blocked and removed.changes[0].blocked.code is BlockCode.FROZEN
+    assert removed.changes[0].blocked
+    assert removed.changes[0].blocked.code is BlockCode.FROZEN
 
 
 def test_sent_occurrences_are_forgotten(tmp_path: Path) -> None:
@@ -159,7 +164,8 @@ def test_the_horizon_is_saved_only_when_given(tmp_path: Path) -> None:
     result = plan_of(load(tmp_path, weekly()), {})
     assert "horizon_seconds" not in json.dumps(plan_document(result))
     options = PlanOptions(horizon_seconds=30 * 86400)
-    assert result.options.horizon is None and options.horizon == timedelta(days=30)
+    assert result.options.horizon is None
+    assert options.horizon == timedelta(days=30)
     saved = through_json(result.evolve(options=options))
     assert saved.options.horizon == timedelta(days=30)
 
