@@ -33,8 +33,12 @@ from tests.e2e.conftest import KEY, NOW_TEXT, Project, campaign_schedule, schedu
 EXAMPLES = REPO / "examples"
 
 
-def only(workflow: str, subcommand: str) -> Invocation:
-    found = [i for i in invocations(workflow, workflows()[workflow]) if subcommand in i.args[:1]]
+def only(workflow: str, subcommand: str, option: str | None = None) -> Invocation:
+    found = [
+        i
+        for i in invocations(workflow, workflows()[workflow])
+        if subcommand in i.args[:1] and (option is None or option in i.args)
+    ]
     assert len(found) == 1, found
     return found[0]
 
@@ -163,11 +167,11 @@ def test_apply_workflow(project: Project) -> None:
     )
     assert run_line(project, apply) == 7, "an uncertain create"
     assert run_line(project, apply) == 4, "it blocks the resource until resolved"
-    assert run_line(project, only("audit.yml", "audit")) == 2, "the audit reports it too"
+    assert run_line(project, only("audit.yml", "audit", "--fail-on-drift")) == 2, "the audit reports it too"
 
 
 def test_audit_workflow(project: Project) -> None:
-    audit = only("audit.yml", "audit")
+    audit = only("audit.yml", "audit", "--fail-on-drift")
     handles(audit, 0, 2)
     project.write("gift.yaml", campaign_schedule("gift-guide-push"))
     assert run_line(project, only("apply.yml", "apply")) == 0
@@ -179,6 +183,22 @@ def test_audit_workflow(project: Project) -> None:
         "expected.yaml", (EXAMPLES / "dashboard" / "expected-broadcasts.yaml").read_text()
     )
     assert run_line(project, audit) == 0
+
+
+def test_audit_workflow_writes_the_calendar(project: Project) -> None:
+    calendar = only("audit.yml", "audit", "ics")
+    project.write("gift.yaml", campaign_schedule("gift-guide-push"))
+    assert run_line(project, only("apply.yml", "apply")) == 0
+    assert run_line(project, calendar) == 0
+    ics = (project.root / "braze-sends.ics").read_text(encoding="utf-8")
+    assert ics.startswith("BEGIN:VCALENDAR")
+    assert "UID:production/campaign_schedule/gift-guide-push@braze-reconciler" in ics
+
+
+def test_apply_workflow_runs_nightly() -> None:
+    workflow = workflows()["apply.yml"]
+    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 may read `on` as true
+    assert triggers["schedule"], "a nightly apply keeps recurring sends scheduled"
 
 
 def test_audit_workflow_backs_up_the_ledger_for_a_restore(project: Project) -> None:
