@@ -202,17 +202,7 @@ LATER = "a later apply schedules it, once it is within its rule's horizon"
 
 def _later_entry(resource: Resource, now: datetime, freeze: timedelta) -> AuditEntry:
     timing = _timing(resource.schedule_mode, resource.schedule_time, now, freeze)
-    return AuditEntry(
-        source=Source.MANIFEST,
-        status=Status.IN_SYNC,
-        detail=LATER,
-        send_at=format_utc(timing.first) if timing else None,
-        lifecycle=timing.life.value if timing else None,
-        address=resource.address,
-        kind=resource.kind,
-        schedule_mode=timing.mode if timing else None,
-        schedule_time=timing.time if timing else None,
-    )
+    return _timed(Source.MANIFEST, Status.IN_SYNC, LATER, resource.address, resource.kind, timing)
 
 
 def _entry(
@@ -223,18 +213,26 @@ def _entry(
     *,
     timing: _Timing | None,
 ) -> AuditEntry:
+    return dataclasses.replace(
+        _timed(source, status, detail, change.address, change.kind, timing),
+        schedule_id=change.schedule_id,
+        action=None if change.action is Action.NOOP else change.action.value,
+    )
+
+
+def _timed(
+    source: Source, status: Status, detail: str, address: str, kind: str, timing: _Timing | None
+) -> AuditEntry:
     return AuditEntry(
         source=source,
         status=status,
         detail=detail,
         send_at=format_utc(timing.first) if timing else None,
         lifecycle=timing.life.value if timing else None,
-        address=change.address,
-        kind=change.kind,
+        address=address,
+        kind=kind,
         schedule_mode=timing.mode if timing else None,
         schedule_time=timing.time if timing else None,
-        schedule_id=change.schedule_id,
-        action=None if change.action is Action.NOOP else change.action.value,
     )
 
 
