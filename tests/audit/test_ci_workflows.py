@@ -167,7 +167,9 @@ def test_apply_workflow(project: Project) -> None:
     )
     assert run_line(project, apply) == 7, "an uncertain create"
     assert run_line(project, apply) == 4, "it blocks the resource until resolved"
-    assert run_line(project, only("audit.yml", "audit", "--fail-on-drift")) == 2, "the audit reports it too"
+    assert run_line(project, only("audit.yml", "audit", "--fail-on-drift")) == 2, (
+        "the audit reports it too"
+    )
 
 
 def test_audit_workflow(project: Project) -> None:
