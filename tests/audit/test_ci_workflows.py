@@ -198,8 +198,7 @@ def test_audit_workflow_writes_the_calendar(project: Project) -> None:
 
 
 def test_apply_workflow_runs_nightly() -> None:
-    workflow = workflows()["apply.yml"]
-    triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 may read `on` as true
+    triggers = workflows()["apply.yml"]["on"]
     assert triggers["schedule"], "a nightly apply keeps recurring sends scheduled"
 
 
