@@ -19,7 +19,6 @@ from reconciler.settings import Settings
 
 @click.command(
     epilog=examples(
-        "audit manifests/",
         "audit --horizon 7d --fail-on-drift --format markdown manifests/",
         "audit --horizon 60d --format ics manifests/ > sends.ics",
     )

@@ -135,13 +135,13 @@ def test_examples_apply_and_converge(project: Project) -> None:
     examples = Path(__file__).parents[2] / "examples"
     result = project.run("apply", str(examples), "--auto-approve")
     assert result.code == 0, result.stdout + result.stderr
-    assert "Apply complete: 8 done" in result.stdout
+    assert "Apply complete: 10 done" in result.stdout
     assert "is running" not in result.stdout  # its own lock is no warning
     again = project.run("plan", str(examples), "--detailed-exitcode")
     assert again.code == 0, again.stdout
     send_ids = project.emulator.admin.send_ids()
     assert [s["send_id"] for s in send_ids] == ["flash-sale-2026"]
-    assert len(project.live()) == 7
+    assert len(project.live()) == 9  # with the weekly digest's two occurrences
 
 
 def test_a_replace_whose_create_fails_says_nothing_is_scheduled(project: Project) -> None:

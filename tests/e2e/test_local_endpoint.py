@@ -26,14 +26,14 @@ def test_quick_start_against_the_embedded_emulator(
     first = runner.invoke(cli, ["plan", "examples/"])
     assert first.exit_code == 0, first.output
     assert first.stdout.splitlines()[-1] == (
-        "Plan: 8 to create, 0 to update, 0 to replace, 0 to delete, 0 to forget."
+        "Plan: 10 to create, 0 to update, 0 to replace, 0 to delete, 0 to forget."
     )
     applied = runner.invoke(cli, ["apply", "--auto-approve", "examples/"])
     assert applied.exit_code == 0, applied.output
-    assert "Apply complete: 8 done, 0 failed, 0 uncertain, 0 not attempted." in applied.stdout
+    assert "Apply complete: 10 done, 0 failed, 0 uncertain, 0 not attempted." in applied.stdout
     again = runner.invoke(cli, ["plan", "--detailed-exitcode", "examples/"])
     assert again.exit_code == 0, again.output
-    assert "No changes. 8 managed resources match the manifests." in again.stdout
+    assert "No changes. 10 managed resources match the manifests." in again.stdout
 
     # The local emulator and its ledger live apart from any real workspace's ledger.
     assert (tmp_path / ".braze-reconciler" / "local" / "state.db").exists()
@@ -42,4 +42,4 @@ def test_quick_start_against_the_embedded_emulator(
     # The emulator persisted what was applied: a fresh plan in a new process agrees.
     listed = runner.invoke(cli, ["state", "list", "--format", "json"])
     assert listed.exit_code == 0
-    assert listed.stdout.count('"schedule_id"') == 8
+    assert listed.stdout.count('"schedule_id"') == 10

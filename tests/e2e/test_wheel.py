@@ -91,4 +91,4 @@ def test_the_wheel_builds_installs_in_a_fresh_venv_and_runs(tmp_path: Path) -> N
         cwd=tmp_path,
         env=env,
     )
-    assert "Plan: 8 to create" in plan
+    assert "Plan: 10 to create" in plan
