@@ -41,7 +41,13 @@ from reconciler.braze.errors import (
     error_for_status,
 )
 from reconciler.braze.ratelimit import Pacer, PacingStopped, RateLimitInfo, parse_headers
-from reconciler.kinds import SEND_IDS_PATH, facts
+from reconciler.kinds import (
+    CAMPAIGN_SEND_PATH,
+    CANVAS_SEND_PATH,
+    MESSAGES_SEND_PATH,
+    SEND_IDS_PATH,
+    facts,
+)
 from reconciler.secrets import redact
 
 log = logging.getLogger(__name__)
@@ -330,13 +336,21 @@ class BrazeClient:
         return [item for item in items if isinstance(item, dict)]
 
     def send_messages(self, body: Mapping[str, Any]) -> BrazeResponse:
-        return self.call("POST", "/messages/send", CallKind.SEND, body)
+        return self.call("POST", MESSAGES_SEND_PATH, CallKind.SEND, body)
 
     def trigger_campaign(self, body: Mapping[str, Any]) -> BrazeResponse:
-        return self.call("POST", "/campaigns/trigger/send", CallKind.SEND, body)
+        return self.call("POST", CAMPAIGN_SEND_PATH, CallKind.SEND, body)
 
     def trigger_canvas(self, body: Mapping[str, Any]) -> BrazeResponse:
-        return self.call("POST", "/canvas/trigger/send", CallKind.SEND, body)
+        return self.call("POST", CANVAS_SEND_PATH, CallKind.SEND, body)
+
+    def send_now(self, kind: str, body: Mapping[str, Any]) -> BrazeResponse:
+        """Send a kind's message now through its immediate-send endpoint (``preview``).
+        Like a create, never repeated after an answer that does not prove nothing was sent."""
+        path = facts(kind).preview_path
+        if path is None:
+            raise ValueError(f"a {kind} has no immediate-send endpoint")
+        return self.call("POST", path, CallKind.SEND, body)
 
 
 def _json_body(response: httpx.Response) -> dict[str, Any]:
