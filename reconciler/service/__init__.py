@@ -7,7 +7,8 @@ command, calls it and renders what it returns. octoDNS's ``Manager`` is the mode
 - ``ledger``: opening the ledger, reading it for a plan, locking it for an edit;
 - ``client``: the Braze client (``local`` starts the embedded emulator);
 - ``plan``: ``validate`` and ``plan``; ``apply``: ``apply``; ``audit``: ``audit``;
-- ``state_ops``: ``import`` (adopt) and the ``state`` commands.
+- ``state_ops``: ``import`` (adopt) and the ``state`` commands;
+- ``preview``: ``preview`` (a message sent now to a test group, journaled, deduplicated).
 
 The clock is the real time: it stamps the ledger and saved plans, and tells a virtual
 ``--now`` from the present. ``--now`` changes only the instant the time rules are evaluated
@@ -20,6 +21,7 @@ from reconciler.service.apply import Applying, ApplyRequest
 from reconciler.service.audit import Auditing, AuditRun
 from reconciler.service.client import ClientFactory, ClientOptions
 from reconciler.service.ledger import StoreFactory
+from reconciler.service.preview import Previewing, PreviewRequest
 from reconciler.service.state_ops import History, LedgerEdits, Listing
 
 __all__ = [
@@ -29,13 +31,14 @@ __all__ = [
     "ClientOptions",
     "History",
     "Listing",
+    "PreviewRequest",
     "Service",
     "StoreFactory",
 ]
 
 
-class Service(Applying, Auditing, LedgerEdits):
+class Service(Applying, Auditing, LedgerEdits, Previewing):
     """``validate``, ``plan``, ``apply``, ``audit``, ``adopt`` (import), ``resolve``,
     ``move``, ``remove``, ``export``, ``import_json``, ``rebind_key``, ``force_unlock``,
-    ``listing`` and ``history``: each use case is a method, grouped by job in the modules
-    named above."""
+    ``listing``, ``history`` and ``preview``: each use case is a method, grouped by job in the
+    modules named above."""
