@@ -44,6 +44,8 @@ class PreviewBody:
 
     body: dict[str, Any]
     notes: tuple[str, ...] = ()
+    reached: int = 0
+    """How many of the group's users the body lists (an endpoint may not take some)."""
 
 
 def identity(recipient: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -76,7 +78,8 @@ def preview_body(
         raise ValueError(f"{path} is not an immediate-send endpoint")
     if "send_id" in spec:
         notes.append("send_id left out: the preview does not count in that send's analytics")
-    return PreviewBody(body, tuple(notes))
+    reached = sum(len(body.get(key) or ()) for key in _LISTED)
+    return PreviewBody(body, tuple(notes), reached)
 
 
 def _left_out(spec: Mapping[str, Any]) -> list[str]:

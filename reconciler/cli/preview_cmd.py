@@ -19,6 +19,11 @@ from reconciler.settings import Settings
 from reconciler.timeutil import short_duration
 
 
+def can_ask() -> bool:
+    """Whether a person can answer the question (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
 @click.command(
     epilog=examples(
         "preview --to marketing-team --target campaign_schedule/gift-guide-push manifests/",
@@ -120,7 +125,7 @@ def preview(
             err_console().print(shown, end="")
         if yes:
             return True
-        if not sys.stdin.isatty():
+        if not can_ask():
             raise UsageError(
                 "preview asks for confirmation, and there is no terminal to ask on; "
                 "nothing was sent",

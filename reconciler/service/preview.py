@@ -259,6 +259,14 @@ def _planned(
     path = resource.kind.facts.preview_path
     assert path is not None  # _selected keeps the kinds that have one
     built = preview_body(path, resource.body, recipients, with_campaign=with_campaign)
+    if not built.reached:
+        # Only /messages/send leaves users out: it takes external ids and aliases, no email.
+        raise UsageError(
+            f"{resource.address}: no test user of {group.address} can receive it through "
+            f"{path}, which takes external ids and aliases (the group names its users by "
+            "email); nothing was sent",
+            hint=f"add a test user with an external_user_id or a user_alias to {group.address}",
+        )
     problems = reaches_only(built.body, recipients)
     if problems:  # a bug in preview_body: refuse loudly, never send
         raise UsageError(
