@@ -26,7 +26,7 @@ def run(*args: str) -> tuple[int, str]:
 def test_examples_are_valid() -> None:
     code, out = run("validate", str(EXAMPLES), "--now", EXAMPLES_NOW)
     assert code == 0, out
-    assert out.endswith("10 resources in 7 files valid.\n")
+    assert out.endswith("11 resources in 8 files valid.\n")
 
 
 def test_examples_cover_every_kind_and_channel() -> None:
@@ -55,6 +55,7 @@ def test_examples_cover_every_kind_and_channel() -> None:
         "CanvasSchedule",
         "SendId",
         "DashboardSchedule",
+        "TestGroup",
     }
     assert channels >= {
         "apple_push",
