@@ -42,10 +42,9 @@ def can_ask() -> bool:
     "--target",
     "targets",
     multiple=True,
-    required=True,
     metavar="ADDR|label=value",
-    help="What to preview: an address (glob patterns allowed) or a label, as on plan; "
-    "repeatable. Scheduled messages, campaign and Canvas schedules.",
+    help="Required: what to preview, an address (glob patterns allowed) or a label, as on "
+    "plan; repeatable. Scheduled messages, campaign and Canvas schedules.",
 )
 @click.option("--yes", is_flag=True, help="Send without asking (CI).")
 @click.option(
@@ -106,6 +105,11 @@ def preview(
     Exit 0 when every preview was sent or skipped, 1 when declined, 3 invalid input (or no
     terminal to ask on, without --yes), 7 when one failed, is uncertain or was not attempted.
     """
+    if not targets:  # never "everything": each preview reaches people's phones
+        raise UsageError(
+            "preview needs --target: the resources whose messages to send now",
+            hint="e.g. --target campaign_schedule/gift-guide-push, or --target team=growth",
+        )
     request = PreviewRequest(
         paths=paths or (".",),
         test_group=test_group,

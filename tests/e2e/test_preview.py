@@ -385,7 +385,11 @@ def test_without_a_terminal_or_yes_it_refuses_and_sends_nothing(
             ("--to", "qa", "--target", "test_group/qa"),
             "error: --target 'test_group/qa' selects no scheduled_message/",
         ),
-        (("--to", "qa"), "Missing option '--target'"),
+        (
+            ("--to", "qa"),
+            "error: preview needs --target: the resources whose messages to send now\n"
+            "  hint: e.g. --target campaign_schedule/gift-guide-push, or --target team=growth",
+        ),
     ],
 )
 def test_a_wrong_group_or_target_is_refused(
