@@ -319,8 +319,8 @@ def test_no_api_key_appears_anywhere(canary_project: Canary) -> None:
 
     # preview: sent, skipped, refused without a terminal, uncertain, refused keys (401, 403)
     c.write("group.yaml", TEST_GROUP)
-    preview = ("preview", manifests, "--to", "qa", "--target", "scheduled_message/m0")
-    preview += ("--now", NOW_TEXT)
+    previewed = ("--target", "scheduled_message/m0", "--now", NOW_TEXT)
+    preview = ("preview", manifests, "--to", "qa", *previewed)
     c.cli(*preview, "--yes", expect=0)
     c.cli(*preview, "--yes", "--format", "json", expect=0)
     c.cli(*preview, expect=3)
