@@ -8,7 +8,9 @@ Ground floor: this module imports nothing from the rest of the package.
 
 Braze's paths: https://www.braze.com/docs/api/endpoints/messaging/schedule_messages/ (the
 three ``.../schedule/create`` pages, their ``update`` and ``delete`` siblings) and
-https://www.braze.com/docs/api/endpoints/messaging/send_messages/post_create_send_ids/.
+https://www.braze.com/docs/api/endpoints/messaging/send_messages/ (``post_create_send_ids``,
+and the three immediate sends ``post_send_messages``, ``post_send_triggered_campaigns``,
+``post_send_triggered_canvases``, which ``preview`` uses).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class Kind(StrEnum):
     CANVAS_SCHEDULE = "CanvasSchedule"
     SEND_ID = "SendId"
     DASHBOARD_SCHEDULE = "DashboardSchedule"
+    TEST_GROUP = "TestGroup"
 
     @property
     def facts(self) -> KindFacts:
@@ -57,6 +60,10 @@ class KindFacts:
     """Applying it sends messages to people."""
     expectation_only: bool = False
     """Declares what ``audit`` expects to see in Braze's listing; never applied."""
+    test_only: bool = False
+    """Lists the test users ``preview`` sends to; never applied, never a plan change."""
+    preview_path: str | None = None
+    """The immediate-send endpoint that sends it now to a test group (``preview``)."""
 
     @property
     def applied(self) -> bool:
@@ -80,6 +87,9 @@ def _schedule_paths(base: str) -> tuple[tuple[str, str], ...]:
 
 
 SEND_IDS_PATH = "/sends/id/create"
+MESSAGES_SEND_PATH = "/messages/send"
+CAMPAIGN_SEND_PATH = "/campaigns/trigger/send"
+CANVAS_SEND_PATH = "/canvas/trigger/send"
 
 KIND_FACTS: dict[Kind, KindFacts] = {
     Kind.SCHEDULED_MESSAGE: KindFacts(
@@ -89,6 +99,7 @@ KIND_FACTS: dict[Kind, KindFacts] = {
         updatable=frozenset({"schedule", "messages"}),
         has_schedule=True,
         sends_messages=True,
+        preview_path=MESSAGES_SEND_PATH,
     ),
     Kind.CAMPAIGN_SCHEDULE: KindFacts(
         Kind.CAMPAIGN_SCHEDULE,
@@ -98,6 +109,7 @@ KIND_FACTS: dict[Kind, KindFacts] = {
         updatable=frozenset({"schedule"}),
         has_schedule=True,
         sends_messages=True,
+        preview_path=CAMPAIGN_SEND_PATH,
     ),
     Kind.CANVAS_SCHEDULE: KindFacts(
         Kind.CANVAS_SCHEDULE,
@@ -107,6 +119,7 @@ KIND_FACTS: dict[Kind, KindFacts] = {
         updatable=frozenset({"schedule"}),
         has_schedule=True,
         sends_messages=True,
+        preview_path=CANVAS_SEND_PATH,
     ),
     Kind.SEND_ID: KindFacts(
         Kind.SEND_ID,
@@ -121,6 +134,11 @@ KIND_FACTS: dict[Kind, KindFacts] = {
         prefix="dashboard_schedule",
         expectation_only=True,
     ),
+    Kind.TEST_GROUP: KindFacts(
+        Kind.TEST_GROUP,
+        prefix="test_group",
+        test_only=True,
+    ),
 }
 
 KIND_BY_PREFIX: dict[str, Kind] = {f.prefix: kind for kind, f in KIND_FACTS.items()}
@@ -128,6 +146,8 @@ SCHEDULE_KINDS: frozenset[Kind] = frozenset(k for k, f in KIND_FACTS.items() if 
 """Kinds that create a schedule in Braze (with a ``schedule_id``)."""
 APPLIED_KINDS: frozenset[Kind] = frozenset(k for k, f in KIND_FACTS.items() if f.applied)
 """Kinds the planner manages; the others are never applied."""
+PREVIEW_KINDS: frozenset[Kind] = frozenset(k for k, f in KIND_FACTS.items() if f.preview_path)
+"""Kinds ``preview`` can send now to a test group."""
 
 
 def addresses_of(kinds: frozenset[Kind]) -> str:

@@ -41,7 +41,8 @@ def test_addresses_round_trip_through_the_prefix(kind: Kind) -> None:
 
 
 def test_what_the_planner_manages_has_calls_and_the_rest_has_none() -> None:
-    assert {k for k in Kind if not k.facts.expectation_only} == APPLIED_KINDS
+    never_applied = {k for k in Kind if k.facts.expectation_only or k.facts.test_only}
+    assert set(Kind) - never_applied == APPLIED_KINDS
     for kind in Kind:
         row = kind.facts
         if row.has_schedule:
@@ -53,9 +54,12 @@ def test_what_the_planner_manages_has_calls_and_the_rest_has_none() -> None:
             assert not row.deletable
             assert not row.updatable
             assert set(dict(row.paths)) == {"create"}
-        if row.expectation_only:
+        if row.expectation_only or row.test_only:
             assert not row.applied
             assert not row.sends_messages
+            assert row.preview_path is None
+        if row.preview_path is not None:  # what preview sends now is what it schedules
+            assert row.has_schedule
 
 
 def test_paths_are_braze_paths_and_a_missing_call_is_refused() -> None:

@@ -48,7 +48,13 @@ from reconciler.braze.ratelimit import (
     http_date,
     parse_headers,
 )
-from reconciler.kinds import SEND_IDS_PATH, facts
+from reconciler.kinds import (
+    CAMPAIGN_SEND_PATH,
+    CANVAS_SEND_PATH,
+    MESSAGES_SEND_PATH,
+    SEND_IDS_PATH,
+    facts,
+)
 from reconciler.secrets import redact
 
 log = logging.getLogger(__name__)
@@ -344,13 +350,21 @@ class BrazeClient:
         return [item for item in items if isinstance(item, dict)]
 
     def send_messages(self, body: Mapping[str, Any]) -> BrazeResponse:
-        return self.call("POST", "/messages/send", CallKind.SEND, body)
+        return self.call("POST", MESSAGES_SEND_PATH, CallKind.SEND, body)
 
     def trigger_campaign(self, body: Mapping[str, Any]) -> BrazeResponse:
-        return self.call("POST", "/campaigns/trigger/send", CallKind.SEND, body)
+        return self.call("POST", CAMPAIGN_SEND_PATH, CallKind.SEND, body)
 
     def trigger_canvas(self, body: Mapping[str, Any]) -> BrazeResponse:
-        return self.call("POST", "/canvas/trigger/send", CallKind.SEND, body)
+        return self.call("POST", CANVAS_SEND_PATH, CallKind.SEND, body)
+
+    def send_now(self, kind: str, body: Mapping[str, Any]) -> BrazeResponse:
+        """Send a kind's message now through its immediate-send endpoint (``preview``).
+        Like a create, never repeated after an answer that does not prove nothing was sent."""
+        path = facts(kind).preview_path
+        if path is None:
+            raise ValueError(f"a {kind} has no immediate-send endpoint")
+        return self.call("POST", path, CallKind.SEND, body)
 
 
 def _server_date(response: httpx.Response) -> datetime | None:

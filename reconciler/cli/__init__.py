@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "state": ("reconciler.cli.state_cmd", "state"),
     "schema": ("reconciler.cli.schema_cmd", "schema"),
     "emulator": ("reconciler.cli.emulator_cmd", "emulator"),
+    "preview": ("reconciler.cli.preview_cmd", "preview"),
 }
 """Each command and where it lives: a command's module is imported only when it runs, so
 ``validate`` and ``plan`` do not pay for the HTTP client, the applier or the emulator."""

@@ -14,6 +14,9 @@ from reconciler.braze.models import (
 )
 from reconciler.braze.models.base import BrazeModel, braze_error, error_at
 from reconciler.braze.models.ids import CampaignId, CanvasId
+from reconciler.braze.models.recipients import PropertiesObject, UserAlias, check_one_context
+from reconciler.braze.models.requests import MAX_RECIPIENTS, TOO_MANY_RECIPIENTS
+from reconciler.braze.previews import identity
 from reconciler.kinds import Kind
 from reconciler.manifest.recurring import SPEC_STAND_IN, RecurrenceBlock
 from reconciler.manifest.resource import NAME_PATTERN, is_valid_name
@@ -245,12 +248,139 @@ class DashboardScheduleManifest(ManifestBase):
     spec: DashboardExpectationSpec = Field(description="What the audit expects to see live.")
 
 
+GROUP_IDENTIFIERS = ("external_user_id", "user_alias", "email")
+
+
+class GroupRecipient(BrazeModel):
+    """One test user: who ``preview`` sends to, with the personalization its previews use."""
+
+    model_config = _OURS
+
+    external_user_id: str | None = Field(
+        default=None, description="The test user's external ID (give only one identifier)."
+    )
+    user_alias: UserAlias | None = Field(
+        default=None,
+        description="The test user's alias: {alias_name, alias_label} (give only one identifier).",
+    )
+    email: str | None = Field(
+        default=None,
+        description=(
+            "The test user's email address (give only one identifier); needs prioritization. "
+            "Campaign and Canvas previews only: /messages/send takes ids and aliases."
+        ),
+    )
+    prioritization: list[str] | None = Field(
+        default=None,
+        description=(
+            "Which profile to pick when several share the email, e.g. [identified, "
+            "most_recently_updated]. Required with email."
+        ),
+    )
+    trigger_properties: PropertiesObject | None = Field(
+        default=None,
+        description="This user's trigger properties in campaign previews (at most 50 KB).",
+    )
+    context: PropertiesObject | None = Field(
+        default=None, description="This user's Canvas context in Canvas previews (at most 50 KB)."
+    )
+    canvas_entry_properties: PropertiesObject | None = Field(
+        default=None,
+        description="Old name of context, still accepted. Give context or this, not both.",
+    )
+
+    @model_validator(mode="after")
+    def _one_identifier(self) -> GroupRecipient:
+        given = [name for name in GROUP_IDENTIFIERS if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise braze_error(
+                "no_recipient_identifier" if not given else "multiple_recipient_identifiers",
+                "a test user needs one identifier"
+                if not given
+                else "a test user has more than one identifier: " + ", ".join(given),
+                hint="give exactly one of " + ", ".join(GROUP_IDENTIFIERS),
+            )
+        if (self.email is None) != (self.prioritization is None):
+            raise error_at(
+                ("prioritization",),
+                braze_error(
+                    "missing" if self.email is not None else "prioritization_without_email",
+                    "a test user identified by email needs prioritization"
+                    if self.email is not None
+                    else "prioritization is for a test user identified by email",
+                    hint="add prioritization, e.g. [identified, most_recently_updated]"
+                    if self.email is not None
+                    else "remove prioritization",
+                ),
+                self.prioritization,
+            )
+        check_one_context(self.context, self.canvas_entry_properties)
+        return self
+
+
+class TestGroupSpec(BrazeModel):
+    """The test users of a team: what ``preview --to`` sends to, and nobody else."""
+
+    __test__ = False  # not a pytest test class
+    model_config = _OURS
+
+    recipients: list[GroupRecipient] = Field(
+        description=(
+            f"The test users, 1 to {MAX_RECIPIENTS} (Braze's limit per call), each with one of "
+            "external_user_id, user_alias or email."
+        ),
+        json_schema_extra={"minItems": 1, "maxItems": MAX_RECIPIENTS},
+    )
+
+    @field_validator("recipients")
+    @classmethod
+    def _size(cls, recipients: list[GroupRecipient]) -> list[GroupRecipient]:
+        if not recipients:
+            raise braze_error(
+                "no_recipients",
+                "a test group needs at least one recipient",
+                hint="list the test users under recipients, e.g. - external_user_id: qa-1",
+            )
+        if len(recipients) > MAX_RECIPIENTS:
+            raise braze_error(
+                "too_many_recipients",
+                f"{len(recipients)} recipients; a preview reaches at most {MAX_RECIPIENTS} "
+                "users per call",
+                braze_message=TOO_MANY_RECIPIENTS,
+                hint=f"split the group into groups of at most {MAX_RECIPIENTS}",
+            )
+        seen: dict[tuple[str, str] | None, int] = {}
+        for index, recipient in enumerate(recipients):
+            first = seen.setdefault(identity(recipient.model_dump(exclude_none=True)), index)
+            if first != index:
+                raise error_at(
+                    (index,),
+                    braze_error(
+                        "duplicate_recipient",
+                        f"this test user is listed twice (as recipient {first + 1} too): "
+                        "each preview would reach them twice",
+                        hint="remove one of them",
+                    ),
+                    None,
+                )
+        return recipients
+
+
+class TestGroupManifest(ManifestBase):
+    """Test users that ``preview`` sends to: never applied, never a plan change."""
+
+    __test__ = False  # not a pytest test class
+    kind: Literal["TestGroup"] = Field(description="TestGroup")
+    spec: TestGroupSpec = Field(description="The test users previews are sent to.")
+
+
 MANIFEST_MODELS: dict[Kind, type[ManifestBase]] = {
     Kind.SCHEDULED_MESSAGE: ScheduledMessageManifest,
     Kind.CAMPAIGN_SCHEDULE: CampaignScheduleManifest,
     Kind.CANVAS_SCHEDULE: CanvasScheduleManifest,
     Kind.SEND_ID: SendIdManifest,
     Kind.DASHBOARD_SCHEDULE: DashboardScheduleManifest,
+    Kind.TEST_GROUP: TestGroupManifest,
 }
 """One manifest model per kind (a test checks that every ``Kind`` has one)."""
 
@@ -259,7 +389,8 @@ AnyManifest = Annotated[
     | CampaignScheduleManifest
     | CanvasScheduleManifest
     | SendIdManifest
-    | DashboardScheduleManifest,
+    | DashboardScheduleManifest
+    | TestGroupManifest,
     Field(discriminator="kind"),
 ]
 

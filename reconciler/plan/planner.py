@@ -196,6 +196,11 @@ def _targeted(
     return any(_matches(target, address, resource, record) for target in targets)
 
 
+def targeted(resource: Resource, targets: tuple[str, ...]) -> bool:
+    """Whether a ``--target`` selects this desired resource (``preview`` selects as ``plan``)."""
+    return _targeted(resource.address, resource, None, targets)
+
+
 def _matches(target: str, address: str, resource: Resource | None, record: Record | None) -> bool:
     if "=" in target:
         key, _, value = target.partition("=")

@@ -174,3 +174,8 @@ def _diff_lines(diff: list[DiffLine], indent: str) -> list[str]:
         )
         lines.append(f"{indent}[yellow]~[/] {marked}")
     return lines
+
+
+def body_lines(body: Any, indent: str) -> list[str]:
+    """A request body one leaf per line, as a created body is shown (``preview`` too)."""
+    return _body_lines(body, indent)

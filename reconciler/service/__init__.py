@@ -9,6 +9,7 @@ command, calls it and renders what it returns. octoDNS's ``Manager`` is the mode
 - ``plan``: ``validate`` and ``plan``; ``apply``: ``apply``; ``audit``: ``audit``;
 - ``state_ops``: ``import`` (adopt) and the ``state`` commands;
 - ``doctor``: ``doctor`` (what Braze says of the endpoint, key, permissions and clock).
+- ``preview``: ``preview`` (a message sent now to a test group, journaled, deduplicated).
 
 The clock is the real time: it stamps the ledger and saved plans, and tells a virtual
 ``--now`` from the present. ``--now`` changes only the instant the time rules are evaluated
@@ -22,6 +23,7 @@ from reconciler.service.audit import Auditing, AuditRun
 from reconciler.service.client import ClientFactory, ClientOptions
 from reconciler.service.doctor import Diagnosing, DoctorReport, Purpose
 from reconciler.service.ledger import StoreFactory
+from reconciler.service.preview import Previewing, PreviewRequest
 from reconciler.service.state_ops import History, LedgerEdits, Listing
 
 __all__ = [
@@ -32,14 +34,15 @@ __all__ = [
     "DoctorReport",
     "History",
     "Listing",
+    "PreviewRequest",
     "Purpose",
     "Service",
     "StoreFactory",
 ]
 
 
-class Service(Applying, Auditing, LedgerEdits, Diagnosing):
+class Service(Applying, Auditing, LedgerEdits, Diagnosing, Previewing):
     """``validate``, ``plan``, ``apply``, ``audit``, ``adopt`` (import), ``resolve``,
     ``move``, ``remove``, ``export``, ``import_json``, ``rebind_key``, ``force_unlock``,
-    ``listing``, ``history`` and ``doctor``: each use case is a method, grouped by job in the
-    modules named above."""
+    ``listing``, ``history``, ``doctor`` and ``preview``: each use case is a method, grouped by
+    job in the modules named above."""

@@ -17,6 +17,9 @@ Rules every store keeps:
   ``recover_interrupted`` turns it into an ``uncertain`` record (create) or an
   ``unknown_outcome`` mark (update, delete), and closes the intent as ``interrupted``.
 - Methods are safe to call from several threads of one process.
+- Previews (``preview``) have a journal of their own, beside the records: a preview is not a
+  schedule, so nothing the planner or ``recover_interrupted`` reads ever holds one, and its
+  writes leave the serial alone (a saved plan stays valid across previews).
 """
 
 from __future__ import annotations
@@ -259,6 +262,38 @@ class Intent:
     finished_at: datetime | None = None
 
 
+@dataclasses.dataclass(frozen=True)
+class PreviewEntry:
+    """A preview send, journaled like a create: written before the call, its outcome after.
+
+    Never a record: the planner does not read previews, so a preview can never make it think
+    a schedule exists. One without an outcome (its run died) may have been sent."""
+
+    preview_id: int
+    address: str
+    """The resource whose message was sent (``campaign_schedule/gift-guide-push``)."""
+    kind: str
+    test_group: str
+    """The group it was sent to (``test_group/marketing-team``)."""
+    endpoint: str
+    """The immediate-send path, e.g. ``/campaigns/trigger/send``."""
+    body: Mapping[str, Any]
+    body_hash: str
+    run_id: str
+    started_at: datetime
+    """The instant the preview ran at (``--now``, else the clock), which dates deduplication."""
+    outcome: Outcome | None = None
+    message: str | None = None
+    dispatch_id: str | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def may_have_sent(self) -> bool:
+        """Sent, or of unknown outcome (no answer, or no outcome recorded): the safe reading
+        for a send that must not go out twice."""
+        return self.outcome in (None, Outcome.SUCCEEDED, Outcome.UNKNOWN, Outcome.INTERRUPTED)
+
+
 BINDING_ADDRESS = "@workspace"
 """The journal address of the workspace's own events (binding, key rotation):
 ``state show @workspace`` lists them."""
@@ -371,6 +406,53 @@ class StateStore(abc.ABC):
         Create intents make their record ``uncertain`` (keeping the body that was sent);
         update and delete intents set the record's ``unknown_outcome``. Returns the intents.
         """
+
+    # -- previews --------------------------------------------------------------------------
+    @abc.abstractmethod
+    def begin_preview(
+        self,
+        *,
+        address: str,
+        kind: str,
+        test_group: str,
+        endpoint: str,
+        body: Mapping[str, Any],
+        body_hash: str,
+        run_id: str,
+        at: datetime,
+        unless_since: datetime | None,
+    ) -> int | PreviewEntry:
+        """Journal a preview (durably) before its call and return its id; or, when
+        ``unless_since`` is given and the same body went to the same group through the same
+        endpoint since then (and ``may_have_sent``), write nothing and return that preview.
+
+        The read and the write are one transaction, serialised per workspace: two runs at
+        the same moment cannot both send. The workspace lock is not taken (docs/decisions.md).
+        """
+
+    @abc.abstractmethod
+    def recent_preview(
+        self, test_group: str, endpoint: str, body_hash: str, since: datetime
+    ) -> PreviewEntry | None:
+        """The latest preview of this body to this group through this endpoint started after
+        ``since`` that ``may_have_sent``; None when there is none (what ``begin_preview``
+        skips for)."""
+
+    @abc.abstractmethod
+    def complete_preview(
+        self,
+        preview_id: int,
+        outcome: Outcome,
+        *,
+        at: datetime,
+        message: str | None = None,
+        dispatch_id: str | None = None,
+    ) -> None:
+        """Record a preview's outcome (and the ``dispatch_id`` Braze answered)."""
+
+    @abc.abstractmethod
+    def previews(self, address: str | None = None) -> list[PreviewEntry]:
+        """The preview journal, oldest first (of one resource when ``address`` is given)."""
 
     # -- direct edits (state commands, import) ---------------------------------------------
     @abc.abstractmethod

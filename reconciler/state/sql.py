@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.canonical import canonical_json
-from reconciler.state.base import Intent, LockInfo, Outcome, Record, RecordStatus
+from reconciler.state.base import Intent, LockInfo, Outcome, PreviewEntry, Record, RecordStatus
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """1: records, intents, locks, workspaces. 2: ``br_metadata``, what ``doctor`` learnt of Braze.
-Each version so far only adds tables, which the idempotent DDL creates on every open."""
+3: the preview journal (``br_previews``). Each version so far only adds tables, which the
+idempotent DDL creates on every open (opening an older ledger upgrades it)."""
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -97,6 +98,24 @@ def schema_statements(dialect: Dialect) -> list[str]:
             value TEXT NOT NULL,
             updated_at TEXT NOT NULL,
             PRIMARY KEY (workspace, name))""",
+        # Version 3. Previews are not records: a table of their own keeps them out of what
+        # the planner and recovery read (and an older braze-reconciler never sees them).
+        f"""CREATE TABLE IF NOT EXISTS br_previews (
+            id {dialect.intent_id},
+            workspace TEXT NOT NULL,
+            address TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            test_group TEXT NOT NULL,
+            endpoint TEXT NOT NULL,
+            body TEXT NOT NULL,
+            body_hash TEXT NOT NULL,
+            run_id TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            outcome TEXT,
+            message TEXT,
+            dispatch_id TEXT,
+            finished_at TEXT)""",
+        "CREATE INDEX IF NOT EXISTS br_previews_body ON br_previews (workspace, body_hash)",
     ]
 
 
@@ -158,6 +177,22 @@ INTENT_COLUMNS = (
 )
 INTENT_SELECT = f"SELECT {', '.join(INTENT_COLUMNS)} FROM br_intents"
 LOCK_SELECT = "SELECT lock_id, workspace, operation, holder, acquired_at FROM br_locks"
+PREVIEW_COLUMNS = (
+    "id",
+    "address",
+    "kind",
+    "test_group",
+    "endpoint",
+    "body",
+    "body_hash",
+    "run_id",
+    "started_at",
+    "outcome",
+    "message",
+    "dispatch_id",
+    "finished_at",
+)
+PREVIEW_SELECT = f"SELECT {', '.join(PREVIEW_COLUMNS)} FROM br_previews"
 
 
 def record_params(workspace: str, record: Record) -> tuple[Any, ...]:
@@ -258,6 +293,26 @@ def row_to_intent(row: Sequence[Any]) -> Intent:
         outcome=None if row[9] is None else Outcome(row[9]),
         message=row[10],
         finished_at=from_text(row[11]),
+    )
+
+
+def row_to_preview(row: Sequence[Any]) -> PreviewEntry:
+    started_at = from_text(row[8])
+    assert started_at is not None  # NOT NULL column
+    return PreviewEntry(
+        preview_id=int(row[0]),
+        address=row[1],
+        kind=row[2],
+        test_group=row[3],
+        endpoint=row[4],
+        body=json.loads(row[5]),
+        body_hash=row[6],
+        run_id=row[7],
+        started_at=started_at,
+        outcome=None if row[9] is None else Outcome(row[9]),
+        message=row[10],
+        dispatch_id=row[11],
+        finished_at=from_text(row[12]),
     )
 
 

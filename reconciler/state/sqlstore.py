@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
+from datetime import datetime
 from typing import Any, TypeVar
 
 from reconciler.canonical import canonical_json, content_hash
@@ -34,6 +35,7 @@ from reconciler.state.base import (
     Intent,
     LockInfo,
     Outcome,
+    PreviewEntry,
     Record,
     StateStore,
     WorkspaceInfo,
@@ -42,6 +44,7 @@ from reconciler.state.interrupted import interrupted_record
 from reconciler.state.sql import (
     INTENT_SELECT,
     LOCK_SELECT,
+    PREVIEW_SELECT,
     RECORD_SELECT,
     RECORD_UPSERT,
     SCHEMA_VERSION,
@@ -50,6 +53,7 @@ from reconciler.state.sql import (
     record_params,
     row_to_intent,
     row_to_lock,
+    row_to_preview,
     row_to_record,
     schema_statements,
     to_text,
@@ -387,6 +391,117 @@ class SqlStore(StateStore):
             for intent in self._intents(tx, None, open_only=True)
             if intent.run_id != current_run_id
         ]
+
+    # -- previews ------------------------------------------------------------------------------
+    def begin_preview(
+        self,
+        *,
+        address: str,
+        kind: str,
+        test_group: str,
+        endpoint: str,
+        body: Mapping[str, Any],
+        body_hash: str,
+        run_id: str,
+        at: datetime,
+        unless_since: datetime | None,
+    ) -> int | PreviewEntry:
+        params = (
+            self.workspace,
+            address,
+            kind,
+            test_group,
+            endpoint,
+            canonical_json(body),
+            body_hash,
+            run_id,
+            to_text(at),
+        )
+
+        def write() -> int | PreviewEntry:
+            with self.transaction(write=True) as tx:
+                self._serialise_previews(tx, at)
+                if unless_since is not None:
+                    since = unless_since
+                    earlier = self._recent_preview(tx, test_group, endpoint, body_hash, since)
+                    if earlier is not None:
+                        return earlier
+                return tx.insert_id(
+                    "INSERT INTO br_previews (workspace, address, kind, test_group, endpoint, "
+                    "body, body_hash, run_id, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    params,
+                )
+
+        started = _once_more_if_lost(write, idempotent=False)
+        log.debug("ledger: begin preview %s address=%s group=%s", started, address, test_group)
+        return started
+
+    def _serialise_previews(self, tx: Tx, at: datetime) -> None:
+        """Hold the workspace row until commit without bumping the serial (previews change
+        nothing a plan reads): PostgreSQL's upsert locks the row; SQLite's ``BEGIN
+        IMMEDIATE`` already serialises every writer."""
+        tx.execute(
+            "INSERT INTO br_workspaces (name, serial, created_at) VALUES (?, 0, ?) "
+            "ON CONFLICT (name) DO UPDATE SET serial = br_workspaces.serial",
+            (self.workspace, to_text(at)),
+        )
+
+    def recent_preview(
+        self, test_group: str, endpoint: str, body_hash: str, since: datetime
+    ) -> PreviewEntry | None:
+        with self.transaction(write=False) as tx:
+            return self._recent_preview(tx, test_group, endpoint, body_hash, since)
+
+    def _recent_preview(
+        self, tx: Tx, test_group: str, endpoint: str, body_hash: str, since: datetime
+    ) -> PreviewEntry | None:
+        rows = tx.all(
+            f"{PREVIEW_SELECT} WHERE workspace = ? AND body_hash = ? AND test_group = ? "
+            "AND endpoint = ? AND started_at > ? ORDER BY id DESC",
+            (self.workspace, body_hash, test_group, endpoint, to_text(since)),
+        )
+        found = (row_to_preview(row) for row in rows)
+        return next((entry for entry in found if entry.may_have_sent), None)
+
+    def complete_preview(
+        self,
+        preview_id: int,
+        outcome: Outcome,
+        *,
+        at: datetime,
+        message: str | None = None,
+        dispatch_id: str | None = None,
+    ) -> None:
+        def write() -> None:
+            with self.transaction(write=True, durable=False) as tx:
+                updated = tx.execute(
+                    "UPDATE br_previews SET outcome = ?, message = ?, dispatch_id = ?, "
+                    "finished_at = ? WHERE id = ? AND workspace = ?",
+                    (
+                        Outcome(outcome).value,
+                        message,
+                        dispatch_id,
+                        to_text(at),
+                        preview_id,
+                        self.workspace,
+                    ),
+                )
+                if not updated:
+                    raise LedgerError(
+                        f"preview {preview_id} is not in workspace {self.workspace!r}"
+                    )
+
+        _once_more_if_lost(write, idempotent=True)
+        log.debug("ledger: complete preview %d outcome=%s", preview_id, outcome)
+
+    def previews(self, address: str | None = None) -> list[PreviewEntry]:
+        sql = f"{PREVIEW_SELECT} WHERE workspace = ?"
+        params: list[Any] = [self.workspace]
+        if address is not None:
+            sql += " AND address = ?"
+            params.append(address)
+        with self.transaction(write=False) as tx:
+            return [row_to_preview(row) for row in tx.all(sql + " ORDER BY id", params)]
 
     # -- direct edits --------------------------------------------------------------------------
     def put(self, record: Record) -> None:

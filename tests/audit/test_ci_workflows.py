@@ -5,6 +5,7 @@ each workflow relies on."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shlex
 import tomllib
@@ -72,7 +73,7 @@ def handles(invocation: Invocation, *codes: int) -> None:
 
 def test_every_workflow_parses_and_runs_only_known_commands_and_options() -> None:
     found = workflows()
-    assert sorted(found) == ["apply.yml", "audit.yml", "pull-request.yml"]
+    assert sorted(found) == ["apply.yml", "audit.yml", "preview.yml", "pull-request.yml"]
     used: set[str] = set()
     for name, workflow in found.items():
         assert {"name", "on", "jobs", "permissions"} <= set(workflow), name
@@ -80,7 +81,7 @@ def test_every_workflow_parses_and_runs_only_known_commands_and_options() -> Non
         assert lines, f"{name} runs no braze-reconciler command"
         for invocation in lines:
             used.add(check_options(invocation.args))
-    assert used == {"validate", "plan", "apply", "audit", "state"}
+    assert used == {"validate", "plan", "apply", "audit", "state", "preview"}
 
 
 def test_unknown_options_and_commands_are_caught() -> None:
@@ -127,6 +128,9 @@ def test_the_comment_and_issue_steps_find_their_marker_and_label() -> None:
     audit = (CI_DIR / "audit.yml").read_text(encoding="utf-8")
     assert audit.count("--label braze-drift") >= 3
     assert "--body-file audit.md" in audit
+    preview = (CI_DIR / "preview.yml").read_text(encoding="utf-8")
+    assert 'const marker = "<!-- braze-reconciler:preview -->";' in preview
+    assert "github.event.label.name == 'preview'" in preview
 
 
 # -- the command lines, run -----------------------------------------------------------------
@@ -170,6 +174,65 @@ def test_apply_workflow(project: Project) -> None:
     assert run_line(project, only("audit.yml", "audit", "--fail-on-drift")) == 2, (
         "the audit reports it too"
     )
+
+
+def test_preview_workflow(project: Project) -> None:
+    """The label's job: the plan's creates, updates and replaces (as its jq selects them),
+    previewed to the test group; a re-run skips them; a lost answer fails the job."""
+    plan = only("preview.yml", "plan")
+    preview = only("preview.yml", "preview")
+    handles(plan, 0, 4)
+    handles(preview, 0, 7)
+    workflow = workflows()["preview.yml"]
+    group = workflow["jobs"]["preview"]["env"]["BRAZE_TEST_GROUP"]
+    assert '"$BRAZE_TEST_GROUP"' in preview.script
+    assert '.action == "create" or .action == "update" or .action == "replace"' in (
+        " ".join(str(step.get("run", "")) for step in workflow["jobs"]["preview"]["steps"])
+    )
+    project.write("group.yaml", (EXAMPLES / "testing" / "marketing-team.yaml").read_text())
+    project.write("kept.yaml", campaign_schedule("kept"))
+    assert run_line(project, only("apply.yml", "apply")) == 0
+    project.write("gift.yaml", campaign_schedule("gift-guide-push"))
+    project.write("flash.yaml", scheduled_message("flash-sale"))
+
+    assert run_line(project, plan) == 0
+    changes = json.loads((project.root / "plan.json").read_text(encoding="utf-8"))["changes"]
+    targets = [
+        f"--target={c['address']}"
+        for c in changes
+        if c["action"] in ("create", "update", "replace")
+    ]
+    assert sorted(targets) == [
+        "--target=campaign_schedule/gift-guide-push",
+        "--target=scheduled_message/flash-sale",
+    ]
+    expanded = dataclasses.replace(
+        preview,
+        args=tuple(
+            arg
+            for token in preview.args
+            for arg in (
+                targets
+                if token == "${targets[@]}"
+                else [group if token == "$BRAZE_TEST_GROUP" else token]
+            )
+        ),
+    )
+    assert run_line(project, expanded) == 0
+    report = json.loads((project.root / "previews.json").read_text(encoding="utf-8"))
+    assert {p["status"] for p in report["previews"]} == {"sent"}
+    sent = project.emulator.admin.sends()
+    assert {s["dispatch_id"] for s in sent} == {p["dispatch_id"] for p in report["previews"]}
+    assert "cust-" not in json.dumps(sent), "the manifests' own users never"
+    assert run_line(project, expanded) == 0, "a re-run job skips what it sent"
+    report = json.loads((project.root / "previews.json").read_text(encoding="utf-8"))
+    assert {p["status"] for p in report["previews"]} == {"skipped"}
+    project.write("flash.yaml", scheduled_message("flash-sale", alert="Sale v2"))
+    project.emulator.admin.set_faults(
+        [{"endpoint": "/messages/send", "fault": "drop_after_commit", "count": 1}]
+    )
+    assert run_line(project, expanded) == 7, "an uncertain preview fails the job"
+    assert len(project.emulator.admin.sends()) == 3
 
 
 def test_audit_workflow(project: Project) -> None:
@@ -256,7 +319,13 @@ def test_pre_commit_hook_passes_a_repository_without_manifests_yet(tmp_path: Pat
 
 def test_docs_name_the_ci_files_and_exit_codes() -> None:
     text = (REPO / "docs" / "workflow.md").read_text(encoding="utf-8")
-    for name in ("pull-request.yml", "apply.yml", "audit.yml", ".pre-commit-hooks.yaml"):
+    for name in (
+        "pull-request.yml",
+        "apply.yml",
+        "audit.yml",
+        "preview.yml",
+        ".pre-commit-hooks.yaml",
+    ):
         assert name in text
     for code in range(8):
         assert f"| {code} |" in text

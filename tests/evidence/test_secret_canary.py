@@ -150,6 +150,9 @@ def canary_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
         yield Canary(tmp_path, emulator, good, wrong, limited, monkeypatch)
 
 
+TEST_GROUP = "kind: TestGroup\nname: qa\nspec:\n  recipients:\n    - external_user_id: qa-1\n"
+
+
 def message(name: str, alert: str = "Sale") -> str:
     return scheduled_message(name, alert=alert)
 
@@ -323,6 +326,20 @@ def test_no_api_key_appears_anywhere(canary_project: Canary) -> None:
     c.cli(*checkup, "--for", "audit", key=c.limited, global_args=("--workspace", "x"), expect=0)
     c.cli(*checkup, endpoint="http://127.0.0.1:9", global_args=("--workspace", "y"), expect=3)
 
+    # preview: sent, skipped, refused without a terminal, uncertain, refused keys (401, 403)
+    c.write("group.yaml", TEST_GROUP)
+    previewed = ("--target", "scheduled_message/m0", "--now", NOW_TEXT)
+    preview = ("preview", manifests, "--to", "qa", *previewed)
+    c.cli(*preview, "--yes", expect=0)
+    c.cli(*preview, "--yes", "--format", "json", expect=0)
+    c.cli(*preview, expect=3)
+    c.faults({"endpoint": "/messages/send", "fault": "drop_after_commit", "count": 1})
+    c.cli(*preview, "--yes", "--again", expect=7)
+    c.faults()
+    c.cli(*preview, "--yes", key=c.wrong, expect=3)
+    c.cli(*preview, "--yes", key=c.wrong, global_args=("--workspace", "preview-x"), expect=7)
+    c.cli(*preview, "--yes", key=c.limited, global_args=("--workspace", "preview-y"), expect=7)
+
     # Real processes: the key from the environment, and from --api-key-file
     key_file = c.root / "keys" / "braze.key"
     key_file.parent.mkdir()
@@ -330,6 +347,10 @@ def test_no_api_key_appears_anywhere(canary_project: Canary) -> None:
     c.write("p.yaml", message("p", alert="P"))
     c.process("plan", manifests, "--now", NOW_TEXT, "--format", "markdown", expect=0)
     c.process("apply", manifests, "--auto-approve", "--now", NOW_TEXT, expect=0, key_file=key_file)
+    c.process(
+        "preview", manifests, "--to", "qa", "--target", "scheduled_message/p", "--yes",
+        "--now", NOW_TEXT, expect=0, key_file=key_file,
+    )  # fmt: skip
     c.process("state", "export", expect=0, key_file=key_file)
     c.process("audit", manifests, "--now", NOW_TEXT, "--format", "json", expect=0)
     c.process("doctor", manifests, "--now", NOW_TEXT, expect=0, key_file=key_file)

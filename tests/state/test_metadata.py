@@ -56,6 +56,7 @@ def test_a_version_1_ledger_is_migrated_when_opened(open_ledger: OpenLedger) -> 
     assert isinstance(old, SqlStore)
     with old.transaction(write=True) as tx:  # the ledger as version 1 left it
         tx.execute("DROP TABLE br_metadata")
+        tx.execute("DROP TABLE br_previews")
         tx.execute("DELETE FROM br_schema_version")
         tx.execute("INSERT INTO br_schema_version (version) VALUES (1)")
     old.close()
@@ -65,7 +66,7 @@ def test_a_version_1_ledger_is_migrated_when_opened(open_ledger: OpenLedger) -> 
     assert isinstance(store, SqlStore)
     with store.transaction(write=False) as tx:
         assert tx.one("SELECT MAX(version) FROM br_schema_version") == (SCHEMA_VERSION,)
-    assert SCHEMA_VERSION == 2
+    assert SCHEMA_VERSION == 3
     assert store.records() == {"a": full_record("a")}
     store.set_metadata("gone_answers", VALUE, note="n")
     assert store.metadata("gone_answers") == VALUE
