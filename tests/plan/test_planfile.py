@@ -66,7 +66,8 @@ GONE = object()
 """As the value of a ``REFUSED`` row: the field is removed."""
 ANY_ACTION = "'create', 'update', 'replace', 'delete', 'forget', 'rename' or 'noop'"
 ANY_KIND = (
-    "'ScheduledMessage', 'CampaignSchedule', 'CanvasSchedule', 'SendId' or 'DashboardSchedule'"
+    "'ScheduledMessage', 'CampaignSchedule', 'CanvasSchedule', 'SendId', 'DashboardSchedule' "
+    "or 'TestGroup'"
 )
 ANY_STATUS = "'active', 'adopted', 'uncertain', 'fired' or 'vanished'"
 ANY_BLOCK = (
