@@ -92,8 +92,13 @@ def plan(
             changes.append(change)
     managed = sum(1 for r in recorded.values() if r.status is not RecordStatus.FIRED)
     declared = set(wanted) | set(moves.values()) | beyond
+    # A rule still declared keeps its workspace from being emptied, even when an edit moves
+    # all its occurrences to other days (their deletes and creates are reviewed as such).
+    rules = {r.rule_address for r in wanted.values() if r.rule_address is not None}
     kept = sum(
-        1 for a, r in recorded.items() if r.status is not RecordStatus.FIRED and a in declared
+        1
+        for a, r in recorded.items()
+        if r.status is not RecordStatus.FIRED and (a in declared or _rule_of(a) in rules)
     )
     gated = apply_gates(changes, managed=managed, now=now, options=options, kept=kept)
     return Plan(
@@ -149,7 +154,10 @@ def _occurrence(
             return None
     if live and record is not None and change.requests:
         late = change.lifecycle
-        if late is Lifecycle.SENDING and not (
+        if late is Lifecycle.SENT and change.action is not Action.DELETE:
+            # The record has not sent (see above): the rule's new time that day has passed.
+            change = _kept(address, record, now, freeze, NoteCode.OCCURRENCE_KEPT_PAST)
+        elif late is Lifecycle.SENDING and not (
             change.action is Action.DELETE and options.allow_late
         ):
             change = _kept(address, record, now, freeze, NoteCode.OCCURRENCE_KEPT_SENDING)

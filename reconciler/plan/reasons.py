@@ -75,6 +75,9 @@ class NoteCode(StrEnum):
     OCCURRENCE_KEPT_FROZEN = "occurrence_kept_frozen"
     """An occurrence inside the freeze window: the rule's change (or removal) is not applied
     to it without ``--allow-late``."""
+    OCCURRENCE_KEPT_PAST = "occurrence_kept_past"
+    """An occurrence not yet sent whose new time under the changed rule has passed: it is
+    kept at its scheduled time, never moved into the past."""
 
 
 class Reason(PlanModel):

@@ -53,7 +53,10 @@ def _utc_cell(change: Change) -> str:
 def render_markdown(plan: Plan, *, show_recipients: bool = False) -> str:
     now = plan.now
     fired = [c for c in plan.changes if c.is_housekeeping]
-    changes = [c for c in plan.changes if c.is_change and not c.is_housekeeping]
+    # An occurrence kept as scheduled while its rule changed is shown with its note, as in text.
+    changes = [
+        c for c in plan.changes if (c.is_change or (c.rule and c.notes)) and not c.is_housekeeping
+    ]
     far = datetime.max.replace(tzinfo=UTC)
     changes.sort(key=lambda c: (when(c) or far, c.address))
     # A recurring manifest's occurrences follow each other, under their rule's heading row.

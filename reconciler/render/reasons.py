@@ -68,6 +68,10 @@ _NOTES: Mapping[NoteCode, str] = {
         "the next occurrence (an emergency stop: remove the manifest and apply with "
         "--allow-late)"
     ),
+    NoteCode.OCCURRENCE_KEPT_PAST: (
+        "the rule's new time for this occurrence has already passed: it is kept as scheduled; "
+        "the rule's change applies from the next occurrence"
+    ),
     NoteCode.OCCURRENCE_KEPT_FROZEN: (
         "this occurrence is inside the freeze window: it is kept as scheduled; the rule's "
         "change applies from the next occurrence (--allow-late changes it anyway)"

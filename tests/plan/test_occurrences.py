@@ -186,3 +186,46 @@ def test_text_and_markdown_group_a_rules_occurrences(tmp_path: Path) -> None:
     # JSON keeps one change per occurrence, each naming its rule.
     changes = plan_document(result)["changes"]
     assert [c["rule"] for c in changes] == [RULE, RULE]
+
+
+def test_a_rule_moved_earlier_than_now_keeps_todays_occurrence(tmp_path: Path) -> None:
+    """09:00 New York (14:00Z) moved to 08:00 (13:00Z) at 13:30Z: today's occurrence is not
+    moved into the past, nor is the plan blocked (a nightly apply would stop); it is kept as
+    scheduled, and later occurrences move."""
+    utc = applied(load(tmp_path, weekly()))
+    between = datetime(2026, 12, 7, 13, 30, tzinfo=UTC)
+    moved = plan_of(load(tmp_path, weekly("08:00:00"), between), utc, between)
+    today, *later = moved.changes
+    assert (today.action, today.notes) == (Action.NOOP, (NoteCode.OCCURRENCE_KEPT_PAST,))
+    assert [c.action for c in later] == [Action.UPDATE, Action.CREATE]
+    assert not moved.blocked
+
+
+def test_the_pull_request_comment_shows_an_occurrence_kept_as_scheduled(tmp_path: Path) -> None:
+    """The text plan says an occurrence stays at its time while its rule moves; the Markdown
+    comment a reviewer reads must say so too, not only that later ones move."""
+    from reconciler.render.markdown import render_markdown
+    from reconciler.render.text import render_text
+
+    utc = applied(load(tmp_path, weekly()))
+    frozen = datetime(2026, 12, 7, 13, 50, tzinfo=UTC)
+    kept = plan_of(load(tmp_path, weekly("10:00:00"), frozen), utc, frozen)
+    for rendered in (render_markdown(kept), render_text(kept)):
+        assert "1 kept as scheduled, 1 moved" in rendered
+        assert "weekly-digest@2026-12-07" in rendered
+        assert "inside the freeze window: it is kept as scheduled" in rendered
+
+
+def test_a_rule_moved_to_other_days_is_not_an_emptied_workspace(tmp_path: Path) -> None:
+    """Monday to Tuesday deletes every recorded occurrence and creates new ones: the rule is
+    still declared, so the delete-everything gate (meant for a wrong path) stays quiet, while
+    removing the manifest still trips it."""
+    records = applied(load(tmp_path, weekly()))
+    tuesday = weekly().replace("BYDAY=MO", "BYDAY=TU").replace("2026-11-02T", "2026-11-03T")
+    moved = plan_of(load(tmp_path, tuesday), records)
+    assert sorted(c.action for c in moved.changes) == sorted(
+        [Action.CREATE, Action.CREATE, Action.DELETE, Action.DELETE]
+    )
+    assert not moved.blocked
+    gone = plan_of(load(tmp_path, None), records)
+    assert all(c.blocked and c.blocked.code is BlockCode.DESTROY_THRESHOLD for c in gone.changes)
