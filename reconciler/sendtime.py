@@ -32,12 +32,13 @@ ScheduleMode = Literal["utc", "local", "optimal"]
 def schedule_mode(in_local_time: object, at_optimal_time: object) -> ScheduleMode:
     """``local`` (each user's zone), ``optimal`` (Intelligent Timing) or ``utc`` (one
     instant), from a schedule object's two flags. Both true (as in Braze's own create example;
-    its docs do not say which applies): local time wins here, for every reader alike, and
-    ``validate`` warns."""
-    if in_local_time is True:
-        return "local"
+    its docs do not say which applies): read as optimal time, whose send window (the whole
+    date in every zone) contains the local-time one, so that the sending and freeze gates
+    hold whichever Braze applies; for every reader alike, and ``validate`` warns."""
     if at_optimal_time is True:
         return "optimal"
+    if in_local_time is True:
+        return "local"
     return "utc"
 
 

@@ -92,9 +92,11 @@ def given(*names: str) -> bool:
     """Whether the person gave any of these parameters of the running command, rather than
     leaving them to their defaults (a default can also be typed: ``--freeze-window 15m``)."""
     ctx = click.get_current_context()
-    return any(
-        ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT) for name in names
-    )
+    unknown = [name for name in names if name not in ctx.params]
+    if unknown:  # a renamed option must not slip past a guard as "not given"
+        raise LookupError(f"{ctx.info_name} has no parameter {', '.join(unknown)}")
+    # Typed, or from an environment variable or a default map: all count as given.
+    return any(ctx.get_parameter_source(name) is not ParameterSource.DEFAULT for name in names)
 
 
 def allow_empty_option(func: F) -> F:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from reconciler.kinds import facts
+from reconciler.kinds import KindFacts, facts
 from reconciler.sendtime import body_schedule
 from reconciler.state.base import Intent, Record, RecordStatus
 
@@ -25,8 +25,9 @@ def interrupted_record(intent: Intent, record: Record | None, now: datetime) -> 
     """The record at ``intent.address`` once the open ``intent`` counts as of unknown
     outcome; None when the rule changes nothing there. ``now`` stamps the change."""
     if intent.action == "create":
-        if not facts(intent.kind).sends_messages:
-            return None
+        known = _facts(intent.kind)
+        if known is not None and not known.sends_messages:
+            return None  # a kind this tool does not know is taken as one that sends
         return uncertain_record(intent, record, now)
     if intent.action in ("update", "delete") and record is not None:
         return dataclasses.replace(record, unknown_outcome=intent.action, updated_at=now)
@@ -42,7 +43,8 @@ def uncertain_record(intent: Intent, existing: Record | None, now: datetime) -> 
     """
     body = intent.body
     schedule_time, schedule_mode = body_schedule(body)
-    parent = facts(intent.kind).parent_key
+    known = _facts(intent.kind)
+    parent = known.parent_key if known is not None else None
     parent_id = body.get(parent) if parent else None
     return Record(
         address=intent.address,
@@ -58,3 +60,12 @@ def uncertain_record(intent: Intent, existing: Record | None, now: datetime) -> 
         created_at=existing.created_at if existing and existing.created_at else now,
         updated_at=now,
     )
+
+
+def _facts(kind: str) -> KindFacts | None:
+    """The kind's facts; None for a kind this version does not know (a ledger written by a
+    newer one): recovery must not fail on it."""
+    try:
+        return facts(kind)
+    except ValueError:
+        return None

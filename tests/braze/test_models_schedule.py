@@ -58,14 +58,16 @@ def test_local_and_optimal_time_have_no_offset(flag: str, time: str) -> None:
     assert "without offset" in error["ctx"]["hint"]
 
 
-def test_local_and_optimal_together_is_accepted_as_local_time() -> None:
+def test_local_and_optimal_together_is_accepted_as_optimal_time() -> None:
     # Braze's own create example sets both; its docs do not say which applies.
     body = {"time": "2026-11-27T09:00:00", "in_local_time": True, "at_optimal_time": True}
     finding = assert_finding(ScheduleObject, body, "both_time_modes", ("at_optimal_time",))
-    assert validate(body).mode == "local"
+    # read as optimal time: its send window contains the local-time one (safety gates)
+    assert validate(body).mode == "optimal"
     assert finding.message == (
         "in_local_time and at_optimal_time are both true: Braze's documentation does not say "
-        "which applies; this tool reads it as local time"
+        "which applies; this tool reads it as optimal time, whose send window contains the "
+        "local-time one"
     )
     assert finding.replacement is False
     assert findings(validate({**body, "at_optimal_time": finding.replacement})) == []

@@ -181,15 +181,16 @@ def test_the_emulator_accepts_what_validate_only_doubts(
     assert emulator.admin.schedule(created.body["schedule_id"])["body"] == resource.body
 
 
-def test_both_time_modes_send_in_local_time(
+def test_both_time_modes_send_in_optimal_time(
     client: BrazeClient, emulator: EmbeddedEmulator
 ) -> None:
     body = campaign_body(schedule={"time": "2026-11-27T09:00:00", "in_local_time": True,
                                    "at_optimal_time": True})  # fmt: skip
     created = client.create_schedule("CampaignSchedule", body)
     window = emulator.admin.schedule(created.body["schedule_id"])["send_window"]
+    # read as optimal time: the whole date in every zone, which contains the local-time window
     assert window == {
-        "mode": "local",
-        "first": "2026-11-26T19:00:00.000Z",
-        "last": "2026-11-27T21:00:00.000Z",
+        "mode": "optimal",
+        "first": "2026-11-26T10:00:00.000Z",
+        "last": "2026-11-28T12:00:00.000Z",
     }

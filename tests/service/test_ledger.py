@@ -58,3 +58,16 @@ def test_the_plan_shows_what_recovery_records(tmp_path: Path) -> None:
         assert store.intents(open_only=True) == []
     finally:
         store.close()
+
+
+def test_recovery_takes_a_kind_it_does_not_know_as_one_that_sends(tmp_path: Path) -> None:
+    """A create journaled by a newer version, of a kind this one does not know: recovery
+    must not fail (every apply would), and it keeps the body as an uncertain record."""
+    store = SqliteStore(tmp_path / "state.db", "default", clock=FixedClock(NOW))
+    try:
+        begin(store, "future_kind/x", "FutureKind", "create")
+        store.recover_interrupted()
+        record = store.records()["future_kind/x"]
+        assert (record.status, record.parent_id) == (RecordStatus.UNCERTAIN, None)
+    finally:
+        store.close()

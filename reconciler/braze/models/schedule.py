@@ -136,13 +136,15 @@ class ScheduleObject(BrazeModel):
     def model_findings(self) -> Iterator[Finding]:
         # Braze's own create example sets both (https://www.braze.com/docs/api/endpoints/
         # messaging/schedule_messages/post_schedule_messages/), and no page says which wins:
-        # sendtime.schedule_mode reads it as local time, here and in the emulator.
+        # sendtime.schedule_mode reads it as optimal time (the wider send window), here and in
+        # the emulator.
         if self.in_local_time and self.at_optimal_time:
             yield Finding(
                 ("at_optimal_time",),
                 "both_time_modes",
                 "in_local_time and at_optimal_time are both true: Braze's documentation does "
-                "not say which applies; this tool reads it as local time",
+                "not say which applies; this tool reads it as optimal time, whose send window "
+                "contains the local-time one",
                 hint=(
                     "keep one: at_optimal_time: false sends at this time in each user's zone "
                     "(as read now), in_local_time: false at each user's optimal time"
