@@ -154,12 +154,8 @@ def _recipient(user: Mapping[str, Any], personalization: tuple[str, ...]) -> dic
     return {key: copy.deepcopy(user[key]) for key in keys if key in user}
 
 
-def reaches_only(body: Mapping[str, Any], group: Sequence[Mapping[str, Any]]) -> list[str]:
-    """What in ``body`` could reach someone outside ``group``; empty when nothing can."""
-    problems = [f"the body has {key}" for key in WIDENING if key in body]
-    if is_broadcast(body):
-        problems.append("the body lists no user: Braze would send to a whole segment")
-    allowed = {identity(user) for user in group}
+def listed_users(body: Mapping[str, Any]) -> list[tuple[str, str] | None]:
+    """Everyone a send body lists, by identifier (None for an item that names nobody)."""
     named: list[tuple[str, str] | None] = [
         ("external_user_id", str(value)) for value in body.get("external_user_ids") or ()
     ]
@@ -168,7 +164,16 @@ def reaches_only(body: Mapping[str, Any], group: Sequence[Mapping[str, Any]]) ->
         identity(item) if isinstance(item, Mapping) else None
         for item in body.get("recipients") or ()
     ]
-    outside = [who for who in named if who not in allowed]
+    return named
+
+
+def reaches_only(body: Mapping[str, Any], group: Sequence[Mapping[str, Any]]) -> list[str]:
+    """What in ``body`` could reach someone outside ``group``; empty when nothing can."""
+    problems = [f"the body has {key}" for key in WIDENING if key in body]
+    if is_broadcast(body):
+        problems.append("the body lists no user: Braze would send to a whole segment")
+    allowed = {identity(user) for user in group}
+    outside = [who for who in listed_users(body) if who not in allowed]
     if outside:
         problems.append(f"{len(outside)} recipient(s) outside the test group")
     return problems

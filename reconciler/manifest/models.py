@@ -14,7 +14,7 @@ from reconciler.braze.models import (
 )
 from reconciler.braze.models.base import BrazeModel, braze_error, error_at
 from reconciler.braze.models.ids import CampaignId, CanvasId
-from reconciler.braze.models.recipients import PropertiesObject, UserAlias, check_one_context
+from reconciler.braze.models.recipients import RecipientFields, check_one_context
 from reconciler.braze.models.requests import MAX_RECIPIENTS, TOO_MANY_RECIPIENTS
 from reconciler.braze.previews import identity
 from reconciler.kinds import Kind
@@ -251,43 +251,12 @@ class DashboardScheduleManifest(ManifestBase):
 GROUP_IDENTIFIERS = ("external_user_id", "user_alias", "email")
 
 
-class GroupRecipient(BrazeModel):
-    """One test user: who ``preview`` sends to, with the personalization its previews use."""
+class GroupRecipient(RecipientFields):
+    """One test user: who ``preview`` sends to, with the personalization its previews use
+    (``trigger_properties`` in campaign previews, ``context`` in Canvas ones). Named by
+    external id, alias or email; /messages/send takes no email."""
 
     model_config = _OURS
-
-    external_user_id: str | None = Field(
-        default=None, description="The test user's external ID (give only one identifier)."
-    )
-    user_alias: UserAlias | None = Field(
-        default=None,
-        description="The test user's alias: {alias_name, alias_label} (give only one identifier).",
-    )
-    email: str | None = Field(
-        default=None,
-        description=(
-            "The test user's email address (give only one identifier); needs prioritization. "
-            "Campaign and Canvas previews only: /messages/send takes ids and aliases."
-        ),
-    )
-    prioritization: list[str] | None = Field(
-        default=None,
-        description=(
-            "Which profile to pick when several share the email, e.g. [identified, "
-            "most_recently_updated]. Required with email."
-        ),
-    )
-    trigger_properties: PropertiesObject | None = Field(
-        default=None,
-        description="This user's trigger properties in campaign previews (at most 50 KB).",
-    )
-    context: PropertiesObject | None = Field(
-        default=None, description="This user's Canvas context in Canvas previews (at most 50 KB)."
-    )
-    canvas_entry_properties: PropertiesObject | None = Field(
-        default=None,
-        description="Old name of context, still accepted. Give context or this, not both.",
-    )
 
     @model_validator(mode="after")
     def _one_identifier(self) -> GroupRecipient:

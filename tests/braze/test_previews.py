@@ -12,7 +12,13 @@ from pydantic import ValidationError
 
 from reconciler.braze.limits import bucket_names
 from reconciler.braze.models import ENDPOINTS, unique_audience_key
-from reconciler.braze.previews import WIDENING, identity, preview_body, reaches_only
+from reconciler.braze.previews import (
+    WIDENING,
+    identity,
+    listed_users,
+    preview_body,
+    reaches_only,
+)
 from reconciler.kinds import (
     CAMPAIGN_SEND_PATH,
     CANVAS_SEND_PATH,
@@ -39,12 +45,7 @@ MESSAGES = {
 
 def named(body: dict[str, Any]) -> set[tuple[str, str] | None]:
     """Everyone a body names, by identifier."""
-    found: set[tuple[str, str] | None] = {
-        ("external_user_id", i) for i in body.get("external_user_ids") or ()
-    }
-    found |= {identity({"user_alias": a}) for a in body.get("user_aliases") or ()}
-    found |= {identity(r) for r in body.get("recipients") or ()}
-    return found
+    return set(listed_users(body))
 
 
 def assert_reaches_the_group_only(body: dict[str, Any]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from reconciler.braze.previews import WIDENING, identity
+from reconciler.braze.previews import WIDENING, listed_users
 from reconciler.cli import cli
 from reconciler.state.sqlite import SqliteStore
 from tests.e2e.conftest import (
@@ -60,7 +60,7 @@ def preview(project: Project, *args: str, now: str = NOW_TEXT) -> Result:
 
 
 def answering(project: Project, answer: str, *args: str) -> Result:
-    """A command whose question is answered ``answer`` (on a terminal: see ``can_ask``)."""
+    """A command whose question is answered ``answer`` (on a terminal: see ``options.can_ask``)."""
     full = ["--endpoint", project.emulator.base_url, "--state", project.state, *args]
     result = CliRunner().invoke(cli, full, input=answer)
     return Result(result.exit_code, result.stdout, result.stderr)
@@ -78,12 +78,8 @@ def statuses(result: Result) -> dict[str, str]:
 
 
 def named(body: dict[str, Any]) -> set[tuple[str, str] | None]:
-    found: set[tuple[str, str] | None] = {
-        ("external_user_id", i) for i in body.get("external_user_ids") or ()
-    }
-    found |= {identity({"user_alias": a}) for a in body.get("user_aliases") or ()}
-    found |= {identity(r) for r in body.get("recipients") or ()}
-    return found
+    """Everyone a body names, by identifier."""
+    return set(listed_users(body))
 
 
 def sends(project: Project) -> list[dict[str, Any]]:
@@ -356,7 +352,7 @@ def test_without_a_terminal_or_yes_it_refuses_and_sends_nothing(
     assert refused.code == 3
     assert "preview asks for confirmation, and there is no terminal to ask on" in refused.stderr
     assert "Preview of 3 resources to test_group/qa" in refused.stdout
-    monkeypatch.setattr("reconciler.cli.preview_cmd.can_ask", lambda: True)
+    monkeypatch.setattr("reconciler.cli.options.can_ask", lambda: True)
     declined = answering(manifests, "no\n", *args)
     assert declined.code == 1
     assert "Preview cancelled; nothing was sent." in declined.stderr

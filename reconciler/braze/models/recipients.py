@@ -72,9 +72,9 @@ def check_one_context(context: object, canvas_entry_properties: object) -> None:
         )
 
 
-class Recipient(BrazeModel):
-    """One user to message, identified by exactly one of external_user_id, user_alias,
-    braze_id or email, with optional per-user personalization."""
+class RecipientFields(BrazeModel):
+    """Who one recipient is and their own personalization: what a ``recipients[]`` item and a
+    test user of a ``TestGroup`` (``preview``) have in common."""
 
     external_user_id: str | None = Field(
         default=None, description="The user's external ID (give only one identifier)."
@@ -82,9 +82,6 @@ class Recipient(BrazeModel):
     user_alias: UserAlias | None = Field(
         default=None,
         description="The user's alias: {alias_name, alias_label} (give only one identifier).",
-    )
-    braze_id: str | None = Field(
-        default=None, description="The Braze-assigned user ID (give only one identifier)."
     )
     email: str | None = Field(
         default=None,
@@ -114,6 +111,15 @@ class Recipient(BrazeModel):
     canvas_entry_properties: PropertiesObject | None = Field(
         default=None,
         description="Old name of context, still accepted. Give context or this, not both.",
+    )
+
+
+class Recipient(RecipientFields):
+    """One user to message, identified by exactly one of external_user_id, user_alias,
+    braze_id or email, with optional per-user personalization."""
+
+    braze_id: str | None = Field(
+        default=None, description="The Braze-assigned user ID (give only one identifier)."
     )
     send_to_existing_only: bool | None = Field(
         default=None,
