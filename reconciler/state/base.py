@@ -262,30 +262,23 @@ class Intent:
     finished_at: datetime | None = None
 
 
+PREVIEW = "preview"
+"""The action of a preview's journal entry: an immediate send to a test group."""
+
+
 @dataclasses.dataclass(frozen=True)
-class PreviewEntry:
-    """A preview send, journaled like a create: written before the call, its outcome after.
+class PreviewEntry(Intent):
+    """A preview send, journaled like a create (its ``action`` is ``preview``): written
+    before the call, its outcome after, in a journal of its own.
 
     Never a record: the planner does not read previews, so a preview can never make it think
-    a schedule exists. One without an outcome (its run died) may have been sent."""
+    a schedule exists. ``started_at`` is the instant the preview ran at (``--now``, else the
+    clock), which dates deduplication. One without an outcome (its run died) may have been
+    sent."""
 
-    preview_id: int
-    address: str
-    """The resource whose message was sent (``campaign_schedule/gift-guide-push``)."""
-    kind: str
-    test_group: str
+    test_group: str = ""
     """The group it was sent to (``test_group/marketing-team``)."""
-    endpoint: str
-    """The immediate-send path, e.g. ``/campaigns/trigger/send``."""
-    body: Mapping[str, Any]
-    body_hash: str
-    run_id: str
-    started_at: datetime
-    """The instant the preview ran at (``--now``, else the clock), which dates deduplication."""
-    outcome: Outcome | None = None
-    message: str | None = None
     dispatch_id: str | None = None
-    finished_at: datetime | None = None
 
     @property
     def may_have_sent(self) -> bool:

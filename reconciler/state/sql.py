@@ -13,7 +13,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reconciler.canonical import canonical_json
-from reconciler.state.base import Intent, LockInfo, Outcome, PreviewEntry, Record, RecordStatus
+from reconciler.state.base import (
+    PREVIEW,
+    Intent,
+    LockInfo,
+    Outcome,
+    PreviewEntry,
+    Record,
+    RecordStatus,
+)
 
 SCHEMA_VERSION = 3
 """1: records, intents, locks, workspaces. 2: ``br_metadata``, what ``doctor`` learnt of Braze.
@@ -177,22 +185,12 @@ INTENT_COLUMNS = (
 )
 INTENT_SELECT = f"SELECT {', '.join(INTENT_COLUMNS)} FROM br_intents"
 LOCK_SELECT = "SELECT lock_id, workspace, operation, holder, acquired_at FROM br_locks"
-PREVIEW_COLUMNS = (
-    "id",
-    "address",
-    "kind",
-    "test_group",
-    "endpoint",
-    "body",
-    "body_hash",
-    "run_id",
-    "started_at",
-    "outcome",
-    "message",
-    "dispatch_id",
-    "finished_at",
+PREVIEW_SELECT = (
+    "SELECT "
+    + ", ".join(f"'{PREVIEW}'" if column == "action" else column for column in INTENT_COLUMNS)
+    + ", test_group, dispatch_id FROM br_previews"
 )
-PREVIEW_SELECT = f"SELECT {', '.join(PREVIEW_COLUMNS)} FROM br_previews"
+"""A preview reads as an intent (its action ``preview``), then its group and dispatch id."""
 
 
 def record_params(workspace: str, record: Record) -> tuple[Any, ...]:
@@ -297,23 +295,9 @@ def row_to_intent(row: Sequence[Any]) -> Intent:
 
 
 def row_to_preview(row: Sequence[Any]) -> PreviewEntry:
-    started_at = from_text(row[8])
-    assert started_at is not None  # NOT NULL column
-    return PreviewEntry(
-        preview_id=int(row[0]),
-        address=row[1],
-        kind=row[2],
-        test_group=row[3],
-        endpoint=row[4],
-        body=json.loads(row[5]),
-        body_hash=row[6],
-        run_id=row[7],
-        started_at=started_at,
-        outcome=None if row[9] is None else Outcome(row[9]),
-        message=row[10],
-        dispatch_id=row[11],
-        finished_at=from_text(row[12]),
-    )
+    intent = row_to_intent(row)
+    shared = {field.name: getattr(intent, field.name) for field in dataclasses.fields(intent)}
+    return PreviewEntry(**shared, test_group=row[len(INTENT_COLUMNS)], dispatch_id=row[-1])
 
 
 def row_to_lock(row: Sequence[Any]) -> LockInfo:

@@ -54,6 +54,7 @@ def started(store: StateStore, **kwargs: Any) -> int:
 def test_a_preview_is_journaled_before_and_after_its_call(store: StateStore) -> None:
     preview_id = started(store)
     [open_entry] = store.previews()
+    assert (open_entry.intent_id, open_entry.action) == (preview_id, "preview")
     assert open_entry.outcome is None
     assert open_entry.may_have_sent
     assert (open_entry.address, open_entry.test_group, open_entry.endpoint) == (
@@ -96,7 +97,7 @@ def test_the_same_body_to_the_same_group_within_the_window_is_skipped(
     earlier = begin(store, at=AT + timedelta(minutes=10), since=since, run_id="run-2")
 
     assert isinstance(earlier, PreviewEntry)
-    assert (earlier.preview_id, earlier.dispatch_id) == (first, "d-1")
+    assert (earlier.intent_id, earlier.dispatch_id) == (first, "d-1")
     assert len(store.previews()) == 1, "a skipped preview writes nothing"
     assert store.recent_preview(GROUP, ENDPOINT, content_hash(BODY), since) == earlier
     # outside the window, to another group, another body, or without a window: sent
@@ -117,7 +118,7 @@ def test_failed_previews_do_not_count_and_unknown_ones_do(store: StateStore) -> 
     again = begin(store, since=since)
 
     assert isinstance(again, PreviewEntry)
-    assert (again.preview_id, again.outcome) == (unknown, Outcome.UNKNOWN)
+    assert (again.intent_id, again.outcome) == (unknown, Outcome.UNKNOWN)
 
 
 def test_two_runs_at_once_send_one_preview(open_ledger: OpenLedger) -> None:
