@@ -15,9 +15,11 @@ from reconciler.braze.limits import RateLimits
 from reconciler.cli.options import (
     DURATION,
     allow_empty_option,
+    confirmed,
     examples,
     given,
     lock_timeout_option,
+    request_timeout_option,
     service,
     text_or_json,
 )
@@ -93,13 +95,7 @@ def _rate_limits(items: tuple[str, ...]) -> RateLimits:
     help="Your workspace's limits if raised: hourly, broadcast_per_minute, "
     "audience_per_minute, send_ids_per_day.",
 )
-@click.option(
-    "--request-timeout",
-    type=click.FloatRange(0.1, 600),
-    default=ClientOptions.request_timeout,
-    show_default=True,
-    help="Seconds to wait for Braze's answer.",
-)
+@request_timeout_option
 @text_or_json("The plan and the final report as text or JSON.")
 @click.option(
     "--allow-shared-key",
@@ -180,24 +176,17 @@ def apply(
             err_console().print(render_text(plan), end="")
         if auto_approve:
             return True
-        if not sys.stdin.isatty():
-            raise UsageError(
-                "apply asks for confirmation, and there is no terminal to ask on",
-                hint=(
-                    # Applying a saved plan asks too: the way forward is --auto-approve.
-                    "this saved plan is what was reviewed: pass --auto-approve to apply it"
-                    if plan_file is not None
-                    else "review the plan, then pass --auto-approve (CI); or save it with "
-                    "`plan --out FILE`, review it, and run `apply --plan FILE PATHS --auto-approve`"
-                ),
-            )
-        answer = click.prompt(
-            f"Apply these changes to {plan.endpoint} (workspace {plan.workspace})? "
-            "Only 'yes' is accepted",
-            default="",
-            show_default=False,
+        return confirmed(
+            f"Apply these changes to {plan.endpoint} (workspace {plan.workspace})?",
+            refusal="apply asks for confirmation, and there is no terminal to ask on",
+            hint=(
+                # Applying a saved plan asks too: the way forward is --auto-approve.
+                "this saved plan is what was reviewed: pass --auto-approve to apply it"
+                if plan_file is not None
+                else "review the plan, then pass --auto-approve (CI); or save it with "
+                "`plan --out FILE`, review it, and run `apply --plan FILE PATHS --auto-approve`"
+            ),
         )
-        return bool(answer.strip() == "yes")
 
     with sigterm_as_interrupt():
         plan, report = service(settings, now).apply(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -9,9 +10,10 @@ from typing import Any, TypeVar
 import click
 from click.core import ParameterSource
 
+from reconciler.errors import UsageError
 from reconciler.recurrence import parse_horizon
 from reconciler.rrules import RecurrenceError
-from reconciler.service import Service
+from reconciler.service import ClientOptions, Service
 from reconciler.settings import Settings
 from reconciler.timeutil import SystemClock, parse_duration, parse_instant
 
@@ -67,6 +69,15 @@ lock_timeout_option = click.option(
     default="0s",
     show_default=True,
     help="Wait this long for the workspace lock (default: fail at once, exit 6).",
+)
+
+
+request_timeout_option = click.option(
+    "--request-timeout",
+    type=click.FloatRange(0.1, 600),
+    default=ClientOptions.request_timeout,
+    show_default=True,
+    help="Seconds to wait for Braze's answer.",
 )
 
 
@@ -126,3 +137,17 @@ def text_or_json(help_text: str) -> Callable[[F], F]:
         show_default=True,
         help=help_text,
     )
+
+
+def can_ask() -> bool:
+    """Whether a person can answer a question: stdin is a terminal."""
+    return sys.stdin.isatty()
+
+
+def confirmed(question: str, *, refusal: str, hint: str) -> bool:
+    """Ask ``question`` on the terminal; only ``yes`` confirms. Without a terminal it refuses
+    (exit 3) with ``refusal``: a job never waits for an answer, nor goes on without one."""
+    if not can_ask():
+        raise UsageError(refusal, hint=hint)
+    answer = click.prompt(f"{question} Only 'yes' is accepted", default="", show_default=False)
+    return bool(answer.strip() == "yes")

@@ -7,7 +7,15 @@ from datetime import datetime, timedelta
 
 import click
 
-from reconciler.cli.options import DURATION, examples, now_option, service, text_or_json
+from reconciler.cli.options import (
+    DURATION,
+    confirmed,
+    examples,
+    now_option,
+    request_timeout_option,
+    service,
+    text_or_json,
+)
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.cli.signals import sigterm_as_interrupt
 from reconciler.errors import EXIT_APPLY_INCOMPLETE, EXIT_OK, EXIT_UNEXPECTED, UsageError
@@ -17,11 +25,6 @@ from reconciler.service import ClientOptions, PreviewRequest
 from reconciler.service.preview import DEFAULT_DEDUPE, PreviewProposal
 from reconciler.settings import Settings
 from reconciler.timeutil import short_duration
-
-
-def can_ask() -> bool:
-    """Whether a person can answer the question (stdin is a terminal)."""
-    return sys.stdin.isatty()
 
 
 @click.command(
@@ -70,13 +73,7 @@ def can_ask() -> bool:
     is_flag=True,
     help="Show recipient identifiers (masked in text when stdout is not a terminal).",
 )
-@click.option(
-    "--request-timeout",
-    type=click.FloatRange(0.1, 600),
-    default=ClientOptions.request_timeout,
-    show_default=True,
-    help="Seconds to wait for Braze's answer.",
-)
+@request_timeout_option
 @text_or_json("text, or json (format_version 1): each preview with its status and dispatch_id.")
 @now_option
 @click.pass_obj
@@ -129,20 +126,13 @@ def preview(
             err_console().print(shown, end="")
         if yes:
             return True
-        if not can_ask():
-            raise UsageError(
-                "preview asks for confirmation, and there is no terminal to ask on; "
-                "nothing was sent",
-                hint="review what it would send, then pass --yes (CI)",
-            )
         count = len(proposal.previews)
-        answer = click.prompt(
-            f"Send {count} preview{'s' if count != 1 else ''} to {proposal.test_group} now? "
-            "Only 'yes' is accepted",
-            default="",
-            show_default=False,
+        return confirmed(
+            f"Send {count} preview{'s' if count != 1 else ''} to {proposal.test_group} now?",
+            refusal="preview asks for confirmation, and there is no terminal to ask on; "
+            "nothing was sent",
+            hint="review what it would send, then pass --yes (CI)",
         )
-        return bool(answer.strip() == "yes")
 
     with sigterm_as_interrupt():
         _, report = service(settings, now).preview(request, confirm=confirm)
