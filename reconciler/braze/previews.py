@@ -25,6 +25,10 @@ from reconciler.kinds import CAMPAIGN_SEND_PATH, CANVAS_SEND_PATH, MESSAGES_SEND
 WIDENING = ("broadcast", "segment_id", "audience")
 """Fields that send to more than the users a body lists: never in a preview."""
 _LISTED = ("external_user_ids", "user_aliases", "recipients")
+OUTSIDE_CHANNELS = ("webhook",)
+"""Channels whose message goes to a third party's endpoint, not to the user: a preview never
+sends them (Braze calls a webhook's URL once per recipient)."""
+
 _IDENTIFIERS = ("external_user_id", "user_alias", "braze_id", "email", "phone")
 _PERSONALIZATION = {
     CAMPAIGN_SEND_PATH: ("trigger_properties",),
@@ -134,7 +138,13 @@ def _messages_body(
         body["messages"] = {
             channel: _content(message, keep_variation=tracked)
             for channel, message in messages.items()
+            if channel not in OUTSIDE_CHANNELS
         }
+        if any(channel in messages for channel in OUTSIDE_CHANNELS):
+            notes.append(
+                "the webhook message left out: it calls its URL, not the test users' devices, "
+                "so a preview would call the real endpoint once per test user"
+            )
     if spec.get("recipient_subscription_state") is not None:
         body["recipient_subscription_state"] = spec["recipient_subscription_state"]
     return body
@@ -170,6 +180,9 @@ def listed_users(body: Mapping[str, Any]) -> list[tuple[str, str] | None]:
 def reaches_only(body: Mapping[str, Any], group: Sequence[Mapping[str, Any]]) -> list[str]:
     """What in ``body`` could reach someone outside ``group``; empty when nothing can."""
     problems = [f"the body has {key}" for key in WIDENING if key in body]
+    messages = body.get("messages")
+    if isinstance(messages, Mapping):
+        problems += [f"the body has a {c} message" for c in OUTSIDE_CHANNELS if c in messages]
     if is_broadcast(body):
         problems.append("the body lists no user: Braze would send to a whole segment")
     allowed = {identity(user) for user in group}

@@ -29,7 +29,7 @@ from reconciler.braze.models import ENDPOINTS
 from reconciler.braze.previews import preview_body, reaches_only
 from reconciler.canonical import content_hash
 from reconciler.errors import UsageError
-from reconciler.kinds import PREVIEW_KINDS, Kind, addresses_of
+from reconciler.kinds import MESSAGES_SEND_PATH, PREVIEW_KINDS, Kind, addresses_of
 from reconciler.manifest.resource import Resource, address_of
 from reconciler.plan import planner
 from reconciler.service.apply import refuse_virtual_time_against_braze
@@ -266,6 +266,12 @@ def _planned(
             f"{path}, which takes external ids and aliases (the group names its users by "
             "email); nothing was sent",
             hint=f"add a test user with an external_user_id or a user_alias to {group.address}",
+        )
+    if path == MESSAGES_SEND_PATH and not built.body.get("messages"):
+        raise UsageError(
+            f"{resource.address}: nothing to preview: its only message is a webhook, which "
+            "would call the real endpoint; nothing was sent",
+            hint="preview a resource with a message for people (email, push, SMS...)",
         )
     problems = reaches_only(built.body, recipients)
     if problems:  # a bug in preview_body: refuse loudly, never send

@@ -225,7 +225,27 @@ def test_every_manifest_previews_to_the_group_only(
         return
     built = preview_body(path, resource.body, GROUP, with_campaign=with_campaign)
     assert_reaches_the_group_only(built.body)
+    if "messages" in built.body and not built.body["messages"]:
+        # a webhook alone: never previewed (it would call the real URL); preview refuses it
+        assert set(resource.body["messages"]) == {"webhook"}
+        return
     try:
         ENDPOINTS[path].request.model_validate(built.body)
     except ValidationError as exc:  # pragma: no cover - the message says which manifest
         pytest.fail(f"{name}#{index}: {exc}")
+
+
+def test_a_webhook_message_is_never_previewed() -> None:
+    """A webhook calls its URL once per recipient, not the test users' devices: a preview
+    would post to the real endpoint. It is left out, with a note, and the guard refuses it."""
+    spec = {
+        "messages": {
+            "webhook": {"url": "https://hooks.example/staff", "body": "sent"},
+            "sms": {"subscription_group_id": "x", "body": "hi"},
+        }
+    }
+    built = preview_body("/messages/send", spec, GROUP)
+    assert set(built.body["messages"]) == {"sms"}
+    assert any("webhook message left out" in note for note in built.notes)
+    sneaked = {**built.body, "messages": spec["messages"]}
+    assert "the body has a webhook message" in reaches_only(sneaked, GROUP)
