@@ -152,18 +152,20 @@ def parse_horizon(text: str) -> timedelta:
             f"horizon {text!r} is not a duration",
             hint=f"write a number of days or weeks, e.g. {DEFAULT_HORIZON.days}d or 2w",
         ) from None
-    check_horizon(horizon)
+    check_horizon(horizon, text)
     return horizon
 
 
-def check_horizon(horizon: timedelta) -> None:
-    """The horizon's bounds, for manifests and ``--horizon`` alike."""
+def check_horizon(horizon: timedelta, written: str | None = None) -> None:
+    """The horizon's bounds, for manifests and ``--horizon`` alike; the error quotes the
+    horizon as ``written`` (``91d``, not the ``13w`` it equals)."""
     if MIN_HORIZON <= horizon <= MAX_HORIZON:
         return
     bound = MIN_HORIZON if horizon < MIN_HORIZON else MAX_HORIZON
+    shown = written.strip() if written is not None else short_duration(horizon)
     raise RecurrenceError(
         "horizon_out_of_range",
-        f"horizon {short_duration(horizon)} is out of range",
+        f"horizon {shown} is out of range",
         hint=f"a horizon goes from {short_duration(MIN_HORIZON)} (a day between two applies) to "
         f"{short_duration(MAX_HORIZON)} (Braze has refused schedules further ahead)",
         replacement=short_duration(bound),

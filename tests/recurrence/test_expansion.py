@@ -352,6 +352,8 @@ FIELD_PROBLEMS = [
     ),
     (lambda: parse_horizon("12h"), "horizon_out_of_range", "horizon 12h is out of range", "1d"),
     (lambda: parse_horizon("13w"), "horizon_out_of_range", "horizon 13w is out of range", "90d"),
+    # quoted as written, not as the 13w it equals
+    (lambda: parse_horizon("91d"), "horizon_out_of_range", "horizon 91d is out of range", "90d"),
     (
         lambda: check_time_zone("america/new york"),
         "unknown_time_zone",

@@ -229,6 +229,12 @@ START = datetime(2026, 11, 2, 9, 0)
         ),
         ("FREQ=HOURLY", "utc", "UTC", "hourly at minute 00 in UTC"),
         (
+            "FREQ=HOURLY;BYHOUR=9,10,11;BYMINUTE=30",
+            "utc",
+            "Europe/Berlin",
+            "hourly at minute 30 in hours 09, 10 and 11 in Europe/Berlin",
+        ),
+        (
             "FREQ=YEARLY;BYDAY=10MO,-10FR",
             "local",
             None,
