@@ -38,6 +38,7 @@ from reconciler.plan.diff import changed_fields, field_changes
 from reconciler.plan.model import Action, Call, Change, Plan, PlanOptions, Request
 from reconciler.plan.moves import as_moved, ignored_renames, renames
 from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
+from reconciler.plan.rule_edits import extra_sends
 from reconciler.plan.safety import apply_gates
 from reconciler.sendtime import LATENESS, Lifecycle, ScheduleMode, first_send, lifecycle
 from reconciler.state.base import Record, RecordStatus
@@ -101,6 +102,7 @@ def plan(
         if r.status is not RecordStatus.FIRED and (a in declared or _rule_of(a) in rules)
     )
     gated = apply_gates(changes, managed=managed, now=now, options=options, kept=kept)
+    warnings += extra_sends(gated, wanted, recorded, now)
     return Plan(
         changes=tuple(gated),
         now=now,

@@ -229,3 +229,31 @@ def test_a_rule_moved_to_other_days_is_not_an_emptied_workspace(tmp_path: Path) 
     assert not moved.blocked
     gone = plan_of(load(tmp_path, None), records)
     assert all(c.blocked and c.blocked.code is BlockCode.DESTROY_THRESHOLD for c in gone.changes)
+
+
+def test_a_rule_moved_after_this_weeks_send_warns_of_the_second_send(tmp_path: Path) -> None:
+    """Monday to Wednesday on a Tuesday: Monday's message has gone out, and Wednesday's create
+    is right but sends its recipients a second message two days later; the plan says so, with
+    the key to skip. Nothing sent yet, or an unchanged rule, says nothing."""
+    records = applied(load(tmp_path, weekly()))
+    tuesday = datetime(2026, 12, 8, 8, 0, tzinfo=UTC)
+    wednesday = weekly().replace("BYDAY=MO", "BYDAY=WE").replace("2026-11-02T", "2026-11-04T")
+    moved = plan_of(load(tmp_path, wednesday, tuesday), records, tuesday)
+    assert [(c.address, c.action) for c in moved.changes] == [
+        (f"{RULE}@2026-12-07", Action.FORGET),
+        (f"{RULE}@2026-12-09", Action.CREATE),
+        (f"{RULE}@2026-12-14", Action.DELETE),
+        (f"{RULE}@2026-12-16", Action.CREATE),
+    ]
+    (warning,) = moved.warnings
+    assert warning == (
+        f"{RULE}@2026-12-09: the rule's edit adds a send 2 d after {RULE}@2026-12-07, which has "
+        "sent (2026-12-07T14:00:00Z), sooner than the rule's 7 d between sends: its recipients "
+        "get both; to skip it, add 2026-12-09 to the rule's except"
+    )
+    before_any_send = plan_of(load(tmp_path, wednesday), records)
+    assert before_any_send.warnings == ()
+    unchanged = plan_of(load(tmp_path, weekly(), tuesday), records, tuesday)
+    assert unchanged.warnings == ()
+    skipped = wednesday.replace("until: 2027-03-31", "until: 2027-03-31\n  except: [2026-12-09]")
+    assert plan_of(load(tmp_path, skipped, tuesday), records, tuesday).warnings == ()
