@@ -387,8 +387,8 @@ def describe_rule(rule: Rule, start: datetime, mode: ScheduleMode, time_zone: st
         words.append("at " + _listed([f"{hour:02d}:{minute:02d}" for hour in hours]))
     if rule.freq == "HOURLY":
         words.append(f"at minute {int(parts.get('BYMINUTE', start.minute)):02d}")
-        if hours := rule.values("BYHOUR"):
-            words.append("in hours " + _listed([f"{int(hour):02d}" for hour in hours]))
+        if by_hour := rule.values("BYHOUR"):
+            words.append("in hours " + _listed([f"{int(hour):02d}" for hour in by_hour]))
     if time_zone is not None:
         words.append(f"in {time_zone}")
     else:
