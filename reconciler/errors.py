@@ -18,7 +18,7 @@ The tree (exit code in brackets)::
 Exit codes 2 (changes present, drift) and 7 (apply finished with failed, uncertain or not
 attempted changes: its report says which) are results, not errors, and have no class here.
 Exit code 1 is also what an unexpected exception (a bug) gives; the CLI logs it without the
-API key.
+API key. Exit code 141 says the output was closed before the end (``| head``).
 """
 
 from __future__ import annotations
@@ -31,6 +31,9 @@ EXIT_BLOCKED = 4
 EXIT_STALE_PLAN = 5
 EXIT_LOCKED = 6
 EXIT_APPLY_INCOMPLETE = 7
+EXIT_OUTPUT_CLOSED = 141
+"""The reader of the output closed it (``| head``): 128 + SIGPIPE, as a shell reports a
+command the signal ended. Not a failure of the command's work."""
 
 
 class ReconcilerError(Exception):

@@ -7,8 +7,10 @@ since 2 means "changes present".
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,8 +21,14 @@ from reconciler import __version__
 from reconciler.cli.global_options import attach, configure_logging, group_options
 from reconciler.cli.lock_wait import print_lock_wait
 from reconciler.cli.options import examples
-from reconciler.cli.output import err_console
-from reconciler.errors import EXIT_INVALID, EXIT_UNEXPECTED, ManifestError, ReconcilerError
+from reconciler.cli.output import OutputClosed, err_console
+from reconciler.errors import (
+    EXIT_INVALID,
+    EXIT_OUTPUT_CLOSED,
+    EXIT_UNEXPECTED,
+    ManifestError,
+    ReconcilerError,
+)
 from reconciler.manifest.diagnostics import Diagnostic
 from reconciler.render.diagnostics import diagnostic_lines
 from reconciler.render.inert import printable_lines
@@ -107,6 +115,8 @@ class ReconcilerGroup(click.Group):
         except KeyboardInterrupt:
             err_console().print("Interrupted.")
             return 130
+        except OutputClosed:
+            return _output_closed()
         except Exception as exc:  # a bug: say so plainly, without the key, without a traceback
             log.debug("unexpected error", exc_info=True)
             err_console().print(
@@ -117,6 +127,23 @@ class ReconcilerGroup(click.Group):
             )
             return EXIT_UNEXPECTED
         return result if isinstance(result, int) else 0
+
+
+def _output_closed() -> int:
+    """The reader of stdout went away (``| head``): stop writing, say so on stderr, and exit as
+    a shell reports SIGPIPE. What was done before (an apply's calls, previews) is journaled as
+    ever; the interpreter's last flush goes to /dev/null instead of raising again."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    with contextlib.suppress(OSError):
+        err_console().print(
+            "stopped: the output was closed before the end (broken pipe); what was done "
+            "before is recorded as usual",
+            markup=False,
+            highlight=False,
+        )
+    return EXIT_OUTPUT_CLOSED
 
 
 def report_error(exc: ReconcilerError) -> None:

@@ -12,9 +12,20 @@ from rich.table import Table
 _UNBOUNDED = 1_000_000
 
 
+class OutputClosed(Exception):
+    """The reader of stdout went away (``| head``). Not an ``OSError``: click turns a broken
+    pipe into exit 1 without a word, as for a failure; the CLI says what happened instead."""
+
+
+class _OutConsole(Console):
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise OutputClosed
+
+
 def out_console() -> Console:
     """A console on the current stdout (tests swap sys.stdout, so it is not cached on it)."""
-    return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+    return _OutConsole(file=sys.stdout, highlight=False, soft_wrap=True)
 
 
 def err_console() -> Console:
@@ -23,8 +34,11 @@ def err_console() -> Console:
 
 def write(text: str) -> None:
     """Write already rendered text to stdout, exactly."""
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise OutputClosed from None
 
 
 def columns(*justify: JustifyMethod) -> Table:

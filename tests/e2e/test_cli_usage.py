@@ -4,6 +4,8 @@ ends with examples that run, and the formats each command describes."""
 from __future__ import annotations
 
 import shlex
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -107,3 +109,31 @@ def test_formats_are_described_in_help() -> None:
     imported = CliRunner().invoke(cli, ["import", "--help"])
     assert "ADDRESS SCHEDULE_ID [PATHS]..." in imported.stdout
     assert "--path" not in imported.stdout
+
+
+@pytest.mark.parametrize("output_format", ["text", "json"])
+def test_output_closed_early_is_said_not_reported_as_a_failure(
+    tmp_path: Path, output_format: str
+) -> None:
+    """``plan | head``: the reader goes away; the tool stops writing, says so on stderr and
+    exits 141 (128 + SIGPIPE, as a shell reports it), never 1 without a word or a traceback."""
+    manifests = tmp_path / "manifests"
+    manifests.mkdir()
+    for index in range(400):  # far more than a pipe's buffer
+        (manifests / f"m{index:03d}.yaml").write_text(
+            scheduled_message(f"m{index:03d}", alert=f"Sale {index}"), encoding="utf-8"
+        )
+    command = [
+        sys.executable, "-m", "reconciler", "--endpoint", "local",
+        "--state", f"sqlite:///{tmp_path / 'state.db'}",
+        "plan", str(manifests), "--now", NOW_TEXT, "--format", output_format,
+    ]  # fmt: skip
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        process.stdout.close()  # the reader leaves before the first line
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=120) == 141, stderr
+    assert "the output was closed before the end (broken pipe)" in stderr
+    assert "Traceback" not in stderr
+    assert "internal error" not in stderr
