@@ -73,7 +73,8 @@ def state_list(settings: Settings, show_all: bool, output_format: str) -> int:
 @text_or_json("text for people; json (format_version 1) for tools, with the full body.")
 @click.pass_obj
 def state_show(settings: Settings, address: str, output_format: str) -> int:
-    """Show one record (status, schedule id, send time, body) and its journal of calls."""
+    """Show one record (status, schedule id, send time, body), its journal of calls and the
+    previews of its message sent to test groups."""
     history = service(settings).history(address)
     record, intents = history.record, history.journal
     document = {
@@ -92,6 +93,21 @@ def state_show(settings: Settings, address: str, output_format: str) -> int:
                 "finished_at": i.finished_at.isoformat() if i.finished_at else None,
             }
             for i in intents
+        ],
+        "previews": [
+            {
+                "preview_id": p.intent_id,
+                "test_group": p.test_group,
+                "endpoint": p.endpoint,
+                "body_hash": p.body_hash,
+                "run_id": p.run_id,
+                "started_at": p.started_at.isoformat(),
+                "outcome": p.outcome.value if p.outcome else None,
+                "dispatch_id": p.dispatch_id,
+                "message": p.message,
+                "finished_at": p.finished_at.isoformat() if p.finished_at else None,
+            }
+            for p in history.previews
         ],
     }
     if output_format == "json":

@@ -45,6 +45,8 @@ def render_record_text(address: str, document: Mapping[str, Any]) -> str:
         lines.append(
             "  the workspace's journal: the endpoint and API key bindings, and what doctor recorded"
         )
+    elif record is None and not journal:
+        lines.append("  never applied: only previews of its message are journaled")
     elif record is None:
         lines.append("  not in the ledger any more (its journal is kept)")
     else:
@@ -76,4 +78,22 @@ def render_record_text(address: str, document: Mapping[str, Any]) -> str:
         )
         if intent.get("message"):
             lines.append(f"      {_plain(intent.get('message'))}")
+    previews: list[Mapping[str, Any]] = list(document.get("previews", ()))
+    if previews:
+        lines.append("")
+        count = len(previews)
+        lines.append(
+            f"Previews: {count} send{'s' if count != 1 else ''} to test groups, oldest first"
+        )
+    for sent in previews:
+        outcome = sent.get("outcome") or "open (no outcome recorded: it may have been sent)"
+        lines.append(
+            f"  #{sent.get('preview_id')}  {_plain(sent.get('started_at'))}  "
+            f"{_plain(sent.get('test_group'))}  {_plain(sent.get('endpoint'))}  {outcome}"
+            f"  (run {_plain(sent.get('run_id'))})"
+        )
+        if sent.get("dispatch_id"):
+            lines.append(f"      dispatch id {_plain(sent.get('dispatch_id'))}")
+        if sent.get("message"):
+            lines.append(f"      {_plain(sent.get('message'))}")
     return "\n".join(lines) + "\n"

@@ -21,7 +21,14 @@ from reconciler.kinds import SCHEDULE_KINDS, Kind
 from reconciler.manifest.resource import parse_address
 from reconciler.service.base import ServiceBase, load_desired
 from reconciler.service.ledger import recorded
-from reconciler.state.base import Intent, LockInfo, Record, RecordStatus, StateStore
+from reconciler.state.base import (
+    Intent,
+    LockInfo,
+    PreviewEntry,
+    Record,
+    RecordStatus,
+    StateStore,
+)
 from reconciler.state.transfer import export_records, import_records
 from reconciler.timeutil import format_duration, format_utc
 
@@ -37,10 +44,12 @@ class Listing:
 
 @dataclasses.dataclass(frozen=True)
 class History:
-    """``state show``: an address's record (None once removed) and its journal of calls."""
+    """``state show``: an address's record (None once removed), its journal of calls and the
+    previews of its message sent to test groups."""
 
     record: Record | None
     journal: list[Intent]
+    previews: list[PreviewEntry]
 
 
 class LedgerEdits(ServiceBase):
@@ -50,8 +59,8 @@ class LedgerEdits(ServiceBase):
 
     def history(self, address: str) -> History:
         with self.open_ledger() as store:
-            found = History(store.get(address), store.intents(address))
-        if found.record is None and not found.journal:
+            found = History(store.get(address), store.intents(address), store.previews(address))
+        if found.record is None and not found.journal and not found.previews:
             raise UsageError(f"{address} is not in the ledger")
         return found
 

@@ -206,6 +206,31 @@ def test_the_same_preview_is_skipped_within_the_dedupe_window_unless_again(
     assert set(statuses(short).values()) == {"sent"}
 
 
+def test_state_show_lists_the_previews_of_a_resource_never_applied(manifests: Project) -> None:
+    project = manifests
+    assert preview(project, *THREE).code == 0
+    shown = project.run("state", "show", "campaign_schedule/gift")
+    assert shown.code == 0, shown.stderr
+    assert shown.stdout.startswith(
+        "campaign_schedule/gift\n  never applied: only previews of its message are journaled\n"
+    )
+    assert "Previews: 1 send to test groups, oldest first" in shown.stdout
+    assert "test_group/qa" in shown.stdout
+    assert "succeeded" in shown.stdout
+    document = json.loads(
+        project.run("state", "show", "campaign_schedule/gift", "--format", "json").stdout
+    )
+    assert document["record"] is None
+    (entry,) = document["previews"]
+    assert entry["test_group"] == "test_group/qa"
+    assert entry["outcome"] == "succeeded"
+    assert entry["dispatch_id"]
+    assert entry["endpoint"] == "/campaigns/trigger/send"
+    missing = project.run("state", "show", "campaign_schedule/never-previewed")
+    assert missing.code == 3
+    assert "is not in the ledger" in missing.stderr
+
+
 def test_a_lost_answer_is_not_retried_and_is_reported_uncertain(manifests: Project) -> None:
     project = manifests
     project.emulator.admin.set_faults(
