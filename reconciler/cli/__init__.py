@@ -10,13 +10,18 @@ from __future__ import annotations
 import importlib
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
 from reconciler import __version__
-from reconciler.cli.global_options import attach, configure_logging, group_options
+from reconciler.cli.global_options import (
+    attach,
+    build_settings,
+    configure_logging,
+    given_options,
+    group_options,
+)
 from reconciler.cli.lock_wait import print_lock_wait
 from reconciler.cli.options import examples
 from reconciler.cli.output import err_console
@@ -25,7 +30,6 @@ from reconciler.manifest.diagnostics import Diagnostic
 from reconciler.render.diagnostics import diagnostic_lines
 from reconciler.render.inert import printable_lines
 from reconciler.secrets import redact
-from reconciler.settings import Settings
 
 log = logging.getLogger("reconciler")
 
@@ -41,9 +45,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("reconciler.cli.schema_cmd", "schema"),
     "emulator": ("reconciler.cli.emulator_cmd", "emulator"),
     "preview": ("reconciler.cli.preview_cmd", "preview"),
+    "config": ("reconciler.cli.config_cmd", "config"),
+    "init": ("reconciler.cli.init_cmd", "init"),
 }
 """Each command and where it lives: a command's module is imported only when it runs, so
 ``validate`` and ``plan`` do not pay for the HTTP client, the applier or the emulator."""
+NO_ENVIRONMENT = frozenset({"validate", "schema", "emulator", "config", "init"})
+"""Commands that run without a selected environment when the file defines some: ``validate``
+checks every environment, the others read no ledger."""
 
 
 class ReconcilerGroup(click.Group):
@@ -64,7 +73,7 @@ class ReconcilerGroup(click.Group):
             return None
         module = importlib.import_module(target[0])
         command: click.Command = getattr(module, target[1])
-        attach(command)
+        attach(command, needs_environment=cmd_name not in NO_ENVIRONMENT)
         self.commands[cmd_name] = command
         return command
 
@@ -139,14 +148,7 @@ def report_error(exc: ReconcilerError) -> None:
 @group_options
 @click.version_option(__version__, prog_name="braze-reconciler")
 @click.pass_context
-def cli(
-    ctx: click.Context,
-    endpoint: str | None,
-    api_key_file: Path | None,
-    state_url: str | None,
-    workspace: str,
-    verbose: int,
-) -> None:
+def cli(ctx: click.Context, /, verbose: int, **options: Any) -> None:
     """Braze schedules as code: validate, plan, apply and audit YAML manifests.
 
     Global options may come before or after the command (`plan --state URL`).
@@ -157,14 +159,9 @@ def cli(
     7 apply finished with failures or uncertain outcomes.
     """
     configure_logging(verbose)
-    ctx.obj = Settings(
-        endpoint=endpoint,
-        api_key_file=api_key_file,
-        state_url=state_url,
-        workspace=workspace,
-        cwd=Path.cwd(),
-        on_lock_wait=print_lock_wait,
-    )
+    if ctx.resilient_parsing:  # shell completion: no file to read, no error to raise
+        return
+    ctx.obj = build_settings(given_options(ctx, options), on_lock_wait=print_lock_wait)
 
 
 def main() -> None:

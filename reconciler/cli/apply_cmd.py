@@ -155,10 +155,17 @@ def apply(
             hint="give those to `plan --out FILE`, review, then apply that plan",
         )
     request = ApplyRequest(
-        paths=paths or (".",),
+        paths=paths or settings.paths,
         plan_file=plan_file,
         options=build_options(
-            targets, freeze_window, allow_late, allow_destroy, allow_resend, replace, horizon
+            targets,
+            freeze_window,
+            allow_late,
+            allow_destroy,
+            allow_resend,
+            replace,
+            horizon,
+            settings=settings,
         ),
         parallelism=parallelism,
         max_plan_age=max_plan_age,

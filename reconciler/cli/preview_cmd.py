@@ -108,7 +108,7 @@ def preview(
             hint="e.g. --target campaign_schedule/gift-guide-push, or --target team=growth",
         )
     request = PreviewRequest(
-        paths=paths or (".",),
+        paths=paths or settings.paths,
         test_group=test_group,
         targets=targets,
         dedupe=dedupe,
