@@ -55,6 +55,9 @@ NO_ENVIRONMENT = frozenset({"validate", "schema", "emulator", "config", "init"})
 checks every environment, the others read no ledger."""
 
 
+_REST = "reconciler.command_args"
+
+
 class ReconcilerGroup(click.Group):
     """Runs commands with the tool's own exit codes and error reports; loads them lazily."""
 
@@ -76,6 +79,11 @@ class ReconcilerGroup(click.Group):
         attach(command, needs_environment=cmd_name not in NO_ENVIRONMENT)
         self.commands[cmd_name] = command
         return command
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        ctx.meta[_REST] = list(rest)  # the command's own arguments: is it asked for --help?
+        return rest
 
     def main(  # type: ignore[override]
         self,
@@ -161,7 +169,14 @@ def cli(ctx: click.Context, /, verbose: int, **options: Any) -> None:
     configure_logging(verbose)
     if ctx.resilient_parsing:  # shell completion: no file to read, no error to raise
         return
-    ctx.obj = build_settings(given_options(ctx, options), on_lock_wait=print_lock_wait)
+    try:
+        ctx.obj = build_settings(given_options(ctx, options), on_lock_wait=print_lock_wait)
+    except ReconcilerError:
+        # A broken configuration file does not stop `init` (a new project beside it) nor a
+        # command's --help; every other command reports it.
+        rest = ctx.meta.get(_REST, [])
+        if ctx.invoked_subcommand != "init" and not {"--help", "-h"} & set(rest):
+            raise
 
 
 def main() -> None:

@@ -22,6 +22,8 @@ LOCAL = "local"
 _WORKSPACE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_ENVIRONMENT = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+"""An environment's name is also its ledger workspace's by default."""
 _STATE_SCHEMES = ("sqlite://", "postgresql://", "postgres://")
 
 SETTINGS = (
@@ -194,9 +196,9 @@ class ConfigFile(Section):
     @classmethod
     def _names(cls, environments: dict[str, Section]) -> dict[str, Section]:
         for name in environments:
-            if not _NAME.match(name):
+            if not _ENVIRONMENT.match(name):
                 raise ValueError(
                     f"environment name {name!r}: use letters, digits, '_' and '-', starting "
-                    "with a letter"
+                    "with a letter (at most 64 characters)"
                 )
         return environments

@@ -209,3 +209,12 @@ def test_shell_completion(tmp_path: Path) -> None:
         [sys.executable, "-m", "reconciler"], env=env, cwd=tmp_path, capture_output=True, text=True
     )
     assert "_braze_reconciler_completion()" in done.stdout
+
+
+def test_a_broken_file_stops_commands_but_not_help_or_init(project: Path) -> None:
+    (project / "braze-reconciler.toml").write_text('endpont = "local"\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate"])
+    assert result.exit_code == 3
+    assert "braze-reconciler.toml:1: endpont: unknown setting 'endpont'" in result.stderr
+    assert CliRunner().invoke(cli, ["plan", "--help"]).exit_code == 0
+    assert CliRunner().invoke(cli, ["init", "new"]).exit_code == 0
