@@ -90,6 +90,17 @@ class Settings:
         """(count, percent) from the file; None where not set (the planner's defaults)."""
         return self._file_value("destroy_threshold"), self._file_value("destroy_percent")
 
+    @property
+    def rate_limits(self) -> dict[str, int]:
+        """The configuration's ``rate_limits`` (``--rate-limit`` overrides each one)."""
+        return dict(self._file_value("rate_limits") or {})
+
+    @property
+    def test_group(self) -> str | None:
+        """The configuration's ``test_group``: where previews go without ``--to``."""
+        value = self._file_value("test_group")
+        return str(value) if value is not None else None
+
     def require_environment(self) -> None:
         """Refuse to guess between configured environments (commands that reach a ledger or
         Braze call it; ``validate``, ``config`` and ``init`` do not need one)."""

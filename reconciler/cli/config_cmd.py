@@ -26,6 +26,7 @@ _BUILT_IN = {
     "horizon": f"{DEFAULT_HORIZON.days}d",
     "destroy_threshold": DESTROY_MIN,
     "destroy_percent": round(DESTROY_FRACTION * 100),
+    "rate_limits": "Braze's documented limits",
 }
 
 

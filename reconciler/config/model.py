@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from reconciler.braze.instances import resolve_base_url
+from reconciler.braze.limits import RateLimits
 from reconciler.recurrence import parse_horizon
 from reconciler.rrules import RecurrenceError
 from reconciler.timeutil import parse_duration
@@ -37,6 +38,8 @@ SETTINGS = (
     "horizon",
     "destroy_threshold",
     "destroy_percent",
+    "rate_limits",
+    "test_group",
 )
 """The settings a section may hold (besides ``vars``), in the order ``config`` shows them."""
 
@@ -79,6 +82,13 @@ class Section(BaseModel):
         ge=0,
         le=100,
         description="...and more than this percentage of the managed resources.",
+    )
+    rate_limits: dict[str, int] | None = Field(
+        default=None,
+        description="Your workspace's raised limits: hourly, broadcast_per_minute, ... (apply).",
+    )
+    test_group: str | None = Field(
+        default=None, description="The TestGroup previews go to without --to."
     )
     vars: dict[str, Any] = Field(
         default_factory=dict, description="Variables for manifests: campaign_id: !var NAME."
@@ -147,6 +157,13 @@ class Section(BaseModel):
             except RecurrenceError as exc:
                 raise ValueError(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
         return text
+
+    @field_validator("rate_limits")
+    @classmethod
+    def _rate_limits(cls, limits: dict[str, int] | None) -> dict[str, int] | None:
+        if limits is not None:
+            RateLimits.parse(limits)  # ValueError names the known limits
+        return limits
 
     @field_validator("vars")
     @classmethod

@@ -64,6 +64,11 @@ def test_a_bad_value_is_an_error_at_its_line(tmp_path: Path) -> None:
     assert "'soon' is not a duration" in error.message
     error = problem(tmp_path, "[environments.x]\nendpoint = 'US-99'\n")
     assert error.message.startswith("braze-reconciler.toml:2: environments.x.endpoint:")
+    error = problem(tmp_path, 'test_group = "t"\nrate_limits = {hourly = 500000, daily = 1}\n')
+    assert error.message.startswith("braze-reconciler.toml:2: rate_limits: ")
+    assert "daily" in error.message
+    error = problem(tmp_path, "[environments._x]\n")
+    assert "environment name '_x'" in error.message
 
 
 def test_invalid_toml_says_where(tmp_path: Path) -> None:

@@ -218,3 +218,16 @@ def test_a_broken_file_stops_commands_but_not_help_or_init(project: Path) -> Non
     assert "braze-reconciler.toml:1: endpont: unknown setting 'endpont'" in result.stderr
     assert CliRunner().invoke(cli, ["plan", "--help"]).exit_code == 0
     assert CliRunner().invoke(cli, ["init", "new"]).exit_code == 0
+
+
+def test_test_group_and_rate_limits_from_the_file(project: Path) -> None:
+    result = CliRunner().invoke(cli, ["--env", "staging", "preview", "--target", "x"])
+    assert result.exit_code == 3
+    assert "preview needs --to GROUP" in result.stderr
+    text = (project / "braze-reconciler.toml").read_text("utf-8")
+    (project / "braze-reconciler.toml").write_text(
+        'test_group = "marketing-team"\nrate_limits = {hourly = 500000}\n' + text, "utf-8"
+    )
+    rows = shown("--env", "staging")["by_name"]
+    assert rows["test_group"]["value"] == "marketing-team"
+    assert rows["rate_limits"]["value"] == {"hourly": 500000}

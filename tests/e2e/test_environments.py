@@ -159,3 +159,27 @@ def test_validate_checks_every_environment_defines_every_variable(
     code, _, err = run("--env", "staging", "plan")
     assert code == 3
     assert "manifests/gift-guide.yaml:6:42: error" in err
+
+
+def test_plan_settings_from_the_file_and_the_flag_over_them(
+    emulators: tuple[EmbeddedEmulator, EmbeddedEmulator], tmp_path: Path
+) -> None:
+    path = tmp_path / "braze-reconciler.toml"
+    text = path.read_text("utf-8")
+    path.write_text(
+        text.replace('paths = ["manifests"]', 'paths = ["manifests"]\nfreeze_window = "30d"')
+    )
+    code, out, _ = run("--env", "staging", "plan")
+    assert code == 4, out  # every send is within 30 days: frozen
+    assert "(frozen)" in out
+    code, out, _ = run("--env", "staging", "plan", "--freeze-window", "15m")
+    assert code == 0, out
+    # Each environment may set its own: staging's section over the top level.
+    path.write_text(
+        path.read_text("utf-8").replace(
+            'api_key_env = "STAGING_BRAZE_KEY"',
+            'api_key_env = "STAGING_BRAZE_KEY"\nfreeze_window = "1h"',
+        )
+    )
+    assert run("--env", "staging", "plan")[0] == 0
+    assert run("--env", "production", "plan")[0] == 4
