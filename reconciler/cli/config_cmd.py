@@ -68,8 +68,6 @@ def describe(settings: Settings) -> dict[str, Any]:
         value = values.get(name)
         if name == "state":
             value = redact_url(value) if value else str(settings.state_dir() / DEFAULT_FILE)
-        elif name == "endpoint" and value is None:
-            value = None
         elif name == "paths":
             value = list(settings.paths)
         elif value is None and name in _BUILT_IN:
@@ -80,6 +78,7 @@ def describe(settings: Settings) -> dict[str, Any]:
         key = {"file": where, "present": Path(where).is_file()}
     else:
         key = {"env": where, "present": bool(os.environ.get(where, "").strip())}
+    key["local"] = settings.is_local
     rows.append({"name": "api_key", "value": key, "source": sources.get("api_key", "default")})
     config = resolution.config if resolution is not None else None
     variables = (
@@ -132,7 +131,11 @@ def render(document: dict[str, Any]) -> str:
                 )
             else:
                 text = f"read from ${value['env']}" + (
-                    " (set)" if value["present"] else " (not set)"
+                    " (set)"
+                    if value["present"]
+                    else " (not set: the emulator's own key)"
+                    if value["local"]
+                    else " (not set)"
                 )
         else:
             text = _shown(value)

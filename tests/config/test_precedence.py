@@ -124,13 +124,17 @@ def test_the_key_is_never_shown_only_where_it_is_read(
     assert "a-very-secret-key-value" not in result.output
     assert "read from $BRAZE_STAGING_KEY (set)" in result.output
     key = shown("--env", "production")["by_name"]["api_key"]
-    assert key["value"] == {"file": str(project / "secrets" / "prod.key"), "present": False}
+    assert key["value"] == {
+        "file": str(project / "secrets" / "prod.key"),
+        "present": False,
+        "local": False,
+    }
     # BRAZE_API_KEY, an environment variable, comes before the file's api_key_env.
     monkeypatch.setenv("BRAZE_API_KEY", "another-secret")
     key = shown("--env", "staging")["by_name"]["api_key"]
     assert key == {
         "name": "api_key",
-        "value": {"env": "BRAZE_API_KEY", "present": True},
+        "value": {"env": "BRAZE_API_KEY", "present": True, "local": False},
         "source": "BRAZE_API_KEY",
     }
 

@@ -251,7 +251,6 @@ def test_destroy_threshold() -> None:
     assert not run(keep + [campaign(f"d{i:02d}") for i in range(60)], many).blocked
 
 
-
 def test_destroy_threshold_from_the_configuration() -> None:
     managed = [recorded(campaign(f"c{i:02d}")) for i in range(40)]
     keep = [campaign(f"c{i:02d}") for i in range(29)]  # 11 deletes of 40
