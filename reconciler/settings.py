@@ -5,12 +5,17 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reconciler import secrets
 from reconciler.braze.instances import resolve_base_url
+from reconciler.config import ENV_VARIABLE, FILE_NAME, Given, Resolution
 from reconciler.errors import UsageError
+from reconciler.recurrence import parse_horizon
+from reconciler.timeutil import parse_duration
 
 if TYPE_CHECKING:
     from reconciler.state.locks import LockWaitReport
@@ -32,6 +37,14 @@ class Settings:
     cwd: Path
     on_lock_wait: LockWaitReport | None = dataclasses.field(default=None, repr=False, compare=False)
     """How a writer waiting for the workspace lock says so (the CLI prints it)."""
+    api_key_env: str = API_KEY_ENV
+    """The environment variable that holds the key (``api_key_env`` in the file)."""
+    resolution: Resolution | None = dataclasses.field(default=None, repr=False, compare=False)
+    """Where each setting came from, the environment and its variables (None: not resolved
+    from flags, environment variables and a file, as in tests that build Settings)."""
+    given: Mapping[str, Given] = dataclasses.field(default_factory=dict, repr=False)
+    """The global options given as flags or environment variables, to resolve again when one
+    is written after the command."""
 
     def __post_init__(self) -> None:
         if not _WORKSPACE.match(self.workspace):
@@ -39,6 +52,68 @@ class Settings:
                 f"workspace {self.workspace!r} is not a valid name",
                 hint="use letters, digits, '.', '_' and '-' (at most 64 characters)",
             )
+
+    @property
+    def environment(self) -> str | None:
+        return self.resolution.environment if self.resolution is not None else None
+
+    @property
+    def environments(self) -> tuple[str, ...]:
+        return self.resolution.environments if self.resolution is not None else ()
+
+    @property
+    def variables(self) -> Mapping[str, Any] | None:
+        return self.resolution.variables if self.resolution is not None else None
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The manifest paths when a command is given none: the file's ``paths``, else "."."""
+        if self.resolution is not None:
+            return tuple(self.resolution.values.get("paths") or (".",))
+        return (".",)
+
+    def _file_value(self, name: str) -> Any:
+        return self.resolution.values.get(name) if self.resolution is not None else None
+
+    @property
+    def freeze_window(self) -> timedelta | None:
+        text = self._file_value("freeze_window")
+        return parse_duration(text) if text is not None else None
+
+    @property
+    def horizon(self) -> timedelta | None:
+        text = self._file_value("horizon")
+        return parse_horizon(text) if text is not None else None
+
+    @property
+    def destroy_threshold(self) -> tuple[int | None, int | None]:
+        """(count, percent) from the file; None where not set (the planner's defaults)."""
+        return self._file_value("destroy_threshold"), self._file_value("destroy_percent")
+
+    @property
+    def rate_limits(self) -> dict[str, int]:
+        """The configuration's ``rate_limits`` (``--rate-limit`` overrides each one)."""
+        return dict(self._file_value("rate_limits") or {})
+
+    @property
+    def test_group(self) -> str | None:
+        """The configuration's ``test_group``: where previews go without ``--to``."""
+        value = self._file_value("test_group")
+        return str(value) if value is not None else None
+
+    def require_environment(self) -> None:
+        """Refuse to guess between configured environments (commands that reach a ledger or
+        Braze call it; ``validate``, ``config`` and ``init`` do not need one)."""
+        resolution = self.resolution
+        if resolution is None or not resolution.unselected:
+            return
+        names = ", ".join(resolution.environments)
+        file = resolution.config.path.name if resolution.config is not None else FILE_NAME
+        raise UsageError(
+            f"{file} defines environments ({names}) and none is selected",
+            hint=f"pass --env NAME (or set {ENV_VARIABLE}), e.g. --env "
+            f"{resolution.environments[0]}",
+        )
 
     @property
     def is_local(self) -> bool:
@@ -74,10 +149,16 @@ class Settings:
             if not key:
                 raise UsageError(f"the API key file {self.api_key_file} is empty")
         else:
-            key = os.environ.get(API_KEY_ENV, "").strip() or None
+            key = os.environ.get(self.api_key_env, "").strip() or None
         if key is None:
             if self.is_local:
                 key = LOCAL_API_KEY
+            elif self.api_key_env != API_KEY_ENV:
+                raise UsageError(
+                    f"no Braze API key: {self.api_key_env} is not set",
+                    hint=f"the configuration's api_key_env names {self.api_key_env}: set it "
+                    f"(or {API_KEY_ENV}, which comes first), or pass --api-key-file FILE",
+                )
             else:
                 raise UsageError(
                     "no Braze API key",

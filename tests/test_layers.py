@@ -15,7 +15,7 @@ LAYERS = [
     {"scope"},
     {"plan", "emulator"},
     {"manifest"},
-    {"settings", "binding"},
+    {"settings", "binding", "config"},
     {"state"},
     {"braze"},
     {"kinds", "sendtime", "rrules", "recurrence"},

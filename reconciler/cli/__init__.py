@@ -12,13 +12,18 @@ import importlib
 import logging
 import os
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
 from reconciler import __version__
-from reconciler.cli.global_options import attach, configure_logging, group_options
+from reconciler.cli.global_options import (
+    attach,
+    build_settings,
+    configure_logging,
+    given_options,
+    group_options,
+)
 from reconciler.cli.lock_wait import print_lock_wait
 from reconciler.cli.options import examples
 from reconciler.cli.output import OutputClosed, err_console
@@ -33,7 +38,6 @@ from reconciler.manifest.diagnostics import Diagnostic
 from reconciler.render.diagnostics import diagnostic_lines
 from reconciler.render.inert import printable_lines
 from reconciler.secrets import redact
-from reconciler.settings import Settings
 
 log = logging.getLogger("reconciler")
 
@@ -49,9 +53,17 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("reconciler.cli.schema_cmd", "schema"),
     "emulator": ("reconciler.cli.emulator_cmd", "emulator"),
     "preview": ("reconciler.cli.preview_cmd", "preview"),
+    "config": ("reconciler.cli.config_cmd", "config"),
+    "init": ("reconciler.cli.init_cmd", "init"),
 }
 """Each command and where it lives: a command's module is imported only when it runs, so
 ``validate`` and ``plan`` do not pay for the HTTP client, the applier or the emulator."""
+NO_ENVIRONMENT = frozenset({"validate", "schema", "emulator", "config", "init"})
+"""Commands that run without a selected environment when the file defines some: ``validate``
+checks every environment, the others read no ledger."""
+
+
+_REST = "reconciler.command_args"
 
 
 class ReconcilerGroup(click.Group):
@@ -72,9 +84,14 @@ class ReconcilerGroup(click.Group):
             return None
         module = importlib.import_module(target[0])
         command: click.Command = getattr(module, target[1])
-        attach(command)
+        attach(command, needs_environment=cmd_name not in NO_ENVIRONMENT)
         self.commands[cmd_name] = command
         return command
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        ctx.meta[_REST] = list(rest)  # the command's own arguments: is it asked for --help?
+        return rest
 
     def main(  # type: ignore[override]
         self,
@@ -166,14 +183,7 @@ def report_error(exc: ReconcilerError) -> None:
 @group_options
 @click.version_option(__version__, prog_name="braze-reconciler")
 @click.pass_context
-def cli(
-    ctx: click.Context,
-    endpoint: str | None,
-    api_key_file: Path | None,
-    state_url: str | None,
-    workspace: str,
-    verbose: int,
-) -> None:
+def cli(ctx: click.Context, /, verbose: int, **options: Any) -> None:
     """Braze schedules as code: validate, plan, apply and audit YAML manifests.
 
     Global options may come before or after the command (`plan --state URL`).
@@ -184,14 +194,16 @@ def cli(
     7 apply finished with failures or uncertain outcomes.
     """
     configure_logging(verbose)
-    ctx.obj = Settings(
-        endpoint=endpoint,
-        api_key_file=api_key_file,
-        state_url=state_url,
-        workspace=workspace,
-        cwd=Path.cwd(),
-        on_lock_wait=print_lock_wait,
-    )
+    if ctx.resilient_parsing:  # shell completion: no file to read, no error to raise
+        return
+    try:
+        ctx.obj = build_settings(given_options(ctx, options), on_lock_wait=print_lock_wait)
+    except ReconcilerError:
+        # A broken configuration file does not stop `init` (a new project beside it) nor a
+        # command's --help; every other command reports it.
+        rest = ctx.meta.get(_REST, [])
+        if ctx.invoked_subcommand != "init" and not {"--help", "-h"} & set(rest):
+            raise
 
 
 def main() -> None:

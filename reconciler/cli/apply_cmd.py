@@ -43,8 +43,9 @@ _STATUS_STYLE = {
 }
 
 
-def _rate_limits(items: tuple[str, ...]) -> RateLimits:
-    parsed: dict[str, int] = {}
+def _rate_limits(items: tuple[str, ...], configured: dict[str, int] | None = None) -> RateLimits:
+    """``--rate-limit`` items over the configuration's ``rate_limits``, name by name."""
+    parsed: dict[str, int] = dict(configured or {})
     for item in items:
         name, _, value = item.partition("=")
         if not value.isdigit():
@@ -155,15 +156,25 @@ def apply(
             hint="give those to `plan --out FILE`, review, then apply that plan",
         )
     request = ApplyRequest(
-        paths=paths or (".",),
+        paths=paths or settings.paths,
         plan_file=plan_file,
         options=build_options(
-            targets, freeze_window, allow_late, allow_destroy, allow_resend, replace, horizon
+            targets,
+            freeze_window,
+            allow_late,
+            allow_destroy,
+            allow_resend,
+            replace,
+            horizon,
+            settings=settings,
         ),
         parallelism=parallelism,
         max_plan_age=max_plan_age,
         lock_timeout=lock_timeout.total_seconds(),
-        client=ClientOptions(rate_limits=_rate_limits(rate_limit), request_timeout=request_timeout),
+        client=ClientOptions(
+            rate_limits=_rate_limits(rate_limit, settings.rate_limits),
+            request_timeout=request_timeout,
+        ),
         allow_empty=allow_empty,
         allow_shared_key=allow_shared_key,
     )

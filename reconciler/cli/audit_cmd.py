@@ -73,7 +73,9 @@ def audit(
     """
     if horizon <= timedelta(0):
         raise UsageError("--horizon must be longer than zero", hint="e.g. --horizon 7d")
-    run = service(settings, now).audit(paths or (".",), horizon, expectations_dir=expectations_dir)
+    run = service(settings, now).audit(
+        paths or settings.paths, horizon, expectations_dir=expectations_dir
+    )
     data = run.report.to_dict()
     if output_format == "json":
         write(render_json(data))

@@ -55,7 +55,7 @@ def doctor(
     answers could not tell: 5xx, 429, no answer; try again), 6 (the ledger is locked).
     """
     report = service(settings, now).doctor(
-        paths or (".",),
+        paths or settings.paths,
         tuple(Purpose(value) for value in purposes) or tuple(Purpose),
         lock_timeout=lock_timeout.total_seconds(),
     )

@@ -14,6 +14,7 @@ from reconciler.cli.options import (
     HORIZON,
     allow_empty_option,
     examples,
+    given,
     now_option,
     service,
 )
@@ -96,8 +97,20 @@ def build_options(
     allow_resend: bool,
     replace: tuple[str, ...] = (),
     horizon: timedelta | None = None,
+    settings: Settings | None = None,
 ) -> PlanOptions:
+    """The options as given; where a flag is not given, the configuration file's setting
+    (``freeze_window``, ``horizon``, ``destroy_threshold``, ``destroy_percent``)."""
+    destroy: tuple[int | None, int | None] = (None, None)
+    if settings is not None:
+        if settings.freeze_window is not None and not given("freeze_window"):
+            freeze_window = settings.freeze_window
+        if horizon is None:
+            horizon = settings.horizon
+        destroy = settings.destroy_threshold
     return PlanOptions(
+        destroy_threshold=destroy[0],
+        destroy_percent=destroy[1],
         horizon_seconds=int(horizon.total_seconds()) if horizon is not None else None,
         freeze_window_seconds=int(freeze_window.total_seconds()),
         allow_late=allow_late,
@@ -178,18 +191,26 @@ def plan(
     count), 3 (invalid manifests), 4 (a change is blocked by a safety gate).
     """
     options = build_options(
-        targets, freeze_window, allow_late, allow_destroy, allow_resend, replace, horizon
+        targets,
+        freeze_window,
+        allow_late,
+        allow_destroy,
+        allow_resend,
+        replace,
+        horizon,
+        settings=settings,
     )
     key = plan_key_or_none() if out is not None else None  # a bad key fails before planning
-    result = service(settings, now).plan(paths or (".",), options, allow_empty=allow_empty)
+    result = service(settings, now).plan(paths or settings.paths, options, allow_empty=allow_empty)
     render_plan(result, output_format, show_recipients=show_recipients)
     if out is not None:
         save_plan(result, out, key, WORDS)
         if key is None:
             err_console().print(f"warning: {unsigned_warning()}", markup=False)
-        where = " ".join(paths) if paths else "."
+        env = f"--env {settings.environment} " if settings.environment else ""
+        where = " ".join(paths) if paths else ""
         err_console().print(
-            f"Saved the plan to {out}; apply it with: apply --plan {out} {where}",
+            f"Saved the plan to {out}; apply it with: {env}apply --plan {out} {where}".rstrip(),
             markup=False,
             highlight=False,
         )

@@ -37,9 +37,9 @@ from reconciler.timeutil import short_duration
 @click.option(
     "--to",
     "test_group",
-    required=True,
     metavar="GROUP",
-    help="The TestGroup to send to: its name or address (test_group/NAME).",
+    help="The TestGroup to send to: its name or address (test_group/NAME). Default: the "
+    "configuration's test_group.",
 )
 @click.option(
     "--target",
@@ -80,7 +80,7 @@ from reconciler.timeutil import short_duration
 def preview(
     settings: Settings,
     paths: tuple[str, ...],
-    test_group: str,
+    test_group: str | None,
     targets: tuple[str, ...],
     yes: bool,
     dedupe: timedelta,
@@ -107,8 +107,14 @@ def preview(
             "preview needs --target: the resources whose messages to send now",
             hint="e.g. --target campaign_schedule/gift-guide-push, or --target team=growth",
         )
+    test_group = test_group or settings.test_group
+    if not test_group:
+        raise UsageError(
+            "preview needs --to GROUP: the TestGroup to send to",
+            hint="e.g. --to marketing-team, or set test_group in braze-reconciler.toml",
+        )
     request = PreviewRequest(
-        paths=paths or (".",),
+        paths=paths or settings.paths,
         test_group=test_group,
         targets=targets,
         dedupe=dedupe,

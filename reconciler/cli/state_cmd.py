@@ -306,7 +306,7 @@ def import_(
     makes Braze's schedule (and, for scheduled messages, messages) match the manifest, and
     says so.
     """
-    paths = (*paths, *path_options) or (".",)
+    paths = (*paths, *path_options) or settings.paths
     service(settings, now).adopt(
         address, schedule_id, paths, lock_timeout=lock_timeout.total_seconds()
     )

@@ -37,6 +37,6 @@ def validate(
 
     PATHS are files or directories (searched recursively for *.yaml and *.yml); default ".".
     """
-    result = service(settings, now).validate(paths or (".",), allow_empty=allow_empty)
+    result = service(settings, now).validate(paths or settings.paths, allow_empty=allow_empty)
     write(RENDERERS[output_format](result.diagnostics, len(result.resources), len(result.files)))
     return EXIT_OK if result.ok else EXIT_INVALID

@@ -20,6 +20,7 @@ from pathlib import Path
 from reconciler.errors import UsageError
 from reconciler.kinds import Kind
 from reconciler.manifest.diagnostics import Diagnostic, Location, Severity
+from reconciler.manifest.environment import NO_SELECTION, Selection
 from reconciler.manifest.recurring import RecurringRule
 from reconciler.manifest.refusals import (
     is_utf8_name,
@@ -140,9 +141,11 @@ class ManifestLoading:
         paths: Sequence[str | Path],
         now: datetime,
         default_horizon: timedelta | None = None,
+        selection: Selection = NO_SELECTION,
     ) -> None:
         self.now = now
         self.horizon = default_horizon
+        self.selection = selection
         found = discover(paths)
         roots = roots_of(paths)
         self.refused = {
@@ -169,7 +172,9 @@ class ManifestLoading:
                 max_workers=workers, mp_context=multiprocessing.get_context("fork")
             )
             self._parts = [
-                self._pool.submit(_load_chunk, self._read[i::workers], now, default_horizon)
+                self._pool.submit(
+                    _load_chunk, self._read[i::workers], now, default_horizon, selection
+                )
                 for i in range(workers)
             ]
 
@@ -179,7 +184,10 @@ class ManifestLoading:
             for name, diagnostic in self.refused.items()
         }
         if self._pool is None:
-            by_name.update((name, load_file(name, self.now, self.horizon)) for name in self._read)
+            by_name.update(
+                (name, load_file(name, self.now, self.horizon, self.selection))
+                for name in self._read
+            )
         else:
             try:
                 by_name.update((o.path, o) for part in self._parts for o in part.result())
@@ -189,10 +197,15 @@ class ManifestLoading:
 
 
 def load_manifests(
-    paths: Sequence[str | Path], now: datetime, default_horizon: timedelta | None = None
+    paths: Sequence[str | Path],
+    now: datetime,
+    default_horizon: timedelta | None = None,
+    *,
+    selection: Selection = NO_SELECTION,
 ) -> LoadResult:
-    """``default_horizon`` (``--horizon``) is for recurring manifests that set none."""
-    return ManifestLoading(paths, now, default_horizon).result()
+    """``default_horizon`` (``--horizon``) is for recurring manifests that set none;
+    ``selection``: the environment (its variables, which manifests it declares)."""
+    return ManifestLoading(paths, now, default_horizon, selection).result()
 
 
 def _combine(outcomes: list[FileOutcome]) -> LoadResult:
@@ -216,12 +229,17 @@ def _single_threaded() -> bool:
 
 
 def _load_chunk(
-    names: list[str], now: datetime, default_horizon: timedelta | None
+    names: list[str], now: datetime, default_horizon: timedelta | None, selection: Selection
 ) -> list[FileOutcome]:
-    return [load_file(name, now, default_horizon) for name in names]
+    return [load_file(name, now, default_horizon, selection) for name in names]
 
 
-def load_file(name: str, now: datetime, default_horizon: timedelta | None = None) -> FileOutcome:
+def load_file(
+    name: str,
+    now: datetime,
+    default_horizon: timedelta | None = None,
+    selection: Selection = NO_SELECTION,
+) -> FileOutcome:
     path = Path(name)
     try:
         size = path.stat().st_size
@@ -246,8 +264,8 @@ def load_file(name: str, now: datetime, default_horizon: timedelta | None = None
     rules: list[RecurringRule] = []
     diagnostics: list[Diagnostic] = []
     try:
-        for document in compose_documents(text):
-            context = DocumentContext(name, document)
+        for document in compose_documents(text, selection.variables):
+            context = DocumentContext(name, document, selection)
             declared, found = read_document(context, now)
             diagnostics.extend(found)
             if isinstance(declared, RecurringRule):

@@ -54,6 +54,14 @@ class ManifestBase(BrazeModel):
         ),
         json_schema_extra={"pattern": NAME_PATTERN},
     )
+    environments: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description=(
+            "Only these environments of braze-reconciler.toml declare this resource "
+            "(environments: [production]); elsewhere it is not declared. Every one when absent."
+        ),
+    )
 
     @field_validator("name")
     @classmethod

@@ -92,6 +92,8 @@ class Resource:
     """The name this resource had before (``renamed_from``): its ledger record moves here."""
     recurrence: RecurrenceInfo | None = None
     """For an occurrence of a recurring manifest (``NAME@KEY``): its rule."""
+    variables: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """The body's fields written as ``!var NAME``: body path (``campaign_id``) -> NAME."""
 
     def location_of(self, path: str) -> Location:
         return self.locations.get(path, self.source)
@@ -120,6 +122,7 @@ class Resource:
                 locations,
                 self.renamed_from,
                 self.recurrence,
+                self.variables,
             ),
         )
 
@@ -175,6 +178,7 @@ def _rebuild(
     locations: tuple[tuple[str, str, int, int], ...],
     renamed_from: str | None,
     recurrence: RecurrenceInfo | None,
+    variables: Mapping[str, str],
 ) -> Resource:
     return Resource(
         kind=kind,
@@ -191,4 +195,5 @@ def _rebuild(
         locations={path: Location(file, line, column) for path, file, line, column in locations},
         renamed_from=renamed_from,
         recurrence=recurrence,
+        variables=variables,
     )

@@ -13,6 +13,13 @@ from reconciler.braze.models.base import UNKNOWN_FIELD, Finding, findings, sugge
 from reconciler.canonical import content_hash
 from reconciler.kinds import Kind
 from reconciler.manifest.diagnostics import Diagnostic, Location, Severity, format_path
+from reconciler.manifest.environment import (
+    FIELD,
+    NO_SELECTION,
+    Selection,
+    declared_in,
+    limit_problem,
+)
 from reconciler.manifest.models import MANIFEST_MODELS, ManifestBase, spec_schedule
 from reconciler.manifest.recurring import (
     RecurrenceBlock,
@@ -55,9 +62,12 @@ _KINDS = [kind.value for kind in Kind]
 class DocumentContext:
     """Where a document is: used to place every diagnostic."""
 
-    def __init__(self, file: str, document: YamlDocument) -> None:
+    def __init__(
+        self, file: str, document: YamlDocument, selection: Selection = NO_SELECTION
+    ) -> None:
         self.file = file
         self.document = document
+        self.selection = selection
         self.address: str | None = None
 
     def location(self, position: tuple[int, int]) -> Location:
@@ -117,6 +127,24 @@ def read_document(
     name = value.get("name")
     if isinstance(kind, str) and kind in _KINDS and isinstance(name, str) and is_valid_name(name):
         context.address = address_of(kind, name)
+    if FIELD in value:
+        problem = limit_problem(value[FIELD], context.selection)
+        if problem is not None:
+            return None, [context.diagnostic("environments", problem[0], (FIELD,), hint=problem[1])]
+        if not declared_in(value[FIELD], context.selection):
+            return None, []  # for another environment: not declared here
+    if context.document.unknown:
+        return None, [
+            Diagnostic(
+                severity=Severity.ERROR,
+                code=problem.code,
+                message=problem.message,
+                location=context.location(problem.position),
+                address=context.address,
+                hint=problem.hint,
+            )
+            for problem in context.document.unknown
+        ]
     kind_problem = _check_kind(context, value)
     if kind_problem is not None:
         return None, [kind_problem]
@@ -396,6 +424,11 @@ def _resource(
     }
     if recurrence is not None:
         locations["spec.schedule.time"] = locations["recurrence.start"]
+    variables = {
+        format_path(path[1:]): name
+        for path, name in context.document.variables.items()
+        if path[0] == "spec" and len(path) > 1
+    }
     return Resource(
         kind=kind,
         name=manifest.name,
@@ -411,4 +444,5 @@ def _resource(
         renamed_from=manifest.renamed_from,
         locations=locations,
         recurrence=recurrence,
+        variables=variables,
     )

@@ -7,14 +7,20 @@ commented maps, costs one pass and keeps every position for error messages.
 
 It also refuses what would hurt: duplicate keys, non-scalar keys, unknown tags, recursive
 aliases, and alias bombs (a document whose aliases expand past ``MAX_NODES``).
+
+One tag of our own: ``!var NAME`` is the value of a variable of the configuration file's
+selected environment (``Variables``), with its type, at the tag's position; the document
+records where each variable was used (``YamlDocument.variables``).
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import difflib
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -69,6 +75,24 @@ class YamlProblem(Exception):
         self.code = code
 
 
+VAR_TAG = "!var"
+
+
+@dataclasses.dataclass(frozen=True)
+class Variables:
+    """What ``!var NAME`` may name: the selected environment's variables."""
+
+    values: Mapping[str, Any] | None = None
+    """None: no configuration file, so no variable at all."""
+    scope: str = ""
+    """Said after an unknown name: `` in environment staging``."""
+    where: str = "[vars] or [environments.NAME.vars] in braze-reconciler.toml"
+    """Where a variable is defined, for the hint."""
+
+
+NO_VARIABLES = Variables()
+
+
 @dataclasses.dataclass
 class YamlDocument:
     """One document of a file, as plain values with positions."""
@@ -79,6 +103,11 @@ class YamlDocument:
     positions: dict[int, dict[Any, tuple[Pos, Pos]]]
     """Per container (by ``id``): each key or index -> (key position, value position)."""
     root: Pos
+    variables: dict[Path, str] = dataclasses.field(default_factory=dict)
+    """Where ``!var`` was used: the value's path -> the variable's name."""
+    unknown: list[YamlProblem] = dataclasses.field(default_factory=list)
+    """A ``!var`` naming no variable, each (its value is null): reported by the reader of the
+    document, unless the document is for another environment (``environments:``)."""
 
     def _walk(self, path: Path) -> tuple[Pos, Pos, int]:
         """Positions of the deepest existing node on ``path``, and how deep it is."""
@@ -289,6 +318,31 @@ def _merge(frame: _Frame, value: Any, pos: Pos) -> None:
                 frame.table[key] = (pos, pos)
 
 
+def _variable(name: str, pos: Pos, variables: Variables) -> tuple[Any, YamlProblem | None]:
+    """The value ``!var name`` stands for (a copy: documents never share a container), or
+    None and the problem."""
+    values = variables.values
+    if values is None:
+        return None, YamlProblem(
+            f"unknown variable {name!r}: no configuration file defines variables",
+            pos,
+            hint=f"define it under {variables.where}",
+            code="unknown_variable",
+        )
+    if name not in values:
+        guess = difflib.get_close_matches(name, list(values), n=1, cutoff=0.6)
+        known = ", ".join(sorted(values)) or "none"
+        return None, YamlProblem(
+            f"unknown variable {name!r}{variables.scope}",
+            pos,
+            hint=(f"did you mean {guess[0]!r}? " if guess else f"variables: {known}; ")
+            + f"define it under {variables.where}",
+            code="unknown_variable",
+        )
+    value = values[name]
+    return (copy.deepcopy(value) if isinstance(value, dict | list) else value), None
+
+
 def _event_source(text: str, *, pure: bool) -> Callable[[], Any]:
     """The next parser event, or None: from ruamel.yaml's C parser when it is installed."""
     if _CParser is not None and not pure:
@@ -298,9 +352,14 @@ def _event_source(text: str, *, pure: bool) -> Callable[[], Any]:
     return lambda: next(events, None)
 
 
-def _compose(text: str, *, pure: bool = False) -> Iterator[YamlDocument]:
+def _compose(
+    text: str, *, pure: bool = False, variables: Variables = NO_VARIABLES
+) -> Iterator[YamlDocument]:
     """The composer: one tight loop over the events (it runs for every line of every file)."""
     stack: list[_Frame] = []
+    used: dict[Path, str] = {}
+    unknown: list[YamlProblem] = []
+    var_name: str | None = None
     positions: dict[int, dict[Any, tuple[Pos, Pos]]] = {}
     anchors: dict[str, tuple[Any, int]] = {}
     open_anchors: set[str] = set()
@@ -319,7 +378,13 @@ def _compose(text: str, *, pure: bool = False) -> Iterator[YamlDocument]:
             value = event.value
             tag = event.tag
             plain = not event.style and tag is None
-            if tag is not None and tag != "!":
+            var_name = None
+            if tag == VAR_TAG:
+                var_name = value
+                value, problem = _variable(value, pos, variables)
+                if problem is not None:
+                    unknown.append(problem)
+            elif tag is not None and tag != "!":
                 value = _tagged_scalar(tag, value, pos)
             elif plain:
                 try:
@@ -349,6 +414,7 @@ def _compose(text: str, *, pure: bool = False) -> Iterator[YamlDocument]:
             continue
         elif kind is _MAPPING_END or kind is _SEQUENCE_END:
             frame = stack.pop()
+            var_name = None
             value = frame.container
             pos = frame.pos
             size = frame.size
@@ -359,6 +425,7 @@ def _compose(text: str, *, pure: bool = False) -> Iterator[YamlDocument]:
                 open_anchors.discard(frame.anchor)
                 anchors[frame.anchor] = (value, size)
         elif kind is _ALIAS:
+            var_name = None
             mark = event.start_mark
             pos = (mark.line + 1, mark.column + 1)
             name = event.anchor
@@ -382,13 +449,13 @@ def _compose(text: str, *, pure: bool = False) -> Iterator[YamlDocument]:
         elif kind is _DOCUMENT_START:
             mark = event.start_mark
             start = (mark.line + 1, mark.column + 1)
-            positions, anchors, open_anchors = {}, {}, set()
+            positions, anchors, open_anchors, used, unknown = {}, {}, set(), {}, []
             total, done, result = 0, False, None
             continue
         elif kind is _DOCUMENT_END:
             # An empty document (only comments, or a bare "---") declares nothing.
             if done and result is not None:
-                yield YamlDocument(index, result, start, positions, root)
+                yield YamlDocument(index, result, start, positions, root, used, unknown)
             index += 1
             continue
         else:
@@ -403,10 +470,20 @@ def _compose(text: str, *, pure: bool = False) -> Iterator[YamlDocument]:
         top = stack[-1]
         top.size += size
         container = top.container
+        if var_name is not None and (type(container) is list or top.key is not _NO_KEY):
+            place = len(container) if type(container) is list else top.key
+            used[(*_stack_path(stack), place)] = var_name
         if type(container) is list:
             top.table[len(container)] = (pos, pos)
             container.append(value)
         elif top.key is _NO_KEY:
+            if var_name is not None:
+                raise YamlProblem(
+                    "a variable (!var) cannot be a mapping key",
+                    pos,
+                    hint="use !var for values only",
+                    code="yaml_tag",
+                )
             if type(value) is dict or type(value) is list:
                 raise YamlProblem(
                     "mapping keys must be plain scalars",
@@ -454,11 +531,12 @@ def _pos(mark: Any) -> Pos:
     return (mark.line + 1, mark.column + 1)
 
 
-def compose_documents(text: str) -> Iterator[YamlDocument]:
-    """Yield each non-empty document of ``text``; raise YamlProblem at the first problem."""
+def compose_documents(text: str, variables: Variables = NO_VARIABLES) -> Iterator[YamlDocument]:
+    """Yield each non-empty document of ``text``; raise YamlProblem at the first problem.
+    ``variables``: what ``!var NAME`` may name."""
     composed = 0
     try:
-        for document in _compose(text):
+        for document in _compose(text, variables=variables):
             composed += 1
             yield document
     except MarkedYAMLError as exc:
@@ -475,7 +553,7 @@ def compose_documents(text: str) -> Iterator[YamlDocument]:
     else:
         return
     try:
-        for index, document in enumerate(_compose(text, pure=True)):
+        for index, document in enumerate(_compose(text, pure=True, variables=variables)):
             if index >= composed:
                 yield document
     except YAMLError:

@@ -141,7 +141,7 @@ def _words(info: FieldSerializationInfo) -> Words:
 class Change(JsonFormModel):
     DERIVED: ClassVar[Mapping[str, type]] = {"symbol": str, "housekeeping": bool}
     AS_WORDS: ClassVar[tuple[str, ...]] = ("reasons", "notes")
-    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("rule", "rule_summary")
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("rule", "rule_summary", "variables")
 
     address: str
     kind: Kind
@@ -188,6 +188,9 @@ class Change(JsonFormModel):
     rule_summary: str | None = None
     """The rule in words (``weekly on Monday at 09:00 in America/New_York``), when the
     manifests still declare it."""
+    variables: dict[str, str] | None = None
+    """The body's fields the manifest wrote as ``!var NAME``: path (``campaign_id``) -> NAME,
+    so that the plan shows the variable beside its value."""
 
     @property
     def is_change(self) -> bool:
@@ -222,7 +225,11 @@ class Change(JsonFormModel):
 
 
 class PlanOptions(JsonFormModel):
-    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("horizon_seconds",)
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = (
+        "horizon_seconds",
+        "destroy_threshold",
+        "destroy_percent",
+    )
 
     freeze_window_seconds: int = int(DEFAULT_FREEZE_WINDOW.total_seconds())
     allow_late: bool = False
@@ -235,6 +242,11 @@ class PlanOptions(JsonFormModel):
     """``--horizon``: how far ahead the occurrences of recurring manifests that set no
     horizon of their own are kept scheduled; None for the default. It shapes the plan, so a
     saved plan is applied with it."""
+    destroy_threshold: int | None = None
+    """The configuration's ``destroy_threshold``: more deletes than this (and more than
+    ``destroy_percent`` of the managed resources) need --allow-destroy; None for 10."""
+    destroy_percent: int | None = None
+    """The configuration's ``destroy_percent``; None for 25."""
 
     @property
     def horizon(self) -> timedelta | None:

@@ -473,6 +473,7 @@ def _change(
         after_hash=resource.body_hash,
         recorded_status=record.status if record else None,
         recorded_unknown=_call(record.unknown_outcome) if record else None,
+        variables=dict(resource.variables) or None,
     )
 
 

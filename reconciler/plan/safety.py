@@ -50,7 +50,9 @@ def apply_gates(
     """``kept``: how many of the ``managed`` resources the manifests still declare."""
     gated = [_gate(change, now, options) for change in changes]
     deletes = [c for c in gated if c.action is Action.DELETE and c.blocked is None]
-    reason = None if options.allow_destroy else _destroy_reason(len(deletes), managed, kept)
+    reason = (
+        None if options.allow_destroy else _destroy_reason(len(deletes), managed, kept, options)
+    )
     if reason is not None:
         blocked = _block(BlockCode.DESTROY_THRESHOLD, reason)
         gated = [
@@ -60,7 +62,7 @@ def apply_gates(
     return gated
 
 
-def _destroy_reason(deletes: int, managed: int, kept: int) -> str | None:
+def _destroy_reason(deletes: int, managed: int, kept: int, options: PlanOptions) -> str | None:
     # Emptying a workspace is what a wrong path or an emptied checkout looks like, so it needs
     # --allow-destroy even for one resource; below that, only large deletes do. "Every" counts
     # what the manifests still declare, not what is deleted: a protected or a sending resource
@@ -70,10 +72,14 @@ def _destroy_reason(deletes: int, managed: int, kept: int) -> str | None:
             f"the plan deletes every managed resource of the workspace ({deletes} of "
             f"{managed}): pass --allow-destroy if that is intended"
         )
-    if deletes > DESTROY_MIN and deletes > DESTROY_FRACTION * managed:
+    least = DESTROY_MIN if options.destroy_threshold is None else options.destroy_threshold
+    fraction = (
+        DESTROY_FRACTION if options.destroy_percent is None else options.destroy_percent / 100
+    )
+    if deletes > least and deletes > fraction * managed:
         return (
             f"the plan deletes {deletes} of {managed} managed resources (more than "
-            f"{DESTROY_MIN} and more than {DESTROY_FRACTION:.0%}): pass --allow-destroy if "
+            f"{least} and more than {fraction:.0%}): pass --allow-destroy if "
             "that is intended"
         )
     return None

@@ -179,6 +179,15 @@ def _details(change: Change, show_recipients: bool) -> str:
         body = dict(change.after) if show_recipients else mask_recipients(dict(change.after))
         text = json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
         lines.extend(_code_block("json", [printable(line) for line in text]))
+    if change.variables and change.action is not Action.DELETE:
+        lines.append(
+            "Variables: "
+            + ", ".join(
+                f"{markdown_code(path)} (var {markdown_code(name)})"
+                for path, name in sorted(change.variables.items())
+            )
+        )
+        lines.append("")
     lines.extend(f"Note: {markdown_text(note)}" for note in notes_words(change))
     lines.append("</details>")
     lines.append("")

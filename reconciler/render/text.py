@@ -44,20 +44,29 @@ def _value(value: Any) -> str:
     return markup(json.dumps(value, ensure_ascii=False, sort_keys=True))
 
 
-def _body_lines(body: Any, indent: str, prefix: str = "") -> list[str]:
+def _var_mark(variables: dict[str, str] | None, path: str) -> str:
+    """`` (var NAME)`` beside a value the manifest wrote as ``!var NAME``."""
+    name = (variables or {}).get(path)
+    return f" [dim](var {markup(name)})[/]" if name is not None else ""
+
+
+def _body_lines(
+    body: Any, indent: str, prefix: str = "", variables: dict[str, str] | None = None
+) -> list[str]:
     """A created body, one leaf per line: ``schedule.time = "..."``; a long text leaf as
     one ``+`` line per line of it."""
     lines: list[str] = []
     if isinstance(body, dict) and body:
         for key in sorted(body):
-            lines.extend(_body_lines(body[key], indent, f"{prefix}.{key}" if prefix else key))
+            path = f"{prefix}.{key}" if prefix else key
+            lines.extend(_body_lines(body[key], indent, path, variables))
     elif isinstance(body, list) and body and len(body) <= 10:
         for index, item in enumerate(body):
-            lines.extend(_body_lines(item, indent, f"{prefix}[{index}]"))
+            lines.extend(_body_lines(item, indent, f"{prefix}[{index}]", variables))
     else:
         field = shown_field(prefix, None, body, masked=False)
         if field.diff is None:
-            lines.append(f"{indent}{markup(prefix)} = {_value(body)}")
+            lines.append(f"{indent}{markup(prefix)} = {_value(body)}{_var_mark(variables, prefix)}")
         else:
             # Every line is new: shown as written, under the field, without diff marks.
             lines.append(f"{indent}{markup(prefix)} =")
@@ -126,12 +135,12 @@ def _change_lines(change: Change, now: datetime, masked: bool) -> list[str]:
         lines.append(indent + f"from: {markup(change.source)}")
     if action is Action.CREATE and change.after:
         body = mask_recipients(dict(change.after)) if masked else dict(change.after)
-        lines.extend(_body_lines(body, indent + "+ "))
+        lines.extend(_body_lines(body, indent + "+ ", variables=change.variables))
     for field in shown_fields(change, masked=masked):
         if field.diff is None:
             lines.append(
                 f"{indent}[{style}]~[/] {markup(field.path)}: {_value(field.before)}"
-                f" -> {_value(field.after)}"
+                f" -> {_value(field.after)}{_var_mark(change.variables, field.path)}"
             )
             continue
         lines.append(f"{indent}[{style}]~[/] {markup(field.path)}:")

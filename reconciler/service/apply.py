@@ -134,7 +134,11 @@ class Applying(Planning):
             saved = load_plan(request.plan_file, require_plan_key())
         horizon = (saved.options if saved is not None else request.options).horizon
         load, desired = load_desired(
-            request.paths, now, allow_empty=request.allow_empty, horizon=horizon
+            request.paths,
+            now,
+            allow_empty=request.allow_empty,
+            horizon=horizon,
+            selection=self.selection(),
         )
         run_id = uuid.uuid4().hex[:12]
         with self.open_ledger() as store:

@@ -43,7 +43,7 @@ class Auditing(ServiceBase):
     ) -> AuditRun:
         now = self.current_time()
         # Reading only: an empty tree is shown as what apply would refuse, not refused here.
-        load, desired = load_desired(paths, now, allow_empty=True)
+        load, desired = load_desired(paths, now, allow_empty=True, selection=self.selection())
         api_key = self.settings.api_key()
         endpoint = self.settings.require_endpoint()
         with self.open_ledger() as store:

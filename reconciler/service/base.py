@@ -9,8 +9,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from reconciler.errors import ManifestError
+from reconciler.manifest.environment import NO_SELECTION, Selection
 from reconciler.manifest.loader import LoadResult, load_manifests
 from reconciler.manifest.resource import Resource
+from reconciler.manifest.yamlload import Variables
 from reconciler.scope import refuse_empty
 from reconciler.service.client import ClientFactory, ClientOptions, braze_client
 from reconciler.service.ledger import StoreFactory, edit, open_ledger
@@ -45,6 +47,10 @@ class ServiceBase:
         """The instant the time rules are evaluated at: ``--now``, else the clock's time."""
         return self.now if self.now is not None else self.clock.now()
 
+    def selection(self, environment: str | None = None) -> Selection:
+        """The environment manifests are read for: ``environment``, else the selected one."""
+        return selection_of(self.settings, environment)
+
     def open_ledger(self) -> StateStore:
         return self._store_factory(self.settings, self.clock)
 
@@ -60,17 +66,39 @@ class ServiceBase:
         return self._client_factory(self.settings, api_key, now, options or ClientOptions())
 
 
+def selection_of(settings: Settings, environment: str | None = None) -> Selection:
+    """``environment`` (else the selected one), the configured names and the variables."""
+    resolution = settings.resolution
+    if resolution is None:
+        return NO_SELECTION
+    config = resolution.config
+    name = environment or resolution.environment
+    if config is None:
+        return Selection(name, resolution.environments, Variables(None))
+    where = (
+        f"[environments.{name}.vars] (or [vars]) in {config.path.name}"
+        if name
+        else f"[vars] in {config.path.name}"
+    )
+    return Selection(
+        name,
+        resolution.environments,
+        Variables(config.variables(name), f" in environment {name}" if name else "", where),
+    )
+
+
 def load_desired(
     paths: Sequence[str],
     now: datetime,
     *,
     allow_empty: bool = False,
     horizon: timedelta | None = None,
+    selection: Selection = NO_SELECTION,
 ) -> tuple[LoadResult, dict[str, Resource]]:
     """Load manifests; raise ManifestError (exit 3) when any is invalid, UsageError (exit 3)
     when they hold no resource at all and ``allow_empty`` is not given. ``horizon``
     (``--horizon``) is for the recurring manifests that set none."""
-    result = load_manifests(paths, now, horizon)
+    result = load_manifests(paths, now, horizon, selection=selection)
     refuse_empty(result, paths, allow_empty=allow_empty)
     return desired_of(result)
 

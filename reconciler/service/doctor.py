@@ -243,7 +243,7 @@ class Diagnosing(ServiceBase):
         now = self.current_time()
         api_key = self.settings.api_key()
         endpoint = self.settings.require_endpoint()
-        _, desired = load_desired(paths, now)
+        _, desired = load_desired(paths, now, selection=self.selection())
         # A diagnosis says what it saw, rather than retry for minutes.
         options = ClientOptions(retry=RetryPolicy(max_attempts=2, base_delay=0.5, max_delay=2.0))
         with self.edit_ledger("doctor", lock_timeout) as store:

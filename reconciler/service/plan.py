@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from reconciler.binding import check_binding, shared_key_warning
 from reconciler.errors import UsageError
+from reconciler.manifest.diagnostics import Diagnostic
 from reconciler.manifest.loader import LoadResult, ManifestLoading, load_manifests
 from reconciler.manifest.resource import Resource
 from reconciler.plan import planner
@@ -20,10 +22,33 @@ from reconciler.state.locks import lock_warning
 from reconciler.timeutil import format_utc
 
 
+def _merged(results: list[LoadResult]) -> LoadResult:
+    """One result of the same files read for several environments: every diagnostic once,
+    every resource once by address (the first environment's)."""
+    diagnostics = {(d.code, d.message, str(d.location)): d for r in results for d in r.diagnostics}
+    resources = {res.address: res for r in reversed(results) for res in r.resources}
+    first = results[0]
+    return dataclasses.replace(
+        first,
+        resources=list(resources.values()),
+        diagnostics=sorted(diagnostics.values(), key=Diagnostic.sort_key),
+    )
+
+
 class Planning(ServiceBase):
     def validate(self, paths: Sequence[str], *, allow_empty: bool = False) -> LoadResult:
-        """Offline checks: no API key, no ledger."""
-        result = load_manifests(paths, self.current_time())
+        """Offline checks: no API key, no ledger. Without a selected environment, the
+        manifests are read for each configured one (each variable used must be defined in
+        every environment that declares the manifest)."""
+        now = self.current_time()
+        selected = self.settings.environment
+        environments = self.settings.environments
+        if selected is not None or not environments:
+            result = load_manifests(paths, now, selection=self.selection())
+        else:
+            result = _merged(
+                [load_manifests(paths, now, selection=self.selection(e)) for e in environments]
+            )
         refuse_empty(result, paths, allow_empty=allow_empty)
         return result
 
@@ -31,7 +56,7 @@ class Planning(ServiceBase):
         self, paths: Sequence[str], options: PlanOptions, *, allow_empty: bool = False
     ) -> Plan:
         now = self.current_time()
-        loading = ManifestLoading(paths, now, options.horizon)
+        loading = ManifestLoading(paths, now, options.horizon, self.selection())
         api_key = self._optional_key()
         with self.open_ledger() as store:
             ledger = read_ledger(store)  # while worker processes parse the manifests

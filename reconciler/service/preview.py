@@ -183,7 +183,7 @@ class Previewing(ServiceBase):
         api_key = self.settings.api_key()
         endpoint = self.settings.require_endpoint()
         refuse_virtual_time_against_braze(endpoint, now, self.clock.now())
-        _, desired = load_desired(request.paths, now)
+        _, desired = load_desired(request.paths, now, selection=self.selection())
         group = _test_group(desired, request.test_group)
         recipients = list(group.body.get("recipients") or ())
         chosen = _selected(desired, request.targets)

@@ -76,7 +76,7 @@ class LedgerEdits(ServiceBase):
         if not kind.facts.has_schedule:
             prefixes = ", ".join(k.prefix for k in Kind if k in SCHEDULE_KINDS)
             raise UsageError(f"{address}: only schedules can be imported ({prefixes})")
-        _, desired = load_desired(paths, self.current_time())
+        _, desired = load_desired(paths, self.current_time(), selection=self.selection())
         resource = desired.get(address)
         if resource is None:
             raise UsageError(

@@ -44,7 +44,7 @@ spec:
 
 def load(tmp_path: Path, text: str, now: datetime = NOW, **options: timedelta) -> LoadResult:
     (tmp_path / "m.yaml").write_text(text, encoding="utf-8")
-    return load_manifests([tmp_path], now, **options)
+    return load_manifests([tmp_path], now, options.get("default_horizon"))
 
 
 def validate(tmp_path: Path, text: str, env: dict[str, str] | None = None) -> list[str]:

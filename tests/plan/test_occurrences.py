@@ -38,7 +38,7 @@ spec:
 def load(tmp_path: Path, text: str | None, now: datetime = NOW, **kw: timedelta) -> LoadResult:
     path = tmp_path / "m.yaml"
     path.write_text(text if text is not None else "", encoding="utf-8")
-    return load_manifests([path], now, **kw)
+    return load_manifests([path], now, kw.get("default_horizon"))
 
 
 def plan_of(

@@ -251,6 +251,25 @@ def test_destroy_threshold() -> None:
     assert not run(keep + [campaign(f"d{i:02d}") for i in range(60)], many).blocked
 
 
+def test_destroy_threshold_from_the_configuration() -> None:
+    managed = [recorded(campaign(f"c{i:02d}")) for i in range(40)]
+    keep = [campaign(f"c{i:02d}") for i in range(29)]  # 11 deletes of 40
+    assert not run(keep, managed, PlanOptions(destroy_threshold=20)).blocked
+    assert not run(keep, managed, PlanOptions(destroy_percent=50)).blocked
+    assert run(keep, managed, PlanOptions(destroy_threshold=2)).blocked
+    few = run(keep + [campaign(f"c{i:02d}") for i in range(29, 37)], managed)  # 3 deletes
+    assert not few.blocked
+    strict = run(
+        keep + [campaign(f"c{i:02d}") for i in range(29, 37)],
+        managed,
+        PlanOptions(destroy_threshold=2, destroy_percent=5),
+    )
+    blocked = strict.blocked
+    assert len(blocked) == 3
+    assert blocked[0].blocked is not None
+    assert "(more than 2 and more than 5%)" in blocked[0].blocked.reason
+
+
 def test_deleting_every_managed_resource_needs_allow_destroy_whatever_the_count() -> None:
     managed = [recorded(campaign(f"c{i}")) for i in range(2)]
     emptied = run([campaign("new")], managed)
