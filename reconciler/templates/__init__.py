@@ -175,8 +175,21 @@ def _parse(source: str) -> tuple[Encoded, BoundTemplate]:
     return encoded, ENVIRONMENT.from_string(encoded.text)
 
 
+_PLAINER = (
+    (
+        re.compile(r"expected tag end(\w+), found end of (?:expression|file)"),
+        r"{% \1 %} is never closed by {% end\1 %}",
+    ),
+    (re.compile(r"expected '}}', found end of file"), "{{ is never closed by }}"),
+    (re.compile(r"found end of expression"), "found nothing more"),
+)
+
+
 def _message(encoded: Encoded, error: LiquidError) -> str:
+    """python-liquid's message, with Braze's names as written and its jargon made plainer."""
     text = str(error.message) if error.message is not None else type(error).__name__
+    for pattern, plainer in _PLAINER:
+        text = pattern.sub(plainer, text)
     return encoded.decode(text).replace(OPEN, "")
 
 

@@ -70,7 +70,7 @@ def test_encoding_keeps_every_position() -> None:
 @pytest.mark.parametrize(
     ("source", "line", "column", "words"),
     [
-        ("Hi {{${first_name}", 1, 4, "'}}'"),
+        ("Hi {{${first_name}", 1, 4, "{{ is never closed by }}"),
         ("one\n{% if x %}two", 2, 4, "endif"),
         ("one\ntwo {{ x | }}", 2, 8, "expected"),
         ("{% bogus %}", 1, 4, "unexpected tag 'bogus'"),
