@@ -21,12 +21,14 @@ User attributes show as placeholders (``{first_name}``); nothing is ever fetched
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from reconciler.kinds import Kind
 from reconciler.plan.model import Action, Change, MessageText
-from reconciler.templates import MessageTemplate, main_texts, render
+from reconciler.templates import MessageTemplate, main_texts, referenced_properties
+from reconciler.templates import render as render_text
 
 MessageSource = (
     Callable[[str], Sequence[MessageTemplate] | None] | Mapping[str, Sequence[MessageTemplate]]
@@ -81,8 +83,26 @@ def _recipients(kind: Kind, body: Mapping[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
+class _Renders:
+    """Renders memoized for one plan: the same text with the same properties renders once (an
+    update that moves only the send time; many schedules of one campaign)."""
+
+    def __init__(self) -> None:
+        self.done: dict[tuple[str, str], str] = {}
+
+    def __call__(self, text: str, properties: Mapping[str, Any]) -> str:
+        key = (text, json.dumps(properties, sort_keys=True, default=str))
+        found = self.done.get(key)
+        if found is None:
+            found = self.done[key] = render_text(text, properties)
+        return found
+
+
 def _rendered(
-    kind: Kind, body: Mapping[str, Any] | None, source: MessageSource | None
+    kind: Kind,
+    body: Mapping[str, Any] | None,
+    source: MessageSource | None,
+    render: Callable[[str, Mapping[str, Any]], str],
 ) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], int]] | None:
     """Each (message, field)'s text, and how many recipients read another; None if unknown."""
     templates = _templates(kind, body, source)
@@ -97,18 +117,33 @@ def _rendered(
             key = (template.label, field)
             shown = render(source_text, top)
             texts[key] = shown
-            differing[key] = sum(1 for mine in own if render(source_text, {**top, **mine}) != shown)
+            differing[key] = 0
+            if not own or "{" not in source_text:
+                continue
+            # Only a recipient that sets a property the text reads can read another text.
+            read = {ref.name for ref in referenced_properties(source_text)}
+            differing[key] = sum(
+                1
+                for mine in own
+                if read.intersection(mine) and render(source_text, {**top, **mine}) != shown
+            )
     return texts, differing
 
 
 def message_texts(
-    change: Change, source: MessageSource | None = None
+    change: Change, source: MessageSource | None = None, renders: _Renders | None = None
 ) -> tuple[MessageText, ...] | None:
     """``change``'s main texts rendered before and after; None when nothing is to be shown."""
     if change.action not in RENDERED:
         return None
-    after = _rendered(change.kind, change.after, source)
-    before = _rendered(change.kind, change.before, source) if change.before is not None else None
+    renders = renders or _Renders()
+    after = _rendered(change.kind, change.after, source, renders)
+    if change.before is None:
+        before = None
+    elif change.before == change.after:  # a replace of the same body, say: render it once
+        before = after
+    else:
+        before = _rendered(change.kind, change.before, source, renders)
     if after is None and before is None:
         return None
     after_texts, differing = after if after is not None else ({}, {})
@@ -129,7 +164,8 @@ def message_texts(
 def with_texts(changes: Iterable[Change], source: MessageSource | None = None) -> list[Change]:
     """``changes`` with ``texts`` set on each create, update and replace that has some."""
     found = []
+    renders = _Renders()
     for change in changes:
-        texts = message_texts(change, source) if change.action in RENDERED else None
+        texts = message_texts(change, source, renders) if change.action in RENDERED else None
         found.append(change.evolve(texts=texts) if texts else change)
     return found

@@ -54,7 +54,7 @@ def test_no_op_delete_and_forget_render_nothing(monkeypatch: pytest.MonkeyPatch)
         calls.append(source)
         return source
 
-    monkeypatch.setattr(texts_module, "render", counted)
+    monkeypatch.setattr(texts_module, "render_text", counted)
     same = message("same")
     result = planned(
         [same], [recorded(same, schedule_id="s1"), recorded(message("gone"), schedule_id="s2")]
