@@ -265,7 +265,7 @@ def load_file(
     diagnostics: list[Diagnostic] = []
     try:
         for document in compose_documents(text, selection.variables):
-            context = DocumentContext(name, document, selection)
+            context = DocumentContext(name, document, selection, text)
             declared, found = read_document(context, now)
             diagnostics.extend(found)
             if isinstance(declared, RecurringRule):

@@ -118,6 +118,28 @@ class FieldChange(PlanModel):
     after: Any = None
 
 
+class MessageText(PlanModel):
+    """What recipients will read: one main-text field of one message (a push's title, an
+    email's subject), rendered offline with the schedule's properties, before and after.
+
+    User attributes show as placeholders (``{first_name}``); a property the schedule does not
+    supply shows as ``{api_trigger_properties.code: missing}`` (``reconciler.templates``).
+    Made by ``plan.texts`` for people; read back from a saved plan as written, never compared
+    (``plan.compare``)."""
+
+    message: str
+    """The message, for people: ``email``, or ``variation "Push A" (apple_push)``."""
+    field: str
+    """``title``, ``alert``, ``subject``, ``preheader``, ``body``, ``description``..."""
+    before: str | None = None
+    """As the body last applied renders it; None for a create or a field it lacked."""
+    after: str | None = None
+    """As the desired body renders it; None for a field it no longer has."""
+    differing_recipients: int = 0
+    """Recipients whose own properties make them read another ``after`` text than the one
+    shown (which uses the top-level properties)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Words:
     """The words the JSON form writes for reasons and notes (``render.reasons`` has them)."""
@@ -141,7 +163,7 @@ def _words(info: FieldSerializationInfo) -> Words:
 class Change(JsonFormModel):
     DERIVED: ClassVar[Mapping[str, type]] = {"symbol": str, "housekeeping": bool}
     AS_WORDS: ClassVar[tuple[str, ...]] = ("reasons", "notes")
-    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("rule", "rule_summary", "variables")
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("rule", "rule_summary", "variables", "texts")
 
     address: str
     kind: Kind
@@ -191,6 +213,9 @@ class Change(JsonFormModel):
     variables: dict[str, str] | None = None
     """The body's fields the manifest wrote as ``!var NAME``: path (``campaign_id``) -> NAME,
     so that the plan shows the variable beside its value."""
+    texts: Array[MessageText] | None = None
+    """What recipients will read, for a create, update or replace whose messages are known
+    (``plan.texts``); None otherwise (and in plans written before it existed)."""
 
     @property
     def is_change(self) -> bool:
