@@ -125,6 +125,7 @@ def apply(
     allow_destroy: bool,
     allow_resend: bool,
     horizon: timedelta | None,
+    offline: bool,
     allow_empty: bool,
     now: datetime | None,
 ) -> int:
@@ -166,6 +167,7 @@ def apply(
         client=ClientOptions(rate_limits=_rate_limits(rate_limit), request_timeout=request_timeout),
         allow_empty=allow_empty,
         allow_shared_key=allow_shared_key,
+        offline=offline,
     )
     progress = _ProgressView(enabled=output_format == "text" and sys.stderr.isatty())
 
