@@ -18,7 +18,7 @@ LAYERS = [
     {"settings", "binding"},
     {"state"},
     {"braze"},
-    {"kinds", "sendtime", "rrules", "recurrence"},
+    {"kinds", "sendtime", "rrules", "recurrence", "templates"},
     {"timeutil", "canonical", "secrets", "errors", "__init__"},
 ]
 """Top to bottom; the modules of one line may import each other."""
