@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reconciler.braze.models import ENDPOINTS
+from reconciler.braze.models.base import suggest
 from reconciler.braze.models.details import (
     API_CAMPAIGN,
     API_TRIGGERED,
     CHANNEL_OF_KEY,
     LOOKUP_ENDPOINTS,
 )
-from reconciler.braze.models.base import suggest
 from reconciler.errors import UsageError
 from reconciler.manifest.yamlload import YamlDocument, YamlProblem, compose_documents
 from reconciler.timeutil import parse_iso

@@ -107,16 +107,14 @@ class References:
     or None for an id Braze does not know; a kind in ``skipped`` was not looked up (a missing
     permission), so its checks are skipped."""
 
-    objects: Mapping[tuple[ObjectKind, str], Found | None] = dataclasses.field(
-        default_factory=dict
-    )
+    objects: Mapping[tuple[ObjectKind, str], Found | None] = dataclasses.field(default_factory=dict)
     segments: frozenset[str] | None = None
     """Every segment id listed (archived ones are not); None when not looked up."""
     skipped: Mapping[ObjectKind, str] = dataclasses.field(default_factory=dict)
     """Kinds not looked up -> the permission the key lacks."""
     lookups: int = 0
 
-    def found(self, kind: ObjectKind, object_id: str) -> Found | None | bool:
+    def found(self, kind: ObjectKind, object_id: str) -> Found | bool | None:
         """What was found; None: unknown id; False: not looked up."""
         if kind in self.skipped or (kind, object_id) not in self.objects:
             return False
@@ -174,10 +172,10 @@ def problems(resource: Resource, references: References) -> list[Problem]:
     if facts.inline_messages and isinstance(body.get("campaign_id"), str):
         found += _api_campaign(resource, references, body["campaign_id"])
     segment = body.get("segment_id")
-    if isinstance(segment, str) and references.segments is not None:
-        if ObjectKind.SEGMENT not in references.skipped and segment not in references.segments:
-            where = str(resource.location_of("spec.segment_id"))
-            found.append(Problem(ProblemCode.UNKNOWN, ObjectKind.SEGMENT, segment, where))
+    listed = references.segments
+    if isinstance(segment, str) and listed is not None and segment not in listed:
+        where = str(resource.location_of("spec.segment_id"))
+        found.append(Problem(ProblemCode.UNKNOWN, ObjectKind.SEGMENT, segment, where))
     return found
 
 
@@ -319,7 +317,9 @@ def _properties(
         )
     for name in sorted(anywhere - set(uses)):
         out.append(
-            Problem(ProblemCode.UNUSED_PROPERTY, kind, object_id, where, seen.name, property_name=name)
+            Problem(
+                ProblemCode.UNUSED_PROPERTY, kind, object_id, where, seen.name, property_name=name
+            )
         )
     return out
 

@@ -22,8 +22,8 @@ from reconciler.render.shown import ShownField, fired_line, shown_fields
 from reconciler.render.textdiff import DiffLine
 from reconciler.render.words import (
     COMMENT_LIMIT,
-    lookups_line,
     by_rule,
+    lookups_line,
     plain_words,
     rule_heading,
     schedule_words,

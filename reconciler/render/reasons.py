@@ -144,7 +144,11 @@ def _delivery(problem: Problem) -> str:
 _PROBLEMS: Mapping[ProblemCode, Callable[[Problem], str]] = {
     ProblemCode.UNKNOWN: lambda p: (
         f"{_named(p)} does not exist in this workspace"
-        + (" (or is archived: Braze lists no archived segment)" if p.object_kind == "segment" else "")
+        + (
+            " (or is archived: Braze lists no archived segment)"
+            if p.object_kind == "segment"
+            else ""
+        )
     ),
     ProblemCode.ARCHIVED: lambda p: f"{_named(p)} is archived: Braze sends nothing for it",
     ProblemCode.DRAFT: lambda p: f"{_named(p)} is a draft: launch it in Braze first",

@@ -37,6 +37,7 @@ from reconciler.braze.models.details import (
 )
 from reconciler.kinds import KIND_FACTS
 from reconciler.plan.references import Found, ObjectKind, References, Wanted
+from reconciler.templates import MessageTemplate, liquid_texts, main_texts, referenced_properties
 
 if TYPE_CHECKING:
     from reconciler.braze.client import BrazeClient
@@ -59,8 +60,8 @@ properties (the kind table's ``property_roots``)."""
 
 PropertyReader = Callable[[str, tuple[str, ...]], frozenset[str]]
 """The property names a Liquid text references under the given roots."""
-Messages = dict[str, list[tuple[str, MessageDetails]]]
-"""For the rendered previews: campaign or Canvas id -> (label, message) of each message."""
+Messages = dict[str, tuple[MessageTemplate, ...]]
+"""For the rendered previews: campaign or Canvas id -> the main texts of its messages."""
 
 
 @dataclasses.dataclass
@@ -72,13 +73,9 @@ class Looked:
     warnings: list[str]
 
 
-def property_reader() -> PropertyReader | None:
+def property_reader() -> PropertyReader:
     """The Liquid reader of ``reconciler.templates``: the property names a text references
     under the given roots."""
-    try:
-        from reconciler.templates import referenced_properties
-    except ImportError:  # pragma: no cover - the templates package ships with the tool
-        return None
 
     def read(text: str, roots: tuple[str, ...]) -> frozenset[str]:
         return frozenset(ref.name for ref in referenced_properties(text) if ref.root in roots)
@@ -97,7 +94,9 @@ def look_up(client: BrazeClient, wanted: Wanted, read: PropertyReader | None) ->
     skipped: dict[ObjectKind, str] = {}
     warnings: list[str] = []
     messages: Messages = {}
-    jobs: list[tuple[ObjectKind, str]] = [(ObjectKind.CAMPAIGN, i) for i in sorted(wanted.campaigns)]
+    jobs: list[tuple[ObjectKind, str]] = [
+        (ObjectKind.CAMPAIGN, i) for i in sorted(wanted.campaigns)
+    ]
     jobs += [(ObjectKind.CANVAS, i) for i in sorted(wanted.canvases)]
     segments: frozenset[str] | None = None
     before = client.lookups
@@ -175,7 +174,7 @@ def _found(
     object_id: str,
     answer: CampaignDetails | CanvasDetails,
     read: PropertyReader | None,
-) -> tuple[Found, list[tuple[str, MessageDetails]]]:
+) -> tuple[Found, tuple[MessageTemplate, ...]]:
     labelled: list[tuple[str, MessageDetails]] = []
     variations: dict[str, str | None] = {}
     if isinstance(answer, CampaignDetails):
@@ -201,30 +200,38 @@ def _found(
         variations=variations,
         uses=uses,
     )
-    return found, labelled
+    shown = tuple(
+        template
+        for label, message in labelled
+        for template in main_texts(_as_messages(message), label)
+    )
+    return found, shown
+
+
+def _as_messages(message: MessageDetails) -> dict[str, Any]:
+    """A looked-up message as a ``messages`` object of one channel (``{"apple_push": ...}``),
+    the shape ``reconciler.templates`` reads."""
+    key = message.message_key or message.channel or "message"
+    return {key: message.content()}
 
 
 def _label(message: MessageDetails, step: str | None) -> str:
-    what = message.name or message.channel or "message"
-    channel = f" ({message.channel})" if message.name and message.channel else ""
-    return (f"step {step!r}: " if step else "") + f"{what}{channel}"
+    what = f"variation {message.name!r}" if message.name else "message"
+    return (f"step {step!r}, " if step else "") + what
 
 
 def _uses(
     labelled: Iterable[tuple[str, MessageDetails]],
     roots: tuple[str, ...],
     read: PropertyReader,
-) -> dict[str, tuple[str, ...]] | None:
+) -> dict[str, tuple[str, ...]]:
+    """Property -> the messages (and fields) that reference it: every text field counts."""
     uses: dict[str, list[str]] = {}
     for label, message in labelled:
-        for field, text in sorted(message.texts().items()):
-            try:
-                names = read(text, roots)
-            except Exception as exc:  # a template Braze holds that this tool cannot read
-                log.info("references: %s %s not read for properties: %s", label, field, exc)
-                continue
-            for name in names:
-                where = f"{label} {field}"
-                if where not in uses.setdefault(name, []):
-                    uses[name].append(where)
+        for template in liquid_texts(_as_messages(message), label):
+            for field, text in template.fields.items():
+                for name in sorted(read(text, roots)):
+                    where = f"{template.label} {field}"
+                    if where not in uses.setdefault(name, []):
+                        uses[name].append(where)
     return {name: tuple(where) for name, where in uses.items()}

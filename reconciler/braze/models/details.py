@@ -90,19 +90,6 @@ CHANNEL_OF_KEY: Mapping[str, str] = {
 """The other way: the ``channel`` a details answer gives a manifest's ``messages`` key (what
 the emulator answers)."""
 
-TEXT_FIELDS = (
-    "title",
-    "alert",
-    "subject",
-    "preheader",
-    "body",
-    "plaintext_body",
-    "message",
-    "description",
-    "url",
-)
-"""The fields of a looked-up message whose text may hold Liquid (the rest are ids, flags)."""
-
 
 class _Lenient(BaseModel):
     """Answers are read leniently (see ``responses``): Braze adds fields without notice."""
@@ -126,20 +113,10 @@ class MessageDetails(_Lenient):
     def is_control(self) -> bool:
         return self.type == "control"
 
-    def texts(self) -> dict[str, str]:
-        """Every text field that may hold Liquid, by its path (``alert``, ``alert.title``)."""
-        found: dict[str, str] = {}
-        _texts(self.model_dump(exclude={"channel", "name", "type"}), "", found)
-        return found
-
-
-def _texts(value: Any, path: str, found: dict[str, str]) -> None:
-    if isinstance(value, str):
-        if path.rpartition(".")[2] in TEXT_FIELDS or path.startswith("extras"):
-            found[path] = value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _texts(item, f"{path}.{key}" if path else str(key), found)
+    def content(self) -> dict[str, Any]:
+        """The channel's own fields (``alert``, ``subject``, ``body``...): what may hold
+        Liquid."""
+        return dict(self.model_extra or {})
 
 
 class CampaignDetails(BrazeResponse):
