@@ -247,7 +247,7 @@ def load_file(name: str, now: datetime, default_horizon: timedelta | None = None
     diagnostics: list[Diagnostic] = []
     try:
         for document in compose_documents(text):
-            context = DocumentContext(name, document)
+            context = DocumentContext(name, document, text)
             declared, found = read_document(context, now)
             diagnostics.extend(found)
             if isinstance(declared, RecurringRule):

@@ -13,6 +13,7 @@ from reconciler.braze.models.base import UNKNOWN_FIELD, Finding, findings, sugge
 from reconciler.canonical import content_hash
 from reconciler.kinds import Kind
 from reconciler.manifest.diagnostics import Diagnostic, Location, Severity, format_path
+from reconciler.manifest.liquid import liquid_diagnostics
 from reconciler.manifest.models import MANIFEST_MODELS, ManifestBase, spec_schedule
 from reconciler.manifest.recurring import (
     RecurrenceBlock,
@@ -63,9 +64,11 @@ _KINDS = [kind.value for kind in Kind]
 class DocumentContext:
     """Where a document is: used to place every diagnostic."""
 
-    def __init__(self, file: str, document: YamlDocument) -> None:
+    def __init__(self, file: str, document: YamlDocument, text: str = "") -> None:
         self.file = file
         self.document = document
+        self.text = text
+        """The file's text, to place an error inside a value (a block scalar's line)."""
         self.address: str | None = None
 
     def location(self, position: tuple[int, int]) -> Location:
@@ -130,11 +133,19 @@ def read_document(
         return None, [kind_problem]
     assert isinstance(kind, str)
     model = MANIFEST_MODELS[Kind(kind)]
+    templates = (
+        liquid_diagnostics(context.file, context.document, context.text, context.address)
+        if kind == Kind.SCHEDULED_MESSAGE
+        else []
+    )
     try:
         manifest = model.model_validate(value)
     except ValidationError as exc:
-        return None, _from_validation_error(context, exc)
+        return None, _from_validation_error(context, exc) + templates
     diagnostics = [_from_finding(context, finding) for finding in findings(manifest)]
+    diagnostics += templates
+    if templates:
+        return None, diagnostics
     block: RecurrenceBlock | None = getattr(manifest, "recurrence", None)
     if block is not None:
         recurrence = block.recurrence()
