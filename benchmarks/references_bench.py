@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.bench_support import NOW_TEXT, Run, emulator_process, machine, run_cli
+from bench_support import NOW_TEXT, Run, emulator_process, machine, run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 1.0

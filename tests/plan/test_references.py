@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import pytest
 
 from reconciler.braze.models.details import CampaignDetails, CanvasDetails, MessageDetails
@@ -24,9 +27,10 @@ FLASH = "d111a44a-a347-4ab0-837e-9142cbd2a2fe"
 SEGMENT = "08dee5f4-b7b6-435a-b1e1-1f07d43b0d02"
 
 
-def _campaign(**fields: object) -> References:
-    found = Found(ObjectKind.CAMPAIGN, CAMPAIGN, schedule_type="api_triggered")
-    found = Found(**{**found.__dict__, **fields})  # type: ignore[arg-type]
+def _campaign(**fields: Any) -> References:
+    found = dataclasses.replace(
+        Found(ObjectKind.CAMPAIGN, CAMPAIGN, schedule_type="api_triggered"), **fields
+    )
     return References(objects={(ObjectKind.CAMPAIGN, CAMPAIGN): found}, lookups=1)
 
 
