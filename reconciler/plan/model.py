@@ -120,6 +120,28 @@ class FieldChange(PlanModel):
     after: Any = None
 
 
+class MessageText(PlanModel):
+    """What recipients will read: one main-text field of one message (a push's title, an
+    email's subject), rendered offline with the schedule's properties, before and after.
+
+    User attributes show as placeholders (``{first_name}``); a property the schedule does not
+    supply shows as ``{api_trigger_properties.code: missing}`` (``reconciler.templates``).
+    Made by ``plan.texts`` for people; read back from a saved plan as written, never compared
+    (``plan.compare``)."""
+
+    message: str
+    """The message, for people: ``email``, or ``variation "Push A" (apple_push)``."""
+    field: str
+    """``title``, ``alert``, ``subject``, ``preheader``, ``body``, ``description``..."""
+    before: str | None = None
+    """As the body last applied renders it; None for a create or a field it lacked."""
+    after: str | None = None
+    """As the desired body renders it; None for a field it no longer has."""
+    differing_recipients: int = 0
+    """Recipients whose own properties make them read another ``after`` text than the one
+    shown (which uses the top-level properties)."""
+
+
 @dataclasses.dataclass(frozen=True)
 class Words:
     """The words the JSON form writes for reasons and notes (``render.reasons`` has them)."""
@@ -143,7 +165,7 @@ def _words(info: FieldSerializationInfo) -> Words:
 class Change(JsonFormModel):
     DERIVED: ClassVar[Mapping[str, type]] = {"symbol": str, "housekeeping": bool}
     AS_WORDS: ClassVar[tuple[str, ...]] = ("reasons", "notes")
-    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("rule", "rule_summary")
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("rule", "rule_summary", "texts")
 
     address: str
     kind: Kind
@@ -190,6 +212,9 @@ class Change(JsonFormModel):
     rule_summary: str | None = None
     """The rule in words (``weekly on Monday at 09:00 in America/New_York``), when the
     manifests still declare it."""
+    texts: Array[MessageText] | None = None
+    """What recipients will read, for a create, update or replace whose messages are known
+    (``plan.texts``); None otherwise (and in plans written before it existed)."""
 
     @property
     def is_change(self) -> bool:

@@ -40,6 +40,7 @@ from reconciler.plan.moves import as_moved, ignored_renames, renames
 from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
 from reconciler.plan.references import Problem, ProblemWords, References, problems
 from reconciler.plan.safety import apply_gates, reference_block
+from reconciler.plan.texts import MessageSource, with_texts
 from reconciler.sendtime import LATENESS, Lifecycle, ScheduleMode, first_send, lifecycle
 from reconciler.state.base import Record, RecordStatus
 from reconciler.timeutil import format_duration, format_utc
@@ -55,12 +56,18 @@ def plan(
     now: datetime,
     options: PlanOptions | None = None,
     declares: Declares | None = None,
+    *,
+    messages: MessageSource | None = None,
     references: References | None = None,
     problem_words: ProblemWords | None = None,
 ) -> Plan:
-    """Compare every address; return the changes sorted by address. With ``references``
-    (what the lookups found), a change whose manifest fails a reference check is blocked
-    and its warnings are the plan's; ``problem_words`` says each problem for people."""
+    """Compare every address; return the changes sorted by address.
+
+    ``messages`` gives the messages of the campaigns and Canvases that schedules name, for
+    what recipients will read (``plan.texts``); a ScheduledMessage carries its own. With
+    ``references`` (what the lookups found), a change whose manifest fails a reference check
+    is blocked and its warnings are the plan's; ``problem_words`` says each problem for
+    people."""
     options = options or PlanOptions()
     freeze = timedelta(seconds=options.freeze_window_seconds)
     wanted = {a: r for a, r in desired.items() if r.kind.facts.applied}
@@ -105,7 +112,9 @@ def plan(
         for a, r in recorded.items()
         if r.status is not RecordStatus.FIRED and (a in declared or _rule_of(a) in rules)
     )
-    gated = apply_gates(changes, managed=managed, now=now, options=options, kept=kept)
+    gated = with_texts(
+        apply_gates(changes, managed=managed, now=now, options=options, kept=kept), messages
+    )
     if references is not None:
         gated = _checked(gated, wanted, references, problem_words or _code_words, warnings)
     return Plan(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from reconciler.braze.models.details import (
     API_CAMPAIGN,
@@ -22,6 +22,8 @@ from reconciler.braze.models.details import (
     KNOWN_SCHEDULE_TYPES,
 )
 from reconciler.manifest.resource import Resource
+from reconciler.templates import MessageTemplate, PropertyRoot
+from reconciler.templates.checks import property_findings
 
 
 class ObjectKind(StrEnum):
@@ -96,9 +98,9 @@ class Found:
     variations: Mapping[str, str | None] = dataclasses.field(default_factory=dict)
     """Message variation id -> the manifest's ``messages`` key of its channel (None: unknown
     channel)."""
-    uses: Mapping[str, tuple[str, ...]] | None = None
-    """Property -> the messages that reference it (under the kind's roots); None when the
-    messages could not be read for properties."""
+    texts: tuple[MessageTemplate, ...] | None = None
+    """Every text field of its messages (``templates.liquid_texts``), for the property check;
+    None leaves that check out."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -216,8 +218,8 @@ def _triggered(
     out += _delivery(kind, object_id, seen, where, API_TRIGGERED)
     if seen.paused and not seen.archived:
         out.append(Problem(ProblemCode.PAUSED, kind, object_id, where, seen.name))
-    if seen.uses is not None:
-        out += _properties(resource, kind, object_id, seen, seen.uses)
+    if seen.texts is not None:
+        out += _properties(resource, kind, object_id, seen, seen.texts)
     return out
 
 
@@ -266,26 +268,16 @@ def _api_campaign(resource: Resource, references: References, campaign_id: str) 
     return out
 
 
-def provided(body: Mapping[str, Any], fields: tuple[str, ...]) -> tuple[set[str], set[str]]:
-    """(given for everyone, given by anyone): the properties top level, or by every recipient;
-    and those given anywhere."""
-    top: set[str] = set()
+def _given(holder: Mapping[str, Any], fields: tuple[str, ...]) -> dict[str, Any] | None:
+    """The properties one holder (the body, or a recipient) gives in ``fields``."""
+    given: dict[str, Any] = {}
+    found = False
     for field in fields:
-        value = body.get(field)
+        value = holder.get(field)
         if isinstance(value, dict):
-            top |= set(value)
-    recipients = body.get("recipients")
-    every: set[str] | None = None
-    anyone: set[str] = set()
-    for recipient in recipients if isinstance(recipients, list) else ():
-        own: set[str] = set()
-        for field in fields:
-            value = recipient.get(field) if isinstance(recipient, dict) else None
-            if isinstance(value, dict):
-                own |= set(value)
-        anyone |= own
-        every = own if every is None else every & own
-    return top | (every or set()), top | anyone
+            given.update(value)
+            found = True
+    return given if found else None
 
 
 def _properties(
@@ -293,34 +285,46 @@ def _properties(
     kind: ObjectKind,
     object_id: str,
     seen: Found,
-    uses: Mapping[str, tuple[str, ...]],
+    texts: tuple[MessageTemplate, ...],
 ) -> list[Problem]:
-    fields = resource.kind.facts.property_fields
-    for_all, anywhere = provided(resource.body, fields)
+    """Issue 13 §2 through ``templates.checks.property_findings``: a property its messages read
+    that the manifest does not give (top level, or by every recipient) is an error; one given
+    that no message reads, a warning."""
+    facts = resource.kind.facts
+    body = resource.body
+    recipients = body.get("recipients")
+    own = [
+        _given(r, facts.property_fields) if isinstance(r, dict) else None
+        for r in (recipients if isinstance(recipients, list) else [])
+    ]
+    roots = cast("tuple[PropertyRoot, ...]", facts.property_roots)
+    found = property_findings(texts, roots, _given(body, facts.property_fields), own)
     given_at = next(
-        (f"spec.{f}" for f in fields if f"spec.{f}" in resource.locations),
-        f"spec.{resource.kind.facts.parent_key}",
+        (f"spec.{f}" for f in facts.property_fields if f"spec.{f}" in resource.locations),
+        f"spec.{facts.parent_key}",
     )
     where = str(resource.location_of(given_at))
-    out: list[Problem] = []
-    for name in sorted(set(uses) - for_all):
-        out.append(
-            Problem(
-                ProblemCode.MISSING_PROPERTY,
-                kind,
-                object_id,
-                where,
-                seen.name,
-                property_name=name,
-                messages=uses[name],
-            )
+    readers: dict[str, list[str]] = {}
+    for missing in found.missing:
+        reader = f"{missing.message} {missing.field}"
+        if reader not in readers.setdefault(missing.property.name, []):
+            readers[missing.property.name].append(reader)
+    out = [
+        Problem(
+            ProblemCode.MISSING_PROPERTY,
+            kind,
+            object_id,
+            where,
+            seen.name,
+            property_name=name,
+            messages=tuple(readers[name]),
         )
-    for name in sorted(anywhere - set(uses)):
-        out.append(
-            Problem(
-                ProblemCode.UNUSED_PROPERTY, kind, object_id, where, seen.name, property_name=name
-            )
-        )
+        for name in sorted(readers)
+    ]
+    out += [
+        Problem(ProblemCode.UNUSED_PROPERTY, kind, object_id, where, seen.name, property_name=name)
+        for name in found.unused
+    ]
     return out
 
 

@@ -18,7 +18,14 @@ from reconciler.plan.model import Action, Change, Plan
 from reconciler.render.inert import fence, markdown_code, markdown_text, printable
 from reconciler.render.reasons import notes_words, reasons_words
 from reconciler.render.recipients import mask_recipients
-from reconciler.render.shown import ShownField, fired_line, shown_fields
+from reconciler.render.shown import (
+    READ_HEADING,
+    ShownField,
+    differing_words,
+    fired_line,
+    shown_fields,
+    shown_text,
+)
 from reconciler.render.textdiff import DiffLine
 from reconciler.render.words import (
     COMMENT_LIMIT,
@@ -167,6 +174,7 @@ def _details(change: Change, show_recipients: bool) -> str:
     if change.source:
         lines.append(f"Manifest: {markdown_code(change.source)}")
         lines.append("")
+    lines.extend(_texts(change))
     fields = shown_fields(change, masked=not show_recipients)
     short = [field for field in fields if field.diff is None]
     if short:
@@ -188,6 +196,42 @@ def _details(change: Change, show_recipients: bool) -> str:
     lines.append("</details>")
     lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def _texts(change: Change) -> list[str]:
+    """What recipients will read: a table of each main text, before and after."""
+    if not change.texts:
+        return []
+    lines = [markdown_text(READ_HEADING), "", "| Message | Field | Before | After |"]
+    lines.append("|---|---|---|---|")
+    notes = []
+    for text in change.texts:
+        before = (
+            "(unchanged)"
+            if text.before is not None and text.before == text.after
+            else _text_cell(shown_text(text.before))
+        )
+        lines.append(
+            f"| {markdown_code(text.message)} | {markdown_code(text.field)} | {before} "
+            f"| {_text_cell(shown_text(text.after))} |"
+        )
+        differing = differing_words(text)
+        if differing:
+            notes.append(
+                f"{markdown_code(text.message)} {markdown_code(text.field)}: "
+                f"{markdown_text(differing)}."
+            )
+    lines.append("")
+    if notes:
+        lines.extend(f"{note}  " for note in notes[:-1])
+        lines.extend([notes[-1], ""])
+    return lines
+
+
+def _text_cell(text: str | None) -> str:
+    if text is None:
+        return "—"
+    return markdown_text(text) if text.strip() else "(empty)"
 
 
 def _diff_block(field: ShownField, diff: list[DiffLine]) -> list[str]:

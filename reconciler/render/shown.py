@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from reconciler.plan.model import Change
+from reconciler.plan.model import Change, MessageText
 from reconciler.render.recipients import mask_recipients, path_keys
 from reconciler.render.textdiff import DiffLine, is_long, line_diff
 
@@ -48,3 +48,26 @@ def fired_line(count: int) -> str:
         f"{count} {noun} fired since the last apply: the ledger forgets "
         f"{'it' if count == 1 else 'them'} (no call to Braze)."
     )
+
+
+TEXT_SHOWN = 400
+"""Characters of a rendered message text a plan shows; the JSON form keeps it whole."""
+
+READ_HEADING = "What recipients will read (user attributes as {placeholders}):"
+
+
+def shown_text(text: str | None) -> str | None:
+    """A rendered text as a plan shows it: at most ``TEXT_SHOWN`` characters, then how many more."""
+    if text is None or len(text) <= TEXT_SHOWN:
+        return text
+    return f"{text[:TEXT_SHOWN]}… ({len(text) - TEXT_SHOWN:,} more characters)"
+
+
+def differing_words(text: MessageText) -> str | None:
+    """``2 recipients read another text (their own properties)``, or None."""
+    count = text.differing_recipients
+    if not count:
+        return None
+    if count == 1:
+        return "1 recipient reads another text (its own properties)"
+    return f"{count} recipients read another text (their own properties)"

@@ -17,7 +17,15 @@ from reconciler.plan.model import Action, Change, Plan
 from reconciler.render.inert import line_markup, markup
 from reconciler.render.reasons import notes_words
 from reconciler.render.recipients import mask_recipients
-from reconciler.render.shown import fired_line, names_recipients, shown_field, shown_fields
+from reconciler.render.shown import (
+    READ_HEADING,
+    differing_words,
+    fired_line,
+    names_recipients,
+    shown_field,
+    shown_fields,
+    shown_text,
+)
 from reconciler.render.textdiff import DiffLine, paired, word_diff
 from reconciler.render.words import (
     by_rule,
@@ -128,6 +136,7 @@ def _change_lines(change: Change, now: datetime, masked: bool) -> list[str]:
         lines.append(indent + f"schedule_id: {markup(change.schedule_id)}")
     if change.source:
         lines.append(indent + f"from: {markup(change.source)}")
+    lines.extend(_text_lines(change, indent))
     if action is Action.CREATE and change.after:
         body = mask_recipients(dict(change.after)) if masked else dict(change.after)
         lines.extend(_body_lines(body, indent + "+ "))
@@ -147,6 +156,26 @@ def _change_lines(change: Change, now: datetime, masked: bool) -> list[str]:
             + markup(change.blocked.reason)
         )
     lines.append("")
+    return lines
+
+
+def _text_lines(change: Change, indent: str) -> list[str]:
+    """What recipients will read: each main text, ``before -> after`` where it changes."""
+    if not change.texts:
+        return []
+    lines = [indent + markup(READ_HEADING)]
+    for text in change.texts:
+        before, after = shown_text(text.before), shown_text(text.after)
+        head = f"{indent}  {markup(text.message)} {markup(text.field)}: "
+        if text.before is None or text.after is None or text.before != text.after:
+            shown = " -> ".join(
+                _value(value) if value is not None else "(none)"
+                for value in ((before, after) if text.before is not None else (after,))
+            )
+        else:
+            shown = f"{_value(after)} (unchanged)"
+        differing = differing_words(text)
+        lines.append(head + shown + (f"; {markup(differing)}" if differing else ""))
     return lines
 
 

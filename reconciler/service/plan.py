@@ -78,10 +78,10 @@ class Planning(ServiceBase):
                 "them without this warning)"
             )
             return None
-        from reconciler.service.references import look_up, property_reader
+        from reconciler.service.references import look_up
 
         with self.braze_client(api_key, now) as client:
-            return look_up(client, wanted, property_reader())
+            return look_up(client, wanted)
 
     def _optional_key(self) -> str | None:
         try:
@@ -115,6 +115,7 @@ class Planning(ServiceBase):
             now,
             options,
             load.declares,
+            messages=looked.messages if looked is not None else None,
             references=looked.references if looked is not None else None,
             problem_words=problem_words,
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -35,9 +35,8 @@ from reconciler.braze.models.details import (
     CanvasDetails,
     MessageDetails,
 )
-from reconciler.kinds import KIND_FACTS
 from reconciler.plan.references import Found, ObjectKind, References, Wanted
-from reconciler.templates import MessageTemplate, liquid_texts, main_texts, referenced_properties
+from reconciler.templates import MessageTemplate, liquid_texts, main_texts
 
 if TYPE_CHECKING:
     from reconciler.braze.client import BrazeClient
@@ -50,16 +49,6 @@ PERMISSION_OF: Mapping[ObjectKind, str] = {
     ObjectKind.CANVAS: LOOKUP_ENDPOINTS[CANVAS_DETAILS_PATH].permission,
     ObjectKind.SEGMENT: LOOKUP_ENDPOINTS[SEGMENTS_LIST_PATH].permission,
 }
-ROOTS_OF: Mapping[ObjectKind, tuple[str, ...]] = {
-    ObjectKind(row.triggers): row.property_roots
-    for row in KIND_FACTS.values()
-    if row.triggers is not None
-}
-"""The Liquid roots under which a campaign's or Canvas's messages read a schedule's
-properties (the kind table's ``property_roots``)."""
-
-PropertyReader = Callable[[str, tuple[str, ...]], frozenset[str]]
-"""The property names a Liquid text references under the given roots."""
 Messages = dict[str, tuple[MessageTemplate, ...]]
 """For the rendered previews: campaign or Canvas id -> the main texts of its messages."""
 
@@ -73,23 +62,12 @@ class Looked:
     warnings: list[str]
 
 
-def property_reader() -> PropertyReader:
-    """The Liquid reader of ``reconciler.templates``: the property names a text references
-    under the given roots."""
-
-    def read(text: str, roots: tuple[str, ...]) -> frozenset[str]:
-        return frozenset(ref.name for ref in referenced_properties(text) if ref.root in roots)
-
-    return read
-
-
 class _Denied(Exception):
     pass
 
 
-def look_up(client: BrazeClient, wanted: Wanted, read: PropertyReader | None) -> Looked:
-    """Look up every object of ``wanted`` (``read``: finds the properties each message uses;
-    None leaves the property checks out)."""
+def look_up(client: BrazeClient, wanted: Wanted) -> Looked:
+    """Look up every object of ``wanted``."""
     objects: dict[tuple[ObjectKind, str], Found | None] = {}
     skipped: dict[ObjectKind, str] = {}
     warnings: list[str] = []
@@ -145,7 +123,7 @@ def look_up(client: BrazeClient, wanted: Wanted, read: PropertyReader | None) ->
         elif answer is None:
             objects[(kind, object_id)] = None
         else:
-            found, labelled = _found(kind, object_id, answer, read)
+            found, labelled = _found(kind, object_id, answer)
             objects[(kind, object_id)] = found
             messages[object_id] = labelled
     if isinstance(listed, _Denied):
@@ -173,7 +151,6 @@ def _found(
     kind: ObjectKind,
     object_id: str,
     answer: CampaignDetails | CanvasDetails,
-    read: PropertyReader | None,
 ) -> tuple[Found, tuple[MessageTemplate, ...]]:
     labelled: list[tuple[str, MessageDetails]] = []
     variations: dict[str, str | None] = {}
@@ -188,7 +165,11 @@ def _found(
             if not message.is_control:
                 labelled.append((_label(message, step.name), message))
         paused = answer.enabled is False
-    uses = _uses(labelled, ROOTS_OF[kind], read) if read is not None else None
+    texts = tuple(
+        template
+        for label, message in labelled
+        for template in liquid_texts(_as_messages(message), label)
+    )
     found = Found(
         kind=kind,
         id=object_id,
@@ -198,7 +179,7 @@ def _found(
         schedule_type=answer.schedule_type,
         paused=paused,
         variations=variations,
-        uses=uses,
+        texts=texts,
     )
     shown = tuple(
         template
@@ -218,20 +199,3 @@ def _as_messages(message: MessageDetails) -> dict[str, Any]:
 def _label(message: MessageDetails, step: str | None) -> str:
     what = f"variation {message.name!r}" if message.name else "message"
     return (f"step {step!r}, " if step else "") + what
-
-
-def _uses(
-    labelled: Iterable[tuple[str, MessageDetails]],
-    roots: tuple[str, ...],
-    read: PropertyReader,
-) -> dict[str, tuple[str, ...]]:
-    """Property -> the messages (and fields) that reference it: every text field counts."""
-    uses: dict[str, list[str]] = {}
-    for label, message in labelled:
-        for template in liquid_texts(_as_messages(message), label):
-            for field, text in template.fields.items():
-                for name in sorted(read(text, roots)):
-                    where = f"{template.label} {field}"
-                    if where not in uses.setdefault(name, []):
-                        uses[name].append(where)
-    return {name: tuple(where) for name, where in uses.items()}

@@ -29,7 +29,7 @@ def _position(source: str, index: int) -> tuple[int, int]:
     return line, index - (source.rfind("\n", 0, index) + 1) + 1
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=4096)
 def _parse(source: str) -> tuple[Encoded, BoundTemplate]:
     """Parse ``source``; raises :class:`LiquidError` (its token indexes ``source`` too)."""
     encoded = encode(source)
@@ -100,6 +100,7 @@ def _scanned(encoded: Encoded, text: str) -> set[PropertyRef]:
     return found
 
 
+@functools.lru_cache(maxsize=4096)
 def referenced_properties(source: str) -> frozenset[PropertyRef]:
     """The trigger, entry and context properties ``source`` reads.
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from reconciler.braze.models.details import CampaignDetails, CanvasDetails, MessageDetails
+from reconciler.manifest.resource import Resource
 from reconciler.plan.model import Action, BlockCode
 from reconciler.plan.planner import plan
 from reconciler.plan.references import (
@@ -16,10 +17,10 @@ from reconciler.plan.references import (
     ProblemCode,
     References,
     problems,
-    provided,
     wanted,
 )
 from reconciler.render.reasons import problem_words
+from reconciler.templates import MessageTemplate
 from tests.plan.helpers import CAMPAIGN, CANVAS, NOW, campaign, canvas, message, recorded, resource
 from tests.plan.helpers import send_id as send_id_resource
 
@@ -88,16 +89,44 @@ def test_unknown_and_not_looked_up() -> None:
     assert _codes(skipped) == []
 
 
-def test_provided_top_level_or_by_every_recipient() -> None:
-    body = {
-        "trigger_properties": {"a": 1},
-        "recipients": [
-            {"external_user_id": "x", "trigger_properties": {"b": 1, "c": 1}},
-            {"external_user_id": "y", "trigger_properties": {"b": 2}},
-        ],
-    }
-    assert provided(body, ("trigger_properties",)) == ({"a", "b"}, {"a", "b", "c"})
-    assert provided({}, ("trigger_properties",)) == (set(), set())
+def _listed(recipients: str) -> Resource:
+    return resource(
+        f"""kind: CampaignSchedule
+name: listed
+spec:
+  campaign_id: {CAMPAIGN}
+  trigger_properties: {{a: 1}}
+  recipients:
+{recipients}
+  schedule: {{time: "2026-12-05T10:00:00Z"}}
+"""
+    )
+
+
+def test_a_property_given_by_every_recipient_counts() -> None:
+    texts = (
+        MessageTemplate(
+            "variation 'A' (email)",
+            "email",
+            {"subject": "{{api_trigger_properties.${a}}} {{api_trigger_properties.${b}}}"},
+        ),
+    )
+    found = Found(ObjectKind.CAMPAIGN, CAMPAIGN, schedule_type="api_triggered", texts=texts)
+    references = References(objects={(ObjectKind.CAMPAIGN, CAMPAIGN): found})
+    everyone = _listed(
+        """    - {external_user_id: x, trigger_properties: {b: 1, c: 1}}
+    - {external_user_id: y, trigger_properties: {b: 2}}"""
+    )
+    assert [(p.code, p.property_name) for p in problems(everyone, references)] == [
+        (ProblemCode.UNUSED_PROPERTY, "c")
+    ]
+    some = _listed(
+        """    - {external_user_id: x, trigger_properties: {b: 1}}
+    - {external_user_id: y}"""
+    )
+    assert [(p.code, p.property_name) for p in problems(some, references)] == [
+        (ProblemCode.MISSING_PROPERTY, "b")
+    ]
 
 
 def test_a_canvas_property_missing_and_one_unused() -> None:
@@ -106,7 +135,13 @@ def test_a_canvas_property_missing_and_one_unused() -> None:
         CANVAS,
         name="Onboarding",
         schedule_type="api_triggered",
-        uses={"store": ("step 'Welcome', variation 'Email' (email) subject",)},
+        texts=(
+            MessageTemplate(
+                "step 'Welcome', variation 'Email' (email)",
+                "email",
+                {"subject": "Hi {{context.${store}}}"},
+            ),
+        ),
     )
     references = References(objects={(ObjectKind.CANVAS, CANVAS): found})
     found_problems = problems(canvas(), references)

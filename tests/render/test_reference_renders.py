@@ -14,6 +14,7 @@ from reconciler.render.json_render import plan_document, render_json
 from reconciler.render.markdown import render_markdown
 from reconciler.render.reasons import problem_words
 from reconciler.render.text import render_text
+from reconciler.templates import MessageTemplate
 from tests.golden import check_golden, plain
 from tests.plan.helpers import CAMPAIGN, CANVAS, NOW, campaign, canvas
 
@@ -32,10 +33,16 @@ def references_plan() -> Plan:
                 CAMPAIGN,
                 name="Holiday gift guide",
                 schedule_type="api_triggered",
-                uses={
-                    "headline": ("variation 'iOS push' (apple_push) alert",),
-                    "discount_code": ("variation 'iOS push' (apple_push) alert",),
-                },
+                texts=(
+                    MessageTemplate(
+                        "variation 'iOS push' (apple_push)",
+                        "apple_push",
+                        {
+                            "alert": "{{api_trigger_properties.${headline}}}: code "
+                            "{{api_trigger_properties.${discount_code}}}"
+                        },
+                    ),
+                ),
             ),
             (ObjectKind.CANVAS, CANVAS): Found(
                 ObjectKind.CANVAS,
@@ -43,15 +50,27 @@ def references_plan() -> Plan:
                 name="Winter onboarding",
                 schedule_type="api_triggered",
                 paused=True,
-                uses={"offer": ("step 'Welcome', variation 'Email' (email) subject",)},
+                texts=(
+                    MessageTemplate(
+                        "step 'Welcome', variation 'Email' (email)",
+                        "email",
+                        {"subject": "Your offer: {{context.${offer}}}"},
+                    ),
+                ),
             ),
         },
         lookups=2,
     )
+    shown = {
+        object_id: found.texts
+        for (_, object_id), found in references.objects.items()
+        if found is not None and found.texts is not None
+    }
     result = plan(
         {r.address: r for r in desired},
         {},
         NOW,
+        messages=shown,
         references=references,
         problem_words=problem_words,
     )

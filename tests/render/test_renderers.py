@@ -13,8 +13,20 @@ from reconciler.render.json_render import plan_document, render_json
 from reconciler.render.markdown import LIMIT, MARKER, render_markdown
 from reconciler.render.text import render_text
 from reconciler.state.base import RecordStatus
+from reconciler.templates import MessageTemplate
 from tests.golden import check_golden, plain
-from tests.plan.helpers import NOW, campaign, canvas, evolve, message, recorded, resource, send_id
+from tests.plan.helpers import (
+    CAMPAIGN,
+    CANVAS,
+    NOW,
+    campaign,
+    canvas,
+    evolve,
+    message,
+    recorded,
+    resource,
+    send_id,
+)
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -31,10 +43,35 @@ spec:
 """
 
 
+BACK_IN_STOCK_CAMPAIGN = "c1dae081-f8ba-4589-84dc-0a9b121dc236"
+MESSAGES = {
+    CAMPAIGN: (
+        MessageTemplate(
+            'variation "Gift guide" (apple_push)',
+            "apple_push",
+            {"title": "Gift guide", "alert": "Hi {{${first_name} | default: 'there'}}, open it"},
+        ),
+    ),
+    CANVAS: (
+        MessageTemplate(
+            'step "Welcome" (email)', "email", {"subject": "Welcome: {{context.${offer}}}"}
+        ),
+    ),
+    BACK_IN_STOCK_CAMPAIGN: (
+        MessageTemplate(
+            "sms",
+            "sms",
+            {"body": "Back in size {{api_trigger_properties.${size} | default: 'yours'}}"},
+        ),
+    ),
+}
+"""The campaigns' and the Canvas's messages, as the online lookups give them."""
+
+
 def sample_plan() -> Plan:
     desired = [
         campaign("gift-guide", time="2026-12-05T12:00:00", local=True),
-        message("flash-sale", alert="Flash sale: 30% off"),
+        message("flash-sale", alert="Flash sale, {{${first_name}}}: 30% off"),
         canvas("onboarding"),
         resource(BACK_IN_STOCK),
         send_id(),
@@ -53,7 +90,9 @@ def sample_plan() -> Plan:
         recorded(campaign("soon", time="2026-12-02T09:00:00Z"), schedule_id="s-6"),
         recorded(campaign("frozen", time="2026-12-01T08:10:00Z"), schedule_id="s-7"),
     ]
-    result = plan({r.address: r for r in desired}, {r.address: r for r in records}, NOW)
+    result = plan(
+        {r.address: r for r in desired}, {r.address: r for r in records}, NOW, messages=MESSAGES
+    )
     return result.evolve(
         workspace="production",
         endpoint="https://rest.iad-03.braze.com",

@@ -227,3 +227,27 @@ def test_liquid_texts_gives_every_text_field() -> None:
     )
     assert email.fields == {"subject": "S", "body": "B", "extras.k": "v"}
     assert hook.fields == {"url": "U", "request_headers.h": "H", "list[0]": "a"}
+
+
+def test_property_findings_missing_and_unused() -> None:
+    from reconciler.templates.checks import CAMPAIGN_ROOTS, CANVAS_ROOTS, property_findings
+
+    push = MessageTemplate(
+        'variation "A" (apple_push)',
+        "apple_push",
+        {"alert": "{{api_trigger_properties.${code}}} {{api_trigger_properties.${size}}}"},
+    )
+    found = property_findings([push], CAMPAIGN_ROOTS, {"code": "X", "extra": 1})
+    assert [(m.field, m.property.name, m.recipients_without) for m in found.missing] == [
+        ("alert", "size", 0)
+    ]
+    assert found.unused == ("extra",)
+    # every recipient supplies it: supplied; one does not: missing for one
+    both = property_findings([push], CAMPAIGN_ROOTS, {"code": "X"}, [{"size": "M"}, {"size": "L"}])
+    assert both.missing == ()
+    one = property_findings([push], CAMPAIGN_ROOTS, {"code": "X"}, [{"size": "M"}, None])
+    assert [m.recipients_without for m in one.missing] == [1]
+    # a Canvas reads context and canvas_entry_properties, not api_trigger_properties
+    canvas = property_findings([push], CANVAS_ROOTS, {"code": "X"})
+    assert canvas.missing == ()
+    assert canvas.unused == ("code",)

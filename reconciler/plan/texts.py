@@ -1,0 +1,171 @@
+"""What recipients will read: each change's main texts rendered, before and after.
+
+A pure post-step of the planner (``with_texts``). For a create, update or replace:
+
+- a ``ScheduledMessage`` carries its messages in its body: their main texts (push title and
+  alert, email subject and preheader, SMS body, Content Card title and description) are
+  rendered from the body last applied and from the desired one. Braze's
+  ``/messages/schedule/create`` takes no trigger properties, so none are given;
+- a ``CampaignSchedule`` or ``CanvasSchedule`` names a campaign or a Canvas whose messages live
+  in Braze: a ``MessageSource`` gives them (a mapping, or a callable, from the campaign or
+  Canvas id to its ``MessageTemplate`` s; the online reference lookups provide one). They are
+  rendered with the schedule's ``trigger_properties`` (campaign) or ``context`` /
+  ``canvas_entry_properties`` (Canvas). Each recipient's own properties win over those for that
+  recipient; the text shown uses the top-level ones and counts the recipients who read
+  otherwise.
+
+A no-op, a delete, a forget and a rename render nothing, and neither does a change whose
+messages are unknown (no source, or the source does not know the id): ``texts`` stays None.
+User attributes show as placeholders (``{first_name}``); nothing is ever fetched.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from reconciler.kinds import Kind
+from reconciler.plan.model import Action, Change, MessageText
+from reconciler.templates import MessageTemplate, main_texts, referenced_properties
+from reconciler.templates import render as render_text
+
+MessageSource = (
+    Callable[[str], Sequence[MessageTemplate] | None] | Mapping[str, Sequence[MessageTemplate]]
+)
+"""The messages of a campaign id or a Canvas id; None (or absent) when unknown."""
+
+RENDERED = frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE})
+
+_PROPERTIES: dict[Kind, tuple[str, ...]] = {
+    Kind.CAMPAIGN_SCHEDULE: ("trigger_properties",),
+    Kind.CANVAS_SCHEDULE: ("context", "canvas_entry_properties"),
+}
+"""Where a schedule's body keeps the properties its messages read, at the top level and in
+each recipient (``context`` is the new name of ``canvas_entry_properties``)."""
+
+_PARENT = {Kind.CAMPAIGN_SCHEDULE: "campaign_id", Kind.CANVAS_SCHEDULE: "canvas_id"}
+
+
+def _templates(
+    kind: Kind, body: Mapping[str, Any] | None, source: MessageSource | None
+) -> Sequence[MessageTemplate] | None:
+    if body is None:
+        return None
+    if kind is Kind.SCHEDULED_MESSAGE:
+        messages = body.get("messages")
+        return main_texts(messages) if isinstance(messages, Mapping) else None
+    key = _PARENT.get(kind)
+    parent = body.get(key) if key else None
+    if source is None or not isinstance(parent, str):
+        return None
+    if isinstance(source, Mapping):
+        return source.get(parent)
+    return source(parent)
+
+
+def _properties(kind: Kind, holder: Mapping[str, Any]) -> dict[str, Any] | None:
+    for name in _PROPERTIES.get(kind, ()):
+        value = holder.get(name)
+        if isinstance(value, Mapping):
+            return dict(value)
+    return None
+
+
+def _recipients(kind: Kind, body: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each recipient's own properties, where it has some."""
+    recipients = body.get("recipients")
+    found = []
+    for recipient in recipients if isinstance(recipients, list) else []:
+        own = _properties(kind, recipient) if isinstance(recipient, Mapping) else None
+        if own:
+            found.append(own)
+    return found
+
+
+class _Renders:
+    """Renders memoized for one plan: the same text with the same properties renders once (an
+    update that moves only the send time; many schedules of one campaign)."""
+
+    def __init__(self) -> None:
+        self.done: dict[tuple[str, str], str] = {}
+
+    def __call__(self, text: str, properties: Mapping[str, Any]) -> str:
+        key = (text, json.dumps(properties, sort_keys=True, default=str))
+        found = self.done.get(key)
+        if found is None:
+            found = self.done[key] = render_text(text, properties)
+        return found
+
+
+def _rendered(
+    kind: Kind,
+    body: Mapping[str, Any] | None,
+    source: MessageSource | None,
+    render: Callable[[str, Mapping[str, Any]], str],
+) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], int]] | None:
+    """Each (message, field)'s text, and how many recipients read another; None if unknown."""
+    templates = _templates(kind, body, source)
+    if templates is None or body is None:
+        return None
+    top = _properties(kind, body) or {}
+    own = _recipients(kind, body)
+    texts: dict[tuple[str, str], str] = {}
+    differing: dict[tuple[str, str], int] = {}
+    for template in templates:
+        for field, source_text in template.fields.items():
+            key = (template.label, field)
+            shown = render(source_text, top)
+            texts[key] = shown
+            differing[key] = 0
+            if not own or "{" not in source_text:
+                continue
+            # Only a recipient that sets a property the text reads can read another text.
+            read = {ref.name for ref in referenced_properties(source_text)}
+            differing[key] = sum(
+                1
+                for mine in own
+                if read.intersection(mine) and render(source_text, {**top, **mine}) != shown
+            )
+    return texts, differing
+
+
+def message_texts(
+    change: Change, source: MessageSource | None = None, renders: _Renders | None = None
+) -> tuple[MessageText, ...] | None:
+    """``change``'s main texts rendered before and after; None when nothing is to be shown."""
+    if change.action not in RENDERED:
+        return None
+    renders = renders or _Renders()
+    after = _rendered(change.kind, change.after, source, renders)
+    if change.before is None:
+        before = None
+    elif change.before == change.after:  # a replace of the same body, say: render it once
+        before = after
+    else:
+        before = _rendered(change.kind, change.before, source, renders)
+    if after is None and before is None:
+        return None
+    after_texts, differing = after if after is not None else ({}, {})
+    before_texts = before[0] if before is not None else {}
+    keys = list(after_texts) + [key for key in before_texts if key not in after_texts]
+    return tuple(
+        MessageText.model_construct(
+            message=message,
+            field=field,
+            before=before_texts.get((message, field)),
+            after=after_texts.get((message, field)),
+            differing_recipients=differing.get((message, field), 0),
+        )
+        for message, field in keys
+    )
+
+
+def with_texts(changes: Iterable[Change], source: MessageSource | None = None) -> list[Change]:
+    """``changes`` with ``texts`` set on each create, update and replace that has some."""
+    found = []
+    renders = _Renders()
+    for change in changes:
+        texts = message_texts(change, source, renders) if change.action in RENDERED else None
+        found.append(change.evolve(texts=texts) if texts else change)
+    return found
