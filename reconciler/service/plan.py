@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
     from reconciler.service.references import Looked
 
 
+def _load_client_modules() -> None:
+    import reconciler.service.references  # noqa: F401
+
+
 class Planning(ServiceBase):
     def validate(self, paths: Sequence[str], *, allow_empty: bool = False) -> LoadResult:
         """Offline checks: no API key, no ledger."""
@@ -43,6 +48,9 @@ class Planning(ServiceBase):
         now = self.current_time()
         loading = ManifestLoading(paths, now, options.horizon)
         api_key = self._optional_key()
+        if api_key is not None and not offline:
+            # The HTTP stack loads while the ledger is read and the manifests parsed.
+            threading.Thread(target=_load_client_modules).start()
         with self.open_ledger() as store:
             ledger = read_ledger(store)  # while worker processes parse the manifests
             result = loading.result()
