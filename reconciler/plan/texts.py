@@ -91,6 +91,8 @@ class _Renders:
         self.done: dict[tuple[str, str], str] = {}
 
     def __call__(self, text: str, properties: Mapping[str, Any]) -> str:
+        if "{" not in text:  # no Liquid: it reads as written
+            return text
         key = (text, json.dumps(properties, sort_keys=True, default=str))
         found = self.done.get(key)
         if found is None:
