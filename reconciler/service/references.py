@@ -11,7 +11,6 @@ with a warning: a lookup never fails the plan.
 from __future__ import annotations
 
 import dataclasses
-import logging
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -40,8 +39,6 @@ from reconciler.templates import MessageTemplate, liquid_texts, main_texts
 
 if TYPE_CHECKING:
     from reconciler.braze.client import BrazeClient
-
-log = logging.getLogger(__name__)
 
 MAX_CONCURRENT = 8
 PERMISSION_OF: Mapping[ObjectKind, str] = {
