@@ -115,6 +115,7 @@ def measure(
     args = [
         "--endpoint", emulator.base_url, "--state", f"sqlite:///{store.path}",
         "plan", str(manifests), "--now", NOW_TEXT, "--detailed-exitcode",
+        "--offline",  # the planner at scale; references_bench.py measures the lookups
     ]  # fmt: skip
     runs: list[Run] = []
     for _ in range(repeat):

@@ -64,6 +64,17 @@ class KindFacts:
     """Lists the test users ``preview`` sends to; never applied, never a plan change."""
     preview_path: str | None = None
     """The immediate-send endpoint that sends it now to a test group (``preview``)."""
+    triggers: str | None = None
+    """What its ``parent_key`` names and ``plan`` looks up, which must be API-triggered:
+    ``campaign`` or ``Canvas`` (reference checks, ``plan.references``)."""
+    property_fields: tuple[str, ...] = ()
+    """The body fields (top level, and in each recipient) that give the properties the
+    triggered object's messages reference."""
+    property_roots: tuple[str, ...] = ()
+    """The Liquid roots those messages read them from (``api_trigger_properties``)."""
+    inline_messages: bool = False
+    """Its body carries its messages; its ``campaign_id`` (optional) names an API campaign whose
+    ``message_variation_id``s the messages may give (reference checks)."""
 
     @property
     def applied(self) -> bool:
@@ -100,6 +111,7 @@ KIND_FACTS: dict[Kind, KindFacts] = {
         has_schedule=True,
         sends_messages=True,
         preview_path=MESSAGES_SEND_PATH,
+        inline_messages=True,
     ),
     Kind.CAMPAIGN_SCHEDULE: KindFacts(
         Kind.CAMPAIGN_SCHEDULE,
@@ -110,6 +122,9 @@ KIND_FACTS: dict[Kind, KindFacts] = {
         has_schedule=True,
         sends_messages=True,
         preview_path=CAMPAIGN_SEND_PATH,
+        triggers="campaign",
+        property_fields=("trigger_properties",),
+        property_roots=("api_trigger_properties",),
     ),
     Kind.CANVAS_SCHEDULE: KindFacts(
         Kind.CANVAS_SCHEDULE,
@@ -120,6 +135,9 @@ KIND_FACTS: dict[Kind, KindFacts] = {
         has_schedule=True,
         sends_messages=True,
         preview_path=CANVAS_SEND_PATH,
+        triggers="Canvas",
+        property_fields=("context", "canvas_entry_properties"),
+        property_roots=("canvas_entry_properties", "context"),
     ),
     Kind.SEND_ID: KindFacts(
         Kind.SEND_ID,

@@ -41,6 +41,11 @@ from reconciler.braze.errors import (
     TransportError,
     error_for_status,
 )
+from reconciler.braze.models.details import (
+    CAMPAIGN_DETAILS_PATH,
+    CANVAS_DETAILS_PATH,
+    SEGMENTS_LIST_PATH,
+)
 from reconciler.braze.ratelimit import (
     Pacer,
     PacingStopped,
@@ -184,6 +189,9 @@ class BrazeClient:
         """HTTP requests sent (attempts), for reports and benchmarks."""
         self.rate_limited = 0
         """429 answers seen."""
+        self.lookups = 0
+        self._count_lock = threading.Lock()
+        """Lookups made (``campaign_details``, ``canvas_details``, ``segments_page``)."""
 
     def close(self) -> None:
         self._http.close()
@@ -348,6 +356,29 @@ class BrazeClient:
         if not isinstance(items, list):
             raise BrazeError("Braze's scheduled_broadcasts answer has no scheduled_broadcasts list")
         return [item for item in items if isinstance(item, dict)]
+
+    # -- lookups (read-only: the reference checks, braze/models/details.py) -----------------
+    def campaign_details(self, campaign_id: str) -> dict[str, Any]:
+        """GET /campaigns/details: the answer's body (``BrazeApiError`` 400/404: unknown id)."""
+        return dict(self._lookup(CAMPAIGN_DETAILS_PATH, {"campaign_id": campaign_id}).body)
+
+    def canvas_details(self, canvas_id: str) -> dict[str, Any]:
+        """GET /canvas/details: the answer's body."""
+        return dict(self._lookup(CANVAS_DETAILS_PATH, {"canvas_id": canvas_id}).body)
+
+    def segments_page(self, page: int) -> list[dict[str, Any]]:
+        """GET /segments/list?page=N: one page of up to 100 segments (archived ones are not
+        listed)."""
+        response = self._lookup(SEGMENTS_LIST_PATH, {"page": str(page)})
+        items = response.body.get("segments")
+        if not isinstance(items, list):
+            raise BrazeError("Braze's segments/list answer has no segments list")
+        return [item for item in items if isinstance(item, dict)]
+
+    def _lookup(self, path: str, params: Mapping[str, str]) -> BrazeResponse:
+        with self._count_lock:
+            self.lookups += 1
+        return self.call("GET", path, CallKind.READ, params=params)
 
     def send_messages(self, body: Mapping[str, Any]) -> BrazeResponse:
         return self.call("POST", MESSAGES_SEND_PATH, CallKind.SEND, body)

@@ -126,6 +126,7 @@ def apply(
     allow_destroy: bool,
     allow_resend: bool,
     horizon: timedelta | None,
+    offline: bool,
     allow_empty: bool,
     now: datetime | None,
 ) -> int:
@@ -177,6 +178,7 @@ def apply(
         ),
         allow_empty=allow_empty,
         allow_shared_key=allow_shared_key,
+        offline=offline,
     )
     progress = _ProgressView(enabled=output_format == "text" and sys.stderr.isatty())
 

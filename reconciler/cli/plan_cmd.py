@@ -82,6 +82,12 @@ def plan_options(func: Any) -> Any:
                 help=f"How far ahead recurring sends are kept scheduled, 1d to 90d (default "
                 f"{DEFAULT_HORIZON.days}d), for the manifests that set no horizon of their own.",
             ),
+            click.option(
+                "--offline",
+                is_flag=True,
+                help="Skip the reference checks: look up no campaign, Canvas or segment in "
+                "Braze (the plan is then made from the manifests and the ledger alone).",
+            ),
             now_option,
         ]
     ):
@@ -181,6 +187,7 @@ def plan(
     allow_destroy: bool,
     allow_resend: bool,
     horizon: timedelta | None,
+    offline: bool,
     allow_empty: bool,
     now: datetime | None,
 ) -> int:
@@ -188,7 +195,9 @@ def plan(
 
     Exit 0 (no changes, or changes without --detailed-exitcode), 2 (changes, with
     --detailed-exitcode; schedules that fired and are only dropped from the ledger do not
-    count), 3 (invalid manifests), 4 (a change is blocked by a safety gate).
+    count), 3 (invalid manifests), 4 (a change is blocked by a safety gate or a reference
+    check). With an API key, the campaigns, Canvases and segments the manifests name are
+    looked up (read-only) and checked; --offline skips that.
     """
     options = build_options(
         targets,
@@ -201,7 +210,9 @@ def plan(
         settings=settings,
     )
     key = plan_key_or_none() if out is not None else None  # a bad key fails before planning
-    result = service(settings, now).plan(paths or settings.paths, options, allow_empty=allow_empty)
+    result = service(settings, now).plan(
+        paths or settings.paths, options, allow_empty=allow_empty, offline=offline
+    )
     render_plan(result, output_format, show_recipients=show_recipients)
     if out is not None:
         save_plan(result, out, key, WORDS)

@@ -35,6 +35,15 @@ from reconciler.braze.models import (
     SendIdCreateRequest,
     is_broadcast,
 )
+from reconciler.braze.models.details import (
+    CAMPAIGN_DETAILS_PATH,
+    CANVAS_DETAILS_PATH,
+    SEGMENTS_LIST_PATH,
+    SEGMENTS_PAGE_SIZE,
+    CampaignDetailsQuery,
+    CanvasDetailsQuery,
+    SegmentsListQuery,
+)
 from reconciler.braze.models.ids import INVALID_SCHEDULE
 from reconciler.emulator.broadcasts import scheduled_broadcasts
 from reconciler.emulator.checks import (
@@ -129,6 +138,9 @@ class BrazeApi:
             "/messages/send": self._messages_send,
             "/campaigns/trigger/send": self._campaign_send,
             "/canvas/trigger/send": self._canvas_send,
+            CAMPAIGN_DETAILS_PATH: self._campaign_details,
+            CANVAS_DETAILS_PATH: self._canvas_details,
+            SEGMENTS_LIST_PATH: self._segments_list,
         }
 
     def handle(
@@ -330,6 +342,75 @@ class BrazeApi:
     ) -> Answer:
         items = scheduled_broadcasts(self.workspace, now, request.end_time)
         return Answer(200, {"scheduled_broadcasts": items})
+
+    # -- lookups (braze/models/details.py) ---------------------------------------------------
+    def _campaign_details(
+        self, request: CampaignDetailsQuery, _data: dict[str, Any], _now: datetime
+    ) -> Answer:
+        campaign = self.workspace.campaign_by_id.get(request.campaign_id)
+        if campaign is None:
+            return Answer(400, {"message": "Invalid campaign_id"})  # INFERENCE (details.py)
+        messages = {v.id: v.details() for v in campaign.variations}
+        channels = sorted({m["channel"] for m in messages.values()})
+        body = {
+            "name": campaign.name,
+            "description": "",
+            "archived": campaign.archived,
+            "draft": campaign.draft,
+            "schedule_type": campaign.schedule_type,
+            "channels": channels,
+            "tags": [],
+            "messages": messages,
+            "message": SUCCESS,
+        }
+        return Answer(200, body)
+
+    def _canvas_details(
+        self, request: CanvasDetailsQuery, _data: dict[str, Any], _now: datetime
+    ) -> Answer:
+        canvas = self.workspace.canvas_by_id.get(request.canvas_id)
+        if canvas is None:
+            return Answer(400, {"message": "Invalid canvas_id"})  # INFERENCE (details.py)
+        steps = [
+            {
+                "name": step.name,
+                "type": step.type,
+                "id": step.id,
+                "next_step_ids": [],
+                "next_paths": [],
+                "channels": sorted({v.details()["channel"] for v in step.messages}),
+                "messages": {v.id: v.details() for v in step.messages},
+            }
+            for step in canvas.steps
+        ]
+        body = {
+            "name": canvas.name,
+            "description": "",
+            "archived": canvas.archived,
+            "draft": canvas.draft,
+            "enabled": not canvas.paused,
+            "schedule_type": canvas.schedule_type,
+            "channels": sorted({c for step in steps for c in step["channels"]}),
+            "variants": [],
+            "tags": [],
+            "steps": steps,
+            "message": SUCCESS,
+        }
+        return Answer(200, body)
+
+    def _segments_list(
+        self, request: SegmentsListQuery, _data: dict[str, Any], _now: datetime
+    ) -> Answer:
+        listed = [s for s in self.workspace.segments if not s.archived]
+        if request.sort_direction == "desc":
+            listed.reverse()
+        start = request.page_number * SEGMENTS_PAGE_SIZE
+        page = listed[start : start + SEGMENTS_PAGE_SIZE]
+        segments = [
+            {"id": s.id, "name": s.name, "analytics_tracking_enabled": False, "tags": s.tags}
+            for s in page
+        ]
+        return Answer(200, {"segments": segments, "message": SUCCESS})
 
     def creates_send_id(self, data: Any) -> bool:
         """Whether this /sends/id/create body, valid, creates a new send id + campaign id pair:

@@ -24,6 +24,7 @@ from urllib.parse import parse_qsl
 from starlette.types import Message, Receive, Scope, Send
 
 from reconciler.braze.models import ENDPOINTS, Endpoint, unique_audience_key
+from reconciler.braze.models.details import LOOKUP_ENDPOINTS
 from reconciler.emulator.admin import ADMIN_PREFIX, admin_router
 from reconciler.emulator.api import Answer
 from reconciler.emulator.faults import DEFAULT_TIMEOUT_DELAY, FaultRule
@@ -126,7 +127,7 @@ class EmulatorApp:
         body = await self._read_body(receive)
         now = emulator.clock.timestamp()
         peek = emulator.limiter.peek(path, now)
-        endpoint = ENDPOINTS.get(path)
+        endpoint = ENDPOINTS.get(path) or LOOKUP_ENDPOINTS.get(path)
         if endpoint is None:
             await self._answer(send, path, Answer(404, {"message": "Not Found"}), peek)
             return

@@ -21,6 +21,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from reconciler.braze.models import ENDPOINTS
 from reconciler.braze.models.base import suggest
+from reconciler.braze.models.details import (
+    API_CAMPAIGN,
+    API_TRIGGERED,
+    CHANNEL_OF_KEY,
+    LOOKUP_ENDPOINTS,
+)
 from reconciler.errors import UsageError
 from reconciler.manifest.yamlload import YamlDocument, YamlProblem, compose_documents
 from reconciler.timeutil import parse_iso
@@ -28,7 +34,9 @@ from reconciler.timeutil import parse_iso
 DEMO_SEED = "demo_workspace.yaml"
 ALL_PERMISSIONS: Literal["*"] = "*"
 DEFAULT_WORKSPACE = "default"
-PERMISSIONS = frozenset(endpoint.permission for endpoint in ENDPOINTS.values())
+PERMISSIONS = frozenset(
+    endpoint.permission for endpoint in (*ENDPOINTS.values(), *LOOKUP_ENDPOINTS.values())
+)
 Channel = Literal[
     "apple_push",
     "android_push",
@@ -61,6 +69,9 @@ class App(_Seed):
 class Segment(_Seed):
     id: NonEmpty
     name: str = ""
+    archived: bool = False
+    """Archived: not listed by GET /segments/list."""
+    tags: list[str] = Field(default_factory=list)
 
 
 class SubscriptionGroup(_Seed):
@@ -74,6 +85,13 @@ class Variation(_Seed):
     id: NonEmpty
     channel: Channel
     name: str = ""
+    message: dict[str, Any] = Field(default_factory=dict)
+    """The message's content as GET /campaigns/details shows it (``alert``, ``subject``,
+    ``body``...; Liquid allowed)."""
+
+    def details(self) -> dict[str, Any]:
+        """The variation as a details answer's ``messages`` entry."""
+        return {"channel": CHANNEL_OF_KEY[self.channel], "name": self.name, **self.message}
 
 
 class Campaign(_Seed):
@@ -84,7 +102,22 @@ class Campaign(_Seed):
     api_campaign: bool = False
     """An API campaign: usable as campaign_id of /messages/send and /messages/schedule/create."""
     archived: bool = False
+    draft: bool = False
     variations: list[Variation] = Field(default_factory=list)
+
+    @property
+    def schedule_type(self) -> str:
+        """What GET /campaigns/details reports (braze/models/details.py)."""
+        if self.api_triggered:
+            return API_TRIGGERED
+        return API_CAMPAIGN if self.api_campaign else "time_based"
+
+
+class CanvasStep(_Seed):
+    id: NonEmpty
+    name: str = ""
+    type: str = "message"
+    messages: list[Variation] = Field(default_factory=list)
 
 
 class Canvas(_Seed):
@@ -94,6 +127,12 @@ class Canvas(_Seed):
     """API-triggered entry: usable with /canvas/trigger/*."""
     paused: bool = False
     archived: bool = False
+    draft: bool = False
+    steps: list[CanvasStep] = Field(default_factory=list)
+
+    @property
+    def schedule_type(self) -> str:
+        return API_TRIGGERED if self.api_triggered else "time_based"
 
 
 class ApiKey(_Seed):
@@ -176,8 +215,11 @@ class Workspace(_Seed):
         _unique("canvases", (canvas.id for canvas in self.canvases))
         _unique("api_keys", (key.key for key in self.api_keys))
         _unique(
-            "campaigns[].variations",
-            (variation.id for campaign in self.campaigns for variation in campaign.variations),
+            "campaigns[].variations and canvases[].steps[].messages",
+            (
+                *(v.id for campaign in self.campaigns for v in campaign.variations),
+                *(v.id for canvas in self.canvases for step in canvas.steps for v in step.messages),
+            ),
         )
         for index, schedule in enumerate(self.dashboard_schedules):
             known = self.campaign_by_id if schedule.type == "Campaign" else self.canvas_by_id

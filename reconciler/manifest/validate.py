@@ -55,6 +55,14 @@ _LOCATED_FIELDS: tuple[Path, ...] = (
     ("spec", "schedule", "time"),
     ("recurrence", "rule"),
     ("recurrence", "start"),
+    # where the reference checks (plan.references) place their diagnostics
+    ("spec", "campaign_id"),
+    ("spec", "canvas_id"),
+    ("spec", "segment_id"),
+    ("spec", "trigger_properties"),
+    ("spec", "context"),
+    ("spec", "canvas_entry_properties"),
+    ("spec", "messages"),
 )
 
 _KINDS = [kind.value for kind in Kind]
@@ -437,6 +445,13 @@ def _resource(
         for path in _LOCATED_FIELDS
         if (position := context.document.find(path)) is not None
     }
+    messages = body.get("messages")
+    if isinstance(messages, dict):
+        for key in messages:
+            path = ("spec", "messages", key, "message_variation_id")
+            position = context.document.find(path)
+            if position is not None:
+                locations[format_path(path)] = context.location(position)
     if recurrence is not None:
         locations["spec.schedule.time"] = locations["recurrence.start"]
     variables = {

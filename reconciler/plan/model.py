@@ -86,6 +86,8 @@ class BlockCode(StrEnum):
     UNCERTAIN = "uncertain"
     RESEND = "resend"
     VANISHED = "vanished"
+    REFERENCE = "reference"
+    """A Braze object the manifest names fails a reference check (``plan.references``)."""
 
 
 class Call(StrEnum):
@@ -280,6 +282,7 @@ class PlanOptions(JsonFormModel):
 
 class Plan(JsonFormModel):
     DERIVED: ClassVar[Mapping[str, type]] = {"summary": dict, "has_changes": bool, "blocked": int}
+    OMITTED_WHEN_NONE: ClassVar[tuple[str, ...]] = ("lookups",)
 
     format_version: int = FORMAT_VERSION
     changes: Array[Change]
@@ -294,6 +297,9 @@ class Plan(JsonFormModel):
     manifests_digest: str | None = None
     created_at: Instant | None = None
     warnings: Array[str] = ()
+    lookups: int | None = None
+    """How many lookups the reference checks made (``GET /campaigns/details``...); None when
+    none were made (``--offline``, no API key)."""
 
     @property
     def pending(self) -> list[Change]:

@@ -38,8 +38,9 @@ from reconciler.plan.diff import changed_fields, field_changes
 from reconciler.plan.model import Action, Call, Change, Plan, PlanOptions, Request
 from reconciler.plan.moves import as_moved, ignored_renames, renames
 from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
+from reconciler.plan.references import Problem, ProblemWords, References, problems
 from reconciler.plan.rule_edits import extra_sends
-from reconciler.plan.safety import apply_gates
+from reconciler.plan.safety import apply_gates, reference_block
 from reconciler.plan.texts import MessageSource, with_texts
 from reconciler.sendtime import LATENESS, Lifecycle, ScheduleMode, first_send, lifecycle
 from reconciler.state.base import Record, RecordStatus
@@ -58,11 +59,16 @@ def plan(
     declares: Declares | None = None,
     *,
     messages: MessageSource | None = None,
+    references: References | None = None,
+    problem_words: ProblemWords | None = None,
 ) -> Plan:
     """Compare every address; return the changes sorted by address.
 
     ``messages`` gives the messages of the campaigns and Canvases that schedules name, for
-    what recipients will read (``plan.texts``); a ScheduledMessage carries its own."""
+    what recipients will read (``plan.texts``); a ScheduledMessage carries its own. With
+    ``references`` (what the lookups found), a change whose manifest fails a reference check
+    is blocked and its warnings are the plan's; ``problem_words`` says each problem for
+    people."""
     options = options or PlanOptions()
     freeze = timedelta(seconds=options.freeze_window_seconds)
     wanted = {a: r for a, r in desired.items() if r.kind.facts.applied}
@@ -110,6 +116,8 @@ def plan(
     gated = with_texts(
         apply_gates(changes, managed=managed, now=now, options=options, kept=kept), messages
     )
+    if references is not None:
+        gated = _checked(gated, wanted, references, problem_words or _code_words, warnings)
     warnings += extra_sends(gated, wanted, recorded, now)
     return Plan(
         changes=tuple(gated),
@@ -117,7 +125,45 @@ def plan(
         options=options,
         managed=managed,
         warnings=(*ignored_renames(wanted, recorded, moves), *warnings),
+        lookups=references.lookups if references is not None else None,
     )
+
+
+_CHECKED = frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE})
+
+
+def _checked(
+    changes: list[Change],
+    wanted: Mapping[str, Resource],
+    references: References,
+    words: ProblemWords,
+    warnings: list[str],
+) -> list[Change]:
+    """Block each change that sends a body whose references fail a check; warn once for each
+    warning (a recurring rule's occurrences share theirs)."""
+    out: list[Change] = []
+    seen: set[str] = set()
+    for change in changes:
+        resource = wanted.get(change.address)
+        if resource is None or change.action not in _CHECKED or not change.requests:
+            out.append(change)
+            continue
+        found = problems(resource, references)
+        errors = [p for p in found if p.is_error]
+        for problem in found:
+            if not problem.is_error:
+                text = f"{change.rule or change.address}: {words(problem)}"
+                if text not in seen:
+                    seen.add(text)
+                    warnings.append(text)
+        if errors and change.blocked is None:
+            change = change.evolve(blocked=reference_block([words(p) for p in errors]))
+        out.append(change)
+    return out
+
+
+def _code_words(problem: Problem) -> str:
+    return f"{problem.location}: {problem.object_kind} {problem.object_id}: {problem.code}"
 
 
 def _rule_of(address: str) -> str | None:

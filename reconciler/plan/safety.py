@@ -171,6 +171,12 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
     return None
 
 
+def reference_block(problems: list[str]) -> Blocked:
+    """``reference``: the Braze objects the manifest names fail a check (``plan.references``),
+    so Braze would refuse the change or send something other than meant."""
+    return _block(BlockCode.REFERENCE, "; ".join(problems))
+
+
 def _block(code: BlockCode, reason: str) -> Blocked:
     return Blocked(code=code, reason=reason)
 

@@ -30,6 +30,7 @@ from reconciler.render.textdiff import DiffLine
 from reconciler.render.words import (
     COMMENT_LIMIT,
     by_rule,
+    lookups_line,
     plain_words,
     rule_heading,
     schedule_words,
@@ -77,6 +78,10 @@ def render_markdown(plan: Plan, *, show_recipients: bool = False) -> str:
         f"Evaluated as of {format_utc(now)}"
         + (f" against ledger serial {plan.serial}." if plan.serial is not None else ".")
     )
+    looked = lookups_line(plan)
+    if looked is not None:
+        head[-1] += "  "
+        head.append(looked)
     blocked = [(c, c.blocked) for c in changes if c.blocked]
     if blocked:
         head.append("")

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 
 from reconciler.plan.model import Change, Words
 from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
+from reconciler.plan.references import Problem, ProblemCode
 from reconciler.timeutil import format_utc
 
 FIELD_WORDS: Mapping[str, str] = {
@@ -128,3 +129,64 @@ def notes_words(change: Change) -> list[str]:
 
 WORDS = Words(reason=reason_words, note=note_words)
 """What the JSON form writes for people (``render.json_render.plan_document``)."""
+
+
+def _named(problem: Problem) -> str:
+    name = f" ({problem.name})" if problem.name else ""
+    return f"{problem.object_kind} {problem.object_id}{name}"
+
+
+def _delivery(problem: Problem) -> str:
+    reported = problem.schedule_type or "none"
+    return f"schedule_type {reported!r}"
+
+
+_PROBLEMS: Mapping[ProblemCode, Callable[[Problem], str]] = {
+    ProblemCode.UNKNOWN: lambda p: (
+        f"{_named(p)} does not exist in this workspace"
+        + (
+            " (or is archived: Braze lists no archived segment)"
+            if p.object_kind == "segment"
+            else ""
+        )
+    ),
+    ProblemCode.ARCHIVED: lambda p: f"{_named(p)} is archived: Braze sends nothing for it",
+    ProblemCode.DRAFT: lambda p: f"{_named(p)} is a draft: launch it in Braze first",
+    ProblemCode.NOT_API_TRIGGERED: lambda p: (
+        f"{_named(p)} does not use API-triggered delivery ({_delivery(p)}): Braze refuses an "
+        f"API schedule for it; set its delivery to API-triggered in Braze"
+    ),
+    ProblemCode.NOT_API_CAMPAIGN: lambda p: (
+        f"{_named(p)} is not an API campaign ({_delivery(p)}): campaign_id of a scheduled "
+        "message must name one"
+    ),
+    ProblemCode.UNKNOWN_DELIVERY: lambda p: (
+        f"{_named(p)} reports {_delivery(p)}, which this tool does not know: whether it is "
+        "API-triggered was not checked"
+    ),
+    ProblemCode.PAUSED: lambda p: (
+        f"{_named(p)} is paused: nothing will be sent until it is resumed in Braze"
+    ),
+    ProblemCode.VARIATION_ELSEWHERE: lambda p: (
+        f"message_variation_id {p.variation_id} of the {p.channel} message is not a variation "
+        f"of {_named(p)}"
+    ),
+    ProblemCode.VARIATION_CHANNEL: lambda p: (
+        f"message_variation_id {p.variation_id} of the {p.channel} message is {_named(p)}'s "
+        f"{p.property_name} variation, not its {p.channel} one"
+    ),
+    ProblemCode.MISSING_PROPERTY: lambda p: (
+        f"{_named(p)}: {', '.join(p.messages)} use{'s' if len(p.messages) == 1 else ''} the "
+        f"property {p.property_name!r}, which the manifest does not give (top level, or by every "
+        "recipient): Braze would send a blank in its place"
+    ),
+    ProblemCode.UNUSED_PROPERTY: lambda p: (
+        f"the property {p.property_name!r} is given, but no message of {_named(p)} uses it"
+    ),
+}
+
+
+def problem_words(problem: Problem) -> str:
+    """A reference check's problem in people's words, at the manifest's file:line:col."""
+    where = f"{problem.location}: " if problem.location else ""
+    return where + _PROBLEMS[problem.code](problem)

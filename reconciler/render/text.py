@@ -29,6 +29,7 @@ from reconciler.render.shown import (
 from reconciler.render.textdiff import DiffLine, paired, word_diff
 from reconciler.render.words import (
     by_rule,
+    lookups_line,
     plain_words,
     rule_heading,
     schedule_words,
@@ -123,6 +124,9 @@ def render_text(plan: Plan, *, show_noop: bool = False, masked: bool = False) ->
             "safety gate[/]: "
             + ", ".join(f"{markup(c.address)} ({c.blocked.code})" for c in blocked if c.blocked)
         )
+    looked = lookups_line(plan)
+    if looked is not None:
+        lines.append(looked)
     lines.append(summary_line(plan))
     return "\n".join(lines) + "\n"
 

@@ -104,6 +104,14 @@ def summary_line(plan: Plan) -> str:
     )
 
 
+def lookups_line(plan: Plan) -> str | None:
+    """``Reference checks: 14 lookups.``; None when the plan made none (``--offline``)."""
+    if plan.lookups is None:
+        return None
+    count = plan.lookups
+    return f"Reference checks: {count} lookup{'s' if count != 1 else ''} (read-only)."
+
+
 def table_cell(text: str) -> str:
     """Text safe inside a Markdown table cell (or any one line of Markdown), shown as is."""
     return markdown_text(text)

@@ -46,6 +46,8 @@ class ApplyRequest:
     """Accept PATHS that hold no resource (every managed resource is then planned to go)."""
     allow_shared_key: bool = False
     """Bind a new ledger workspace even though another one has this endpoint and key."""
+    offline: bool = False
+    """Skip the reference checks' lookups (``--offline``)."""
 
 
 MAX_CLOCK_SKEW = timedelta(minutes=5)
@@ -165,7 +167,14 @@ class Applying(Planning):
                     )
                 options = saved.options if saved is not None else request.options
                 plan = self._make_plan(
-                    store, desired, load, now, options, api_key=api_key, holding_lock=True
+                    store,
+                    desired,
+                    load,
+                    now,
+                    options,
+                    api_key=api_key,
+                    holding_lock=True,
+                    offline=request.offline,
                 )
                 if saved is not None:
                     refuse_unlike(saved, plan)

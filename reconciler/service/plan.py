@@ -3,23 +3,33 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from reconciler.binding import check_binding, shared_key_warning
 from reconciler.errors import UsageError
 from reconciler.manifest.diagnostics import Diagnostic
 from reconciler.manifest.loader import LoadResult, ManifestLoading, load_manifests
 from reconciler.manifest.resource import Resource
-from reconciler.plan import planner
+from reconciler.plan import planner, references
 from reconciler.plan.model import Plan, PlanOptions
 from reconciler.plan.replace_check import check_replace
+from reconciler.render.reasons import problem_words
 from reconciler.scope import refuse_empty, refuse_unmatched_targets
 from reconciler.service.base import ServiceBase, desired_of
 from reconciler.service.ledger import LedgerView, read_ledger
 from reconciler.state.base import StateStore
 from reconciler.state.locks import lock_warning
 from reconciler.timeutil import format_utc
+
+if TYPE_CHECKING:
+    from reconciler.service.references import Looked
+
+
+def _load_client_modules() -> None:
+    import reconciler.service.references  # noqa: F401
 
 
 def _merged(results: list[LoadResult]) -> LoadResult:
@@ -53,19 +63,58 @@ class Planning(ServiceBase):
         return result
 
     def plan(
-        self, paths: Sequence[str], options: PlanOptions, *, allow_empty: bool = False
+        self,
+        paths: Sequence[str],
+        options: PlanOptions,
+        *,
+        allow_empty: bool = False,
+        offline: bool = False,
     ) -> Plan:
         now = self.current_time()
         loading = ManifestLoading(paths, now, options.horizon, self.selection())
         api_key = self._optional_key()
+        if api_key is not None and not offline:
+            # The HTTP stack loads while the ledger is read and the manifests parsed.
+            threading.Thread(target=_load_client_modules).start()
         with self.open_ledger() as store:
             ledger = read_ledger(store)  # while worker processes parse the manifests
             result = loading.result()
             refuse_empty(result, paths, allow_empty=allow_empty)
             load, desired = desired_of(result)
             return self._make_plan(
-                store, desired, load, now, options, api_key=api_key, ledger=ledger
+                store, desired, load, now, options, api_key=api_key, ledger=ledger, offline=offline
             )
+
+    def _look_up(
+        self,
+        desired: Mapping[str, Resource],
+        options: PlanOptions,
+        api_key: str | None,
+        now: datetime,
+        warnings: list[str],
+    ) -> Looked | None:
+        """The reference checks' lookups (``service.references``); None when there is nothing
+        to look up, or no key to look it up with (a warning says the checks were skipped)."""
+        resources = [
+            r
+            for r in desired.values()
+            if r.kind.facts.applied
+            and (not options.targets or planner.targeted(r, options.targets))
+        ]
+        wanted = references.wanted(resources)
+        if wanted.empty:
+            return None
+        if api_key is None:
+            warnings.append(
+                "no API key (BRAZE_API_KEY): the reference checks were skipped, so campaigns, "
+                "Canvases and segments the manifests name were not looked up (--offline skips "
+                "them without this warning)"
+            )
+            return None
+        from reconciler.service.references import look_up
+
+        with self.braze_client(api_key, now) as client:
+            return look_up(client, wanted)
 
     def _optional_key(self) -> str | None:
         try:
@@ -84,6 +133,7 @@ class Planning(ServiceBase):
         api_key: str | None,
         ledger: LedgerView | None = None,
         holding_lock: bool = False,
+        offline: bool = False,
     ) -> Plan:
         endpoint = self.settings.require_endpoint()
         warnings = check_binding(store, endpoint, api_key)
@@ -91,7 +141,19 @@ class Planning(ServiceBase):
         if ledger is None:
             ledger = read_ledger(store)
         refuse_unmatched_targets(desired, ledger.records, options.targets)
-        plan = planner.plan(desired, ledger.records, now, options, load.declares)
+        looked = None if offline else self._look_up(desired, options, api_key, now, warnings)
+        plan = planner.plan(
+            desired,
+            ledger.records,
+            now,
+            options,
+            load.declares,
+            messages=looked.messages if looked is not None else None,
+            references=looked.references if looked is not None else None,
+            problem_words=problem_words,
+        )
+        if looked is not None:
+            warnings += looked.warnings
         check_replace(plan, desired, ledger.records)
         if ledger.lock is not None and not holding_lock:
             warnings.append(lock_warning(ledger.lock))

@@ -17,8 +17,8 @@ from reconciler.emulator.server import EmbeddedEmulator, EmulatorConfig
 KEY = "e2e-test-key-0123456789"
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 NOW_TEXT = "2026-12-01T08:00:00Z"
-CAMPAIGN = "924cd632-0dc9-4a59-a3f1-b892936fd233"
-CANVAS = "3581a480-4930-4bfa-a41e-da73bfe8cc92"
+CAMPAIGN = "64e10856-01be-4aba-b5f7-c8418b2bbdb6"  # Store announcements: no trigger properties
+CANVAS = "b1cabb11-07ca-4cf2-9d7e-9485ea537e0d"  # Holiday check-in: context.offer
 SEGMENT = "08dee5f4-b7b6-435a-b1e1-1f07d43b0d02"
 FLASH_CAMPAIGN = "d111a44a-a347-4ab0-837e-9142cbd2a2fe"
 

@@ -42,6 +42,7 @@ recurrence:
 spec:
   canvas_id: {CANVAS}
   recipients: [{{external_user_id: user-1}}]
+  context: {{offer: WINTER}}
 """
 
 SYDNEY = f"""kind: CampaignSchedule

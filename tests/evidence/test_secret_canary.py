@@ -200,7 +200,10 @@ def test_no_api_key_appears_anywhere(canary_project: Canary) -> None:
     )
     c.write("bad.yaml", bad_campaign)
     target = ("--target", "campaign_schedule/bad")
-    failed = c.cli("apply", manifests, "--auto-approve", "--now", NOW_TEXT, *target, expect=7)
+    # --offline: past the reference checks (which would block it), to Braze's own refusal
+    failed = c.cli(
+        "apply", manifests, "--auto-approve", "--now", NOW_TEXT, "--offline", *target, expect=7
+    )
     assert "Invalid Campaign ID" in failed.text
     (c.manifests / "bad.yaml").unlink()
 

@@ -71,8 +71,8 @@ ANY_KIND = (
 )
 ANY_STATUS = "'active', 'adopted', 'uncertain', 'fired' or 'vanished'"
 ANY_BLOCK = (
-    "'protected', 'destroy_threshold', 'frozen', 'sending', 'past', 'uncertain', 'resend' or "
-    "'vanished'"
+    "'protected', 'destroy_threshold', 'frozen', 'sending', 'past', 'uncertain', 'resend', "
+    "'vanished' or 'reference'"
 )
 UNKNOWN = "unknown field (only `plan --out` writes a saved plan)"
 REFUSED: list[tuple[tuple[str | int, ...], object, str]] = [

@@ -421,7 +421,7 @@ class ScheduledBroadcastsQuery(BrazeModel):
 
 # The endpoint table.
 
-Action = Literal["create", "update", "delete", "send", "list"]
+Action = Literal["create", "update", "delete", "send", "list", "lookup"]
 
 
 @dataclass(frozen=True)
