@@ -139,7 +139,10 @@ class MessageText(PlanModel):
     """As the desired body renders it; None for a field it no longer has."""
     differing_recipients: int = 0
     """Recipients whose own properties make them read another ``after`` text than the one
-    shown (which uses the top-level properties)."""
+    shown (which uses the top-level properties, or the first recipient's)."""
+    first_recipient: bool = False
+    """The ``after`` text shown is the first recipient's: every recipient gives properties of
+    its own, so the top level alone is what no one reads."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -72,15 +72,16 @@ def _properties(kind: Kind, holder: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _recipients(kind: Kind, body: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Each recipient's own properties, where it has some."""
+def _recipients(kind: Kind, body: Mapping[str, Any]) -> tuple[list[dict[str, Any]], bool]:
+    """Each recipient's own properties, where it has some; and whether every recipient has."""
     recipients = body.get("recipients")
+    listed = recipients if isinstance(recipients, list) else []
     found = []
-    for recipient in recipients if isinstance(recipients, list) else []:
+    for recipient in listed:
         own = _properties(kind, recipient) if isinstance(recipient, Mapping) else None
         if own:
             found.append(own)
-    return found
+    return found, bool(listed) and len(found) == len(listed)
 
 
 class _Renders:
@@ -100,36 +101,51 @@ class _Renders:
         return found
 
 
+_Rendered = tuple[dict[tuple[str, str], str], dict[tuple[str, str], int], set[tuple[str, str]]]
+
+
 def _rendered(
     kind: Kind,
     body: Mapping[str, Any] | None,
     source: MessageSource | None,
     render: Callable[[str, Mapping[str, Any]], str],
-) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], int]] | None:
-    """Each (message, field)'s text, and how many recipients read another; None if unknown."""
+) -> _Rendered | None:
+    """Each (message, field)'s text, how many recipients read another, and the fields shown as
+    the first recipient reads them; None if unknown.
+
+    The text shown is the top level's, unless every recipient gives properties the text reads:
+    then no one reads the top level alone (it would show a property "missing" that everyone
+    gives), and the first recipient's text is shown, the others counted against it."""
     templates = _templates(kind, body, source)
     if templates is None or body is None:
         return None
     top = _properties(kind, body) or {}
-    own = _recipients(kind, body)
+    own, everyone = _recipients(kind, body)
     texts: dict[tuple[str, str], str] = {}
     differing: dict[tuple[str, str], int] = {}
+    firsts: set[tuple[str, str]] = set()
     for template in templates:
         for field, source_text in template.fields.items():
             key = (template.label, field)
-            shown = render(source_text, top)
-            texts[key] = shown
             differing[key] = 0
             if not own or "{" not in source_text:
+                texts[key] = render(source_text, top)
                 continue
             # Only a recipient that sets a property the text reads can read another text.
             read = {ref.name for ref in referenced_properties(source_text)}
+            others = own
+            base = top
+            if everyone and all(read.intersection(mine) for mine in own):
+                base = {**top, **own[0]}
+                others = own[1:]
+                firsts.add(key)
+            shown = texts[key] = render(source_text, base)
             differing[key] = sum(
                 1
-                for mine in own
+                for mine in others
                 if read.intersection(mine) and render(source_text, {**top, **mine}) != shown
             )
-    return texts, differing
+    return texts, differing, firsts
 
 
 def message_texts(
@@ -148,7 +164,7 @@ def message_texts(
         before = _rendered(change.kind, change.before, source, renders)
     if after is None and before is None:
         return None
-    after_texts, differing = after if after is not None else ({}, {})
+    after_texts, differing, firsts = after if after is not None else ({}, {}, set())
     before_texts = before[0] if before is not None else {}
     keys = list(after_texts) + [key for key in before_texts if key not in after_texts]
     return tuple(
@@ -158,6 +174,7 @@ def message_texts(
             before=before_texts.get((message, field)),
             after=after_texts.get((message, field)),
             differing_recipients=differing.get((message, field), 0),
+            first_recipient=(message, field) in firsts,
         )
         for message, field in keys
     )

@@ -64,10 +64,15 @@ def shown_text(text: str | None) -> str | None:
 
 
 def differing_words(text: MessageText) -> str | None:
-    """``2 recipients read another text (their own properties)``, or None."""
+    """``2 recipients read another text (their own properties)``, or None; said of the first
+    recipient's text when that is the one shown."""
     count = text.differing_recipients
+    first = "as the first recipient reads it" if text.first_recipient else None
     if not count:
-        return None
+        return first
+    other = " other" if text.first_recipient else ""
     if count == 1:
-        return "1 recipient reads another text (its own properties)"
-    return f"{count} recipients read another text (their own properties)"
+        said = f"1{other} recipient reads another text (its own properties)"
+    else:
+        said = f"{count}{other} recipients read another text (their own properties)"
+    return f"{first}; {said}" if first else said

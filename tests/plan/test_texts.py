@@ -109,6 +109,38 @@ spec:
     assert change.texts[0].differing_recipients == 0
 
 
+def test_when_every_recipient_gives_the_property_the_first_recipients_text_is_shown() -> None:
+    """No one reads the top level alone: showing the property "missing" would alarm a reviewer
+    for nothing. The first recipient's text is shown, and the others counted against it."""
+    schedule = resource(
+        f"""kind: CampaignSchedule
+name: per-user
+spec:
+  campaign_id: {CAMPAIGN}
+  recipients:
+    - external_user_id: a
+      trigger_properties: {{code: A1}}
+    - external_user_id: b
+      trigger_properties: {{code: B2}}
+    - external_user_id: c
+      trigger_properties: {{code: A1}}
+  schedule: {{time: "2026-12-05T10:00:00Z"}}
+"""
+    )
+    [change] = planned([schedule], messages={CAMPAIGN: (PUSH,)}).changes
+    assert change.texts is not None
+    title, alert = change.texts
+    assert alert.after == "Code A1"
+    assert alert.first_recipient
+    assert alert.differing_recipients == 1
+    assert not title.first_recipient  # reads no property
+    text = plain(render_text(Plan(changes=(change,), now=NOW)))
+    assert (
+        'alert: "Code A1"; as the first recipient reads it; 1 other recipient reads another '
+        "text (its own properties)"
+    ) in text
+
+
 def test_a_canvas_schedule_reads_its_context() -> None:
     old = recorded(
         resource(
