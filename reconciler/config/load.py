@@ -130,7 +130,39 @@ def load_config(path: Path) -> LoadedConfig:
         raise _problem(loaded, exc) from None
     loaded = dataclasses.replace(loaded, model=model)
     _check_default(loaded)
+    _check_ledgers(loaded)
     return loaded
+
+
+def _check_ledgers(loaded: LoadedConfig) -> None:
+    """Two environments never share a ledger workspace: planning one would delete the other's
+    schedules (its manifests are not declared there)."""
+    model = loaded.model
+    seen: dict[tuple[str, str], str] = {}
+    for name, section in model.environments.items():
+        state = section.state if section.state is not None else model.state
+        endpoint = section.endpoint if section.endpoint is not None else model.endpoint
+        if state is None:  # the default ledger: kept apart for the local emulator
+            local = (endpoint or "").strip().lower() == "local"
+            state = "default:local" if local else "default"
+        workspace = section.workspace if section.workspace is not None else model.workspace
+        key = (state, workspace if workspace is not None else name)
+        other = seen.setdefault(key, name)
+        if other == name:
+            continue
+        if section.workspace is not None:
+            where = loaded.where("environments", name, "workspace")
+        elif model.workspace is not None:
+            where = loaded.where("workspace")
+        else:
+            where = loaded.where("environments", name)
+        raise UsageError(
+            f"{where}: environments {other} and {name} share one ledger (state "
+            f"{'default' if state.startswith('default') else state}, workspace {key[1]}): "
+            f"planning one would delete the other's resources",
+            hint="give each environment its own workspace (or drop the top-level workspace, so "
+            "each defaults to its name) or its own state",
+        )
 
 
 def _line_in(message: str) -> int | None:

@@ -27,6 +27,7 @@ api_key_env = "BRAZE_STAGING_KEY"
 campaign = "924cd632-0dc9-4a59-a3f1-b892936fd233"
 [environments.production]
 api_key_file = "secrets/prod.key"
+workspace = "production"
 """
 _VARIABLES = (
     "BRAZE_REST_ENDPOINT",
@@ -129,13 +130,14 @@ def test_the_key_is_never_shown_only_where_it_is_read(
         "present": False,
         "local": False,
     }
-    # BRAZE_API_KEY, an environment variable, comes before the file's api_key_env.
+    # The environment's own api_key_env comes before BRAZE_API_KEY (which is then ignored).
     monkeypatch.setenv("BRAZE_API_KEY", "another-secret")
     key = shown("--env", "staging")["by_name"]["api_key"]
     assert key == {
         "name": "api_key",
-        "value": {"env": "BRAZE_API_KEY", "present": True, "local": False},
-        "source": "BRAZE_API_KEY",
+        "value": {"env": "BRAZE_STAGING_KEY", "present": True, "local": False},
+        "source": "[environments.staging], braze-reconciler.toml:7 (BRAZE_API_KEY is set and "
+        "ignored)",
     }
 
 
