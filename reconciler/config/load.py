@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -80,10 +81,16 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_table(pyproject: Path) -> bool:
+    """Whether it holds our table; a file that cannot be parsed but names it counts (reading
+    it then reports the error at its line, rather than skipping the settings silently)."""
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return False  # not ours to judge: it has no readable table of ours
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return PYPROJECT_TABLE[1] in text
     return isinstance(data.get("tool"), dict) and PYPROJECT_TABLE[1] in data["tool"]
 
 
@@ -124,6 +131,7 @@ def load_config(path: Path) -> LoadedConfig:
     lines = key_lines(text)
     loaded = LoadedConfig(path, ConfigFile(), lines, prefix)
     _refuse_keys(loaded, data, ())
+    _refuse_non_finite(loaded, data, ())
     try:
         model = ConfigFile.model_validate(data)
     except ValidationError as exc:
@@ -195,6 +203,25 @@ def _refuse_keys(loaded: LoadedConfig, table: dict[str, Any], path: Key) -> None
                 hint="leave it out of the URL: libpq reads PGPASSWORD or ~/.pgpass; or set the "
                 "whole URL in BRAZE_RECONCILER_STATE",
             )
+
+
+def _refuse_non_finite(loaded: LoadedConfig, value: Any, path: Key) -> None:
+    """No nan or inf: manifests hold JSON values, which have neither."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UsageError(
+            f"{loaded.where(*path)}: {_dotted(path)} is {value}, not a finite number",
+            hint="JSON has no nan or inf: write a number, or quote it as a string",
+        )
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for name, item in items:
+        key = (*path, name) if isinstance(name, str) else path
+        _refuse_non_finite(loaded, item, key)
 
 
 def _looks_like_key(value: Any) -> bool:
