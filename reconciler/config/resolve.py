@@ -50,6 +50,12 @@ class Resolution:
     """BRAZE_API_KEY is set and the environment's own key source is used instead."""
 
     @property
+    def chosen(self) -> bool:
+        """An environment was named (``--env``, BRAZE_RECONCILER_ENV), not defaulted."""
+        source = self.environment_source
+        return source is not None and not source.startswith("default_environment")
+
+    @property
     def unselected(self) -> bool:
         """Environments are configured and none is selected: commands that reach Braze or a
         ledger refuse to guess (``Settings.require_environment``)."""

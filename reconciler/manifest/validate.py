@@ -107,6 +107,17 @@ def validate_document(
     return (found if isinstance(found, Resource) else None), diagnostics
 
 
+def for_elsewhere(context: DocumentContext) -> bool:
+    """Whether the document is limited to environments other than the selected one."""
+    value = context.document.value
+    if not isinstance(value, dict) or FIELD not in value:
+        return False
+    limit = value[FIELD]
+    return limit_problem(limit, context.selection) is None and not declared_in(
+        limit, context.selection
+    )
+
+
 def read_document(
     context: DocumentContext, now: datetime
 ) -> tuple[Resource | RecurringRule | None, list[Diagnostic]]:

@@ -330,3 +330,29 @@ def test_two_environments_on_one_ledger_are_refused(project: Path, text: str, li
     fixed = text.replace('workspace = "shared"\n', "").replace('workspace = "staging"\n', "")
     (project / "braze-reconciler.toml").write_text(fixed, encoding="utf-8")
     assert run("--env", "staging", "config")[0] == 0
+
+
+def test_validate_without_env_checks_every_environment(project: Path) -> None:
+    (project / "braze-reconciler.toml").write_text(
+        'default_environment = "local"\n[environments.local]\nendpoint = "local"\n'
+        '[environments.local.vars]\nx = "a"\n'
+        '[environments.staging]\nendpoint = "US-03"\n[environments.production]\n'
+        'endpoint = "US-03"\n',
+        encoding="utf-8",
+    )
+    (project / "m.yaml").write_text(
+        "kind: CampaignSchedule\nname: a\nspec:\n  campaign_id: !var x\n  broadcast: true\n"
+        "  trigger_properties: {y: !var y}\n"
+        '  schedule:\n    time: "2026-12-05T10:00:00Z"\n',
+        encoding="utf-8",
+    )
+    code, out, err = run("validate", "m.yaml")
+    assert code == 3, out + err
+    assert out.count("unknown variable 'x'") == 1, out
+    assert "unknown variable 'x' in environments staging, production" in out
+    assert out.count("unknown variable 'y'") == 1, out
+    assert "unknown variable 'y' in environments local, staging, production" in out
+    # Named, one environment is checked.
+    code, out, err = run("--env", "local", "validate", "m.yaml")
+    assert "unknown variable 'x'" not in out
+    assert "unknown variable 'y' in environment local" in out
