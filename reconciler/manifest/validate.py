@@ -86,6 +86,16 @@ class DocumentContext:
     ) -> Diagnostic:
         doc = self.document
         position = doc.key_position(path) if at_key else doc.value_position(path)
+        variable = doc.variables.get(tuple(path)) if path and not at_key else None
+        if variable is not None:  # the value is written in the configuration, not here
+            source = self.selection.variables.sources.get(variable)
+            hint = (
+                f"the value is the variable {variable}"
+                + (f" ({source})" if source else "")
+                + ": fix it there"
+                + (f"; {hint}" if hint else "")
+            )
+            replacement = None
         return Diagnostic(
             severity=severity,
             code=code,

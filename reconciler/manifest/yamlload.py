@@ -88,6 +88,8 @@ class Variables:
     """Said after an unknown name: `` in environment staging``."""
     where: str = "[vars] or [environments.NAME.vars] in braze-reconciler.toml"
     """Where a variable is defined, for the hint."""
+    sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Each variable's ``file:line``: a problem with its value is fixed there."""
 
 
 NO_VARIABLES = Variables()

@@ -41,7 +41,7 @@ def _merged(results: Mapping[str, LoadResult]) -> LoadResult:
         diagnostics[key] = dataclasses.replace(
             diagnostics[key], message=key[1].replace("\0", where)
         )
-    resources = {res.address: res for r in reversed(results.values()) for res in r.resources}
+    resources = {res.address: res for r in reversed(list(results.values())) for res in r.resources}
     first = next(iter(results.values()))
     return dataclasses.replace(
         first,

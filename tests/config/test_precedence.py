@@ -356,3 +356,19 @@ def test_validate_without_env_checks_every_environment(project: Path) -> None:
     code, out, err = run("--env", "local", "validate", "m.yaml")
     assert "unknown variable 'x'" not in out
     assert "unknown variable 'y' in environment local" in out
+
+
+def test_a_variable_of_the_wrong_type_points_at_the_configuration(project: Path) -> None:
+    (project / "braze-reconciler.toml").write_text(
+        '[environments.staging]\nendpoint = "US-03"\n[environments.staging.vars]\nid = 12345\n',
+        encoding="utf-8",
+    )
+    (project / "m.yaml").write_text(
+        "kind: CampaignSchedule\nname: a\nspec:\n  campaign_id: !var id\n  broadcast: true\n"
+        '  schedule:\n    time: "2026-12-05T10:00:00Z"\n',
+        encoding="utf-8",
+    )
+    code, out, err = run("--env", "staging", "validate", "m.yaml")
+    assert code == 3, out + err
+    assert "m.yaml:4:16" in out
+    assert "the value is the variable id (braze-reconciler.toml:4): fix it there" in out
