@@ -113,10 +113,11 @@ def load_config(path: Path) -> LoadedConfig:
         line = getattr(exc, "lineno", None) or _line_in(str(exc))
         where = f"{path}:{line}" if line else str(path)
         message = str(exc).split(" (at ")[0]
-        raise UsageError(
-            f"{where}: invalid TOML: {message}",
-            hint='strings are quoted (endpoint = "local"), lists are [..], tables are [name]',
-        ) from None
+        hint = 'strings are quoted (endpoint = "local"), lists are [..], tables are [name]'
+        if text.startswith("\ufeff"):
+            hint = "the file starts with a byte order mark (BOM), which TOML does not allow: "
+            hint += "save it as UTF-8 without BOM"
+        raise UsageError(f"{where}: invalid TOML: {message}", hint=hint) from None
     prefix: Key = ()
     if path.name == PYPROJECT:
         prefix = PYPROJECT_TABLE
@@ -261,7 +262,13 @@ def _problem(loaded: LoadedConfig, exc: ValidationError) -> UsageError:
             )
         else:
             text = str(error["msg"]).removeprefix("Value error, ")
-        where = loaded.where(*loc) if loc else loaded.path.name
+        place = loc
+        if text.endswith("not both"):  # a whole section's rule: at its api_key_file
+            place = (*loc, "api_key_file")
+        named = re.match(r"environment name '([^']*)'", text)
+        if named is not None and loc == ("environments",):
+            place = (*loc, named.group(1))
+        where = loaded.where(*place) if place else loaded.path.name
         field = _dotted(loc)
         messages.append(f"{where}: {field + ': ' if field else ''}{text}")
     count = len(messages)

@@ -185,3 +185,17 @@ def test_a_rate_limit_is_at_least_one(tmp_path: Path, value: str) -> None:
     )
     assert caught.message.startswith("braze-reconciler.toml:2: rate_limits: ")
     assert "at least 1" in caught.message
+
+
+def test_errors_of_a_whole_section_or_name_have_a_line(tmp_path: Path) -> None:
+    caught = problem(tmp_path, 'paths = ["m"]\napi_key_env = "A"\napi_key_file = "f"\n')
+    assert caught.message == "braze-reconciler.toml:3: give api_key_env or api_key_file, not both"
+    caught = problem(tmp_path, '[environments.ok]\n[environments."bad name"]\nendpoint = "local"\n')
+    assert caught.message.startswith("braze-reconciler.toml:2: environments: environment name")
+
+
+def test_a_byte_order_mark_is_named(tmp_path: Path) -> None:
+    caught = problem(tmp_path, '\ufeffpaths = ["m"]\n')
+    assert caught.message.endswith("braze-reconciler.toml:1: invalid TOML: Invalid statement")
+    assert caught.hint is not None
+    assert "byte order mark" in caught.hint
