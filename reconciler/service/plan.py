@@ -155,6 +155,7 @@ class Planning(ServiceBase):
             )
         return plan.evolve(
             workspace=self.settings.workspace,
+            environment=self.settings.environment,
             endpoint=endpoint,
             serial=ledger.serial,
             manifests_digest=load.digest,

@@ -3,6 +3,7 @@ emulators whose campaign ids differ), ledger and key, from one braze-reconciler.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -212,3 +213,14 @@ def test_an_environment_without_manifests_of_its_own(
     assert code != 0, out + err
     assert "--allow-destroy" in out + err
     assert [s["status"] for s in staging.admin.schedules()] == ["scheduled"]
+
+
+def test_a_plan_names_its_environment(
+    emulators: tuple[EmbeddedEmulator, EmbeddedEmulator], tmp_path: Path
+) -> None:
+    code, out, err = run("--env", "staging", "plan", "--format", "json", "--out", "s.plan")
+    assert code == 0, out + err
+    assert json.loads(out)["environment"] == "staging"
+    assert "apply it with: braze-reconciler --env staging apply --plan s.plan" in err
+    code, out, err = run("--env", "production", "plan", "--format", "markdown")
+    assert "### braze-reconciler plan for environment <code>production</code> (workspace " in out
