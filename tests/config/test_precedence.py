@@ -372,3 +372,11 @@ def test_a_variable_of_the_wrong_type_points_at_the_configuration(project: Path)
     assert code == 3, out + err
     assert "m.yaml:4:16" in out
     assert "the value is the variable id (braze-reconciler.toml:4): fix it there" in out
+
+
+def test_schema_needs_no_configuration(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRAZE_RECONCILER_CONFIG", str(project / "missing.toml"))
+    code, out, err = run("schema", "--out", "-")
+    assert code == 0, err
+    assert json.loads(out)["$schema"]
+    assert run("validate")[0] == 3
