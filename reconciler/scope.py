@@ -20,6 +20,10 @@ def refuse_empty(result: LoadResult, paths: Sequence[str], *, allow_empty: bool)
     delete every managed resource: refuse it unless the person says it is meant."""
     if allow_empty or result.resources or result.rules or result.errors:
         return
+    if result.elsewhere:
+        # The paths are right: every manifest is limited to other environments. An empty
+        # desired set, planned through every gate (deleting all needs --allow-destroy).
+        return
     where = ", ".join(paths)
     found = (
         "no *.yaml or *.yml file there"

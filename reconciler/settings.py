@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import sys
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -45,6 +46,8 @@ class Settings:
     given: Mapping[str, Given] = dataclasses.field(default_factory=dict, repr=False)
     """The global options given as flags or environment variables, to resolve again when one
     is written after the command."""
+
+    _warned: bool = dataclasses.field(default=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not _WORKSPACE.match(self.workspace):
@@ -105,7 +108,10 @@ class Settings:
         """Refuse to guess between configured environments (commands that reach a ledger or
         Braze call it; ``validate``, ``config`` and ``init`` do not need one)."""
         resolution = self.resolution
-        if resolution is None or not resolution.unselected:
+        if resolution is None:
+            return
+        self._refuse_default_to_remote(resolution)
+        if not resolution.unselected:
             return
         names = ", ".join(resolution.environments)
         file = resolution.config.path.name if resolution.config is not None else FILE_NAME
@@ -113,6 +119,21 @@ class Settings:
             f"{file} defines environments ({names}) and none is selected",
             hint=f"pass --env NAME (or set {ENV_VARIABLE}), e.g. --env "
             f"{resolution.environments[0]}",
+        )
+
+    def _refuse_default_to_remote(self, resolution: Resolution) -> None:
+        """``default_environment`` only ever picks the local emulator: an endpoint given
+        elsewhere (an exported BRAZE_REST_ENDPOINT) does not turn it into a real workspace."""
+        source = resolution.environment_source or ""
+        if not source.startswith("default_environment") or not self.endpoint or self.is_local:
+            return
+        names = ", ".join(resolution.environments)
+        raise UsageError(
+            f"environment {resolution.environment} was selected by {source}, and its endpoint "
+            f"is {self.endpoint} (from {resolution.sources.get('endpoint', 'default')}), not "
+            "the local emulator",
+            hint=f"a real workspace is never reached without --env: pass --env NAME (or set "
+            f"{ENV_VARIABLE}); environments: {names}",
         )
 
     @property
@@ -156,8 +177,8 @@ class Settings:
             elif self.api_key_env != API_KEY_ENV:
                 raise UsageError(
                     f"no Braze API key: {self.api_key_env} is not set",
-                    hint=f"the configuration's api_key_env names {self.api_key_env}: set it "
-                    f"(or {API_KEY_ENV}, which comes first), or pass --api-key-file FILE",
+                    hint=f"the configuration's api_key_env names {self.api_key_env}: set it, "
+                    "or pass --api-key-file FILE",
                 )
             else:
                 raise UsageError(
@@ -170,6 +191,14 @@ class Settings:
                 hint="Braze answers 401 to a quoted key: store the bare key",
             )
         secrets.register(key)
+        resolution = self.resolution
+        if resolution is not None and resolution.ignored_api_key and not self._warned:
+            self._warned = True
+            print(
+                f"warning: environment {resolution.environment} takes its API key from "
+                f"{resolution.sources['api_key']}",
+                file=sys.stderr,
+            )
         return key
 
     def state_dir(self) -> Path:

@@ -36,6 +36,7 @@ from reconciler.braze.errors import (
     CallCancelledError,
     ConnectFailedError,
     NoAnswerError,
+    NotSentError,
     OutcomeUnknownError,
     RateLimitedError,
     TransportError,
@@ -224,6 +225,11 @@ class BrazeClient:
                         "stopped before retrying a call whose outcome is unknown", path=path
                     ) from None
                 raise CallCancelledError(path) from None
+            except Exception as exc:  # a bug before the call went out: never "unknown"
+                if unknown_before:
+                    raise
+                log.debug("pacing %s failed", path, exc_info=True)
+                raise NotSentError(path, f"{type(exc).__name__}: {exc}") from exc
             try:
                 response = self._send(method, path, body, params)
             except TransportError as exc:

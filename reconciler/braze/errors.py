@@ -119,6 +119,16 @@ class CallCancelledError(BrazeError):
         self.path = path
 
 
+class NotSentError(BrazeError):
+    """The call failed before it went out (the pacer broke): nothing happened in Braze."""
+
+    proves_nothing_happened = True
+
+    def __init__(self, path: str, cause: str) -> None:
+        super().__init__(f"{path} was not sent: {cause}")
+        self.path = path
+
+
 class OutcomeUnknownError(BrazeError):
     """The call may or may not have taken effect (``cause`` says why)."""
 

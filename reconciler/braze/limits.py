@@ -37,6 +37,9 @@ class RateLimits:
             raise ValueError(
                 f"unknown rate limit {sorted(unknown)[0]!r}; known: {', '.join(sorted(known))}"
             )
+        for name, value in items.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"rate limit {name} must be a whole number of at least 1")
         return dataclasses.replace(cls(), **items)
 
 

@@ -199,10 +199,10 @@ def cli(ctx: click.Context, /, verbose: int, **options: Any) -> None:
     try:
         ctx.obj = build_settings(given_options(ctx, options), on_lock_wait=print_lock_wait)
     except ReconcilerError:
-        # A broken configuration file does not stop `init` (a new project beside it) nor a
-        # command's --help; every other command reports it.
+        # A broken configuration file does not stop `init` (a new project beside it),
+        # `schema` (it reads none) nor a command's --help; every other command reports it.
         rest = ctx.meta.get(_REST, [])
-        if ctx.invoked_subcommand != "init" and not {"--help", "-h"} & set(rest):
+        if ctx.invoked_subcommand not in ("init", "schema") and not {"--help", "-h"} & set(rest):
             raise
 
 

@@ -218,10 +218,11 @@ def plan(
         save_plan(result, out, key, WORDS)
         if key is None:
             err_console().print(f"warning: {unsigned_warning()}", markup=False)
-        env = f"--env {settings.environment} " if settings.environment else ""
+        env = f" --env {settings.environment}" if settings.environment else ""
         where = " ".join(paths) if paths else ""
         err_console().print(
-            f"Saved the plan to {out}; apply it with: {env}apply --plan {out} {where}".rstrip(),
+            f"Saved the plan to {out}; apply it with: braze-reconciler{env} apply --plan {out} "
+            f"{where}".rstrip(),
             markup=False,
             highlight=False,
         )

@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from reconciler.cli.options import allow_empty_option, examples, now_option, service
-from reconciler.cli.output import write
+from reconciler.cli.output import err_console, write
 from reconciler.errors import EXIT_INVALID, EXIT_OK
 from reconciler.render.diagnostics import RENDERERS
 from reconciler.settings import Settings
@@ -39,4 +39,12 @@ def validate(
     """
     result = service(settings, now).validate(paths or settings.paths, allow_empty=allow_empty)
     write(RENDERERS[output_format](result.diagnostics, len(result.resources), len(result.files)))
+    if result.elsewhere and not result.resources:
+        count = len(result.elsewhere)
+        err_console().print(
+            f"note: no manifest is declared for environment {settings.environment}: {count} "
+            f"manifest{'s are' if count != 1 else ' is'} limited to other environments",
+            markup=False,
+            highlight=False,
+        )
     return EXIT_OK if result.ok else EXIT_INVALID

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import re
 import tomllib
 from pathlib import Path
@@ -80,10 +81,16 @@ def find_config(start: Path) -> Path | None:
 
 
 def _has_table(pyproject: Path) -> bool:
+    """Whether it holds our table; a file that cannot be parsed but names it counts (reading
+    it then reports the error at its line, rather than skipping the settings silently)."""
     try:
-        data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
         return False  # not ours to judge: it has no readable table of ours
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return PYPROJECT_TABLE[1] in text
     return isinstance(data.get("tool"), dict) and PYPROJECT_TABLE[1] in data["tool"]
 
 
@@ -106,10 +113,11 @@ def load_config(path: Path) -> LoadedConfig:
         line = getattr(exc, "lineno", None) or _line_in(str(exc))
         where = f"{path}:{line}" if line else str(path)
         message = str(exc).split(" (at ")[0]
-        raise UsageError(
-            f"{where}: invalid TOML: {message}",
-            hint='strings are quoted (endpoint = "local"), lists are [..], tables are [name]',
-        ) from None
+        hint = 'strings are quoted (endpoint = "local"), lists are [..], tables are [name]'
+        if text.startswith("\ufeff"):
+            hint = "the file starts with a byte order mark (BOM), which TOML does not allow: "
+            hint += "save it as UTF-8 without BOM"
+        raise UsageError(f"{where}: invalid TOML: {message}", hint=hint) from None
     prefix: Key = ()
     if path.name == PYPROJECT:
         prefix = PYPROJECT_TABLE
@@ -124,13 +132,46 @@ def load_config(path: Path) -> LoadedConfig:
     lines = key_lines(text)
     loaded = LoadedConfig(path, ConfigFile(), lines, prefix)
     _refuse_keys(loaded, data, ())
+    _refuse_non_finite(loaded, data, ())
     try:
         model = ConfigFile.model_validate(data)
     except ValidationError as exc:
         raise _problem(loaded, exc) from None
     loaded = dataclasses.replace(loaded, model=model)
     _check_default(loaded)
+    _check_ledgers(loaded)
     return loaded
+
+
+def _check_ledgers(loaded: LoadedConfig) -> None:
+    """Two environments never share a ledger workspace: planning one would delete the other's
+    schedules (its manifests are not declared there)."""
+    model = loaded.model
+    seen: dict[tuple[str, str], str] = {}
+    for name, section in model.environments.items():
+        state = section.state if section.state is not None else model.state
+        endpoint = section.endpoint if section.endpoint is not None else model.endpoint
+        if state is None:  # the default ledger: kept apart for the local emulator
+            local = (endpoint or "").strip().lower() == "local"
+            state = "default:local" if local else "default"
+        workspace = section.workspace if section.workspace is not None else model.workspace
+        key = (state, workspace if workspace is not None else name)
+        other = seen.setdefault(key, name)
+        if other == name:
+            continue
+        if section.workspace is not None:
+            where = loaded.where("environments", name, "workspace")
+        elif model.workspace is not None:
+            where = loaded.where("workspace")
+        else:
+            where = loaded.where("environments", name)
+        raise UsageError(
+            f"{where}: environments {other} and {name} share one ledger (state "
+            f"{'default' if state.startswith('default') else state}, workspace {key[1]}): "
+            f"planning one would delete the other's resources",
+            hint="give each environment its own workspace (or drop the top-level workspace, so "
+            "each defaults to its name) or its own state",
+        )
 
 
 def _line_in(message: str) -> int | None:
@@ -163,6 +204,25 @@ def _refuse_keys(loaded: LoadedConfig, table: dict[str, Any], path: Key) -> None
                 hint="leave it out of the URL: libpq reads PGPASSWORD or ~/.pgpass; or set the "
                 "whole URL in BRAZE_RECONCILER_STATE",
             )
+
+
+def _refuse_non_finite(loaded: LoadedConfig, value: Any, path: Key) -> None:
+    """No nan or inf: manifests hold JSON values, which have neither."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise UsageError(
+            f"{loaded.where(*path)}: {_dotted(path)} is {value}, not a finite number",
+            hint="JSON has no nan or inf: write a number, or quote it as a string",
+        )
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for name, item in items:
+        key = (*path, name) if isinstance(name, str) else path
+        _refuse_non_finite(loaded, item, key)
 
 
 def _looks_like_key(value: Any) -> bool:
@@ -202,7 +262,13 @@ def _problem(loaded: LoadedConfig, exc: ValidationError) -> UsageError:
             )
         else:
             text = str(error["msg"]).removeprefix("Value error, ")
-        where = loaded.where(*loc) if loc else loaded.path.name
+        place = loc
+        if text.endswith("not both"):  # a whole section's rule: at its api_key_file
+            place = (*loc, "api_key_file")
+        named = re.match(r"environment name '([^']*)'", text)
+        if named is not None and loc == ("environments",):
+            place = (*loc, named.group(1))
+        where = loaded.where(*place) if place else loaded.path.name
         field = _dotted(loc)
         messages.append(f"{where}: {field + ': ' if field else ''}{text}")
     count = len(messages)

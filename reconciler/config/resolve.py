@@ -46,6 +46,14 @@ class Resolution:
     """None without a configuration file (then ``!var`` has nothing to name)."""
     variable_sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
     config: LoadedConfig | None = None
+    ignored_api_key: bool = False
+    """BRAZE_API_KEY is set and the environment's own key source is used instead."""
+
+    @property
+    def chosen(self) -> bool:
+        """An environment was named (``--env``, BRAZE_RECONCILER_ENV), not defaulted."""
+        source = self.environment_source
+        return source is not None and not source.startswith("default_environment")
 
     @property
     def unselected(self) -> bool:
@@ -85,6 +93,13 @@ def resolve(
         else:
             values[setting], sources[setting] = None, "default"
     values["api_key"], sources["api_key"] = _api_key(config, section, name, given, environ)
+    ignored = (
+        sources["api_key"].startswith("[environments.")
+        and bool(environ.get(API_KEY_ENV, "").strip())
+        and values["api_key"] != ("env", API_KEY_ENV)
+    )
+    if ignored:
+        sources["api_key"] += f" ({API_KEY_ENV} is set and ignored)"
     variables: dict[str, Any] | None = None
     variable_sources: dict[str, str] = {}
     if config is not None:
@@ -105,6 +120,7 @@ def resolve(
         variables=variables,
         variable_sources=variable_sources,
         config=config,
+        ignored_api_key=ignored,
     )
 
 
@@ -183,14 +199,18 @@ def _api_key(
     given: Mapping[str, Given],
     environ: Mapping[str, str],
 ) -> tuple[tuple[str, str], str]:
+    """The key's source: ``--api-key-file``; then the selected environment's own
+    ``api_key_env``/``api_key_file`` (over BRAZE_API_KEY: a generic variable exported in a shell
+    must not send one environment's key to another); then BRAZE_API_KEY; then the top level."""
     if "api_key_file" in given:
         return ("file", str(given["api_key_file"].value)), given["api_key_file"].label
-    if environ.get(API_KEY_ENV, "").strip():
-        return ("env", API_KEY_ENV), API_KEY_ENV
+    generic = bool(environ.get(API_KEY_ENV, "").strip())
     if config is not None:
         for part, path in ((section, ("environments", str(name))), (config.model, ())):
             if part is None:
                 continue
+            if not path and generic:
+                break
             label = f"[environments.{name}]" if path else "top level"
             if part.api_key_env is not None:
                 return ("env", part.api_key_env), f"{label}, {config.where(*path, 'api_key_env')}"
@@ -198,4 +218,6 @@ def _api_key(
                 file = config.directory / part.api_key_file
                 where = config.where(*path, "api_key_file")
                 return ("file", str(file)), f"{label}, {where}"
+    if generic:
+        return ("env", API_KEY_ENV), API_KEY_ENV
     return ("env", API_KEY_ENV), "default"

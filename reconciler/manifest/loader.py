@@ -32,7 +32,7 @@ from reconciler.manifest.refusals import (
 )
 from reconciler.manifest.renames import rename_checks
 from reconciler.manifest.resource import Resource, split_occurrence
-from reconciler.manifest.validate import DocumentContext, read_document
+from reconciler.manifest.validate import DocumentContext, for_elsewhere, read_document
 from reconciler.manifest.yamlload import YamlProblem, compose_documents
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -48,6 +48,8 @@ class FileOutcome:
     resources: list[Resource]
     diagnostics: list[Diagnostic]
     rules: list[RecurringRule] = dataclasses.field(default_factory=list)
+    elsewhere: list[str] = dataclasses.field(default_factory=list)
+    """The addresses of its manifests limited to other environments (not declared here)."""
 
     @property
     def declared(self) -> list[Resource]:
@@ -70,6 +72,8 @@ class LoadResult:
     rules: dict[str, RecurringRule] = dataclasses.field(default_factory=dict)
     """The recurring manifests by address (``campaign_schedule/weekly-digest``): what the
     planner asks about a recorded occurrence outside the horizon (docs/decisions.md)."""
+    elsewhere: list[str] = dataclasses.field(default_factory=list)
+    """The addresses of the manifests limited to other environments than the selected one."""
 
     def declares(self, address: str) -> Resource | None:
         """The occurrence a recurring manifest declares at ``address`` (``KIND/NAME@KEY``),
@@ -221,7 +225,10 @@ def _combine(outcomes: list[FileOutcome]) -> LoadResult:
         digest.update(f"{outcome.path}\0{outcome.digest}\0".encode())
     diagnostics.sort(key=Diagnostic.sort_key)
     by_address = {rule.address: rule for rule in reversed(rules)}  # the first of duplicates
-    return LoadResult(resources, diagnostics, names, "sha256:" + digest.hexdigest(), by_address)
+    elsewhere = [address for outcome in outcomes for address in outcome.elsewhere]
+    return LoadResult(
+        resources, diagnostics, names, "sha256:" + digest.hexdigest(), by_address, elsewhere
+    )
 
 
 def _single_threaded() -> bool:
@@ -263,11 +270,14 @@ def load_file(
     resources: list[Resource] = []
     rules: list[RecurringRule] = []
     diagnostics: list[Diagnostic] = []
+    elsewhere: list[str] = []
     try:
         for document in compose_documents(text, selection.variables):
             context = DocumentContext(name, document, selection, text)
             declared, found = read_document(context, now)
             diagnostics.extend(found)
+            if declared is None and not found and for_elsewhere(context):
+                elsewhere.append(context.address or f"{name}:{document.start[0]}")
             if isinstance(declared, RecurringRule):
                 rules.append(declared)
                 resources.extend(declared.resources(now, default_horizon))
@@ -285,7 +295,7 @@ def load_file(
                 related=(Location(name, *exc.other),) if exc.other else (),
             )
         )
-    return FileOutcome(name, digest, resources, diagnostics, rules)
+    return FileOutcome(name, digest, resources, diagnostics, rules, elsewhere)
 
 
 def _decode(raw: bytes) -> tuple[str, tuple[str, tuple[int, int], str] | None]:

@@ -101,6 +101,16 @@ class DocumentContext:
     ) -> Diagnostic:
         doc = self.document
         position = doc.key_position(path) if at_key else doc.value_position(path)
+        variable = doc.variables.get(tuple(path)) if path and not at_key else None
+        if variable is not None:  # the value is written in the configuration, not here
+            source = self.selection.variables.sources.get(variable)
+            hint = (
+                f"the value is the variable {variable}"
+                + (f" ({source})" if source else "")
+                + ": fix it there"
+                + (f"; {hint}" if hint else "")
+            )
+            replacement = None
         return Diagnostic(
             severity=severity,
             code=code,
@@ -120,6 +130,17 @@ def validate_document(
     diagnostics and no resource: ``read_document`` gives its rule."""
     found, diagnostics = read_document(context, now)
     return (found if isinstance(found, Resource) else None), diagnostics
+
+
+def for_elsewhere(context: DocumentContext) -> bool:
+    """Whether the document is limited to environments other than the selected one."""
+    value = context.document.value
+    if not isinstance(value, dict) or FIELD not in value:
+        return False
+    limit = value[FIELD]
+    return limit_problem(limit, context.selection) is None and not declared_in(
+        limit, context.selection
+    )
 
 
 def read_document(

@@ -88,6 +88,8 @@ class Variables:
     """Said after an unknown name: `` in environment staging``."""
     where: str = "[vars] or [environments.NAME.vars] in braze-reconciler.toml"
     """Where a variable is defined, for the hint."""
+    sources: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    """Each variable's ``file:line``: a problem with its value is fixed there."""
 
 
 NO_VARIABLES = Variables()
@@ -318,9 +320,35 @@ def _merge(frame: _Frame, value: Any, pos: Pos) -> None:
                 frame.table[key] = (pos, pos)
 
 
+def _collection_tag(tag: str, mapping: bool, pos: Pos) -> None:
+    """A tag on a mapping or a sequence: only the non-specific ``!`` and its own type's."""
+    what = "mapping" if mapping else "sequence"
+    if tag == VAR_TAG:
+        raise YamlProblem(
+            f"!var takes a variable name, not a {what}",
+            pos,
+            hint="write !var NAME (the variable may hold a table or a list), or remove the tag",
+            code="yaml_tag",
+        )
+    if tag not in ("!", _YAML + ("map" if mapping else "seq")):
+        raise YamlProblem(
+            f"unsupported tag {tag!r} on a {what}",
+            pos,
+            hint="manifests hold plain data: remove the tag",
+            code="yaml_tag",
+        )
+
+
 def _variable(name: str, pos: Pos, variables: Variables) -> tuple[Any, YamlProblem | None]:
     """The value ``!var name`` stands for (a copy: documents never share a container), or
     None and the problem."""
+    if not name.strip():
+        return None, YamlProblem(
+            "!var needs a variable name",
+            pos,
+            hint="write !var NAME, a variable of [vars] or the environment's vars",
+            code="unknown_variable",
+        )
     values = variables.values
     if values is None:
         return None, YamlProblem(
@@ -403,6 +431,8 @@ def _compose(
                     hint="manifests need a few levels; check the indentation or brackets",
                     code="yaml_too_deep",
                 )
+            if event.tag is not None:
+                _collection_tag(event.tag, kind is _MAPPING_START, (mark.line + 1, mark.column + 1))
             anchor = event.anchor
             if anchor is not None:
                 open_anchors.add(anchor)

@@ -295,6 +295,8 @@ class Plan(JsonFormModel):
     managed: int = 0
     """Resources the ledger manages (not fired), for the destroy threshold."""
     workspace: str | None = None
+    environment: str | None = None
+    """The configuration's environment the plan was made for (``--env``), if any."""
     endpoint: str | None = None
     serial: int | None = None
     manifests_digest: str | None = None

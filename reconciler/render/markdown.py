@@ -71,7 +71,10 @@ def render_markdown(plan: Plan, *, show_recipients: bool = False) -> str:
     changes = [c for group in by_rule(changes) for c in group]
     head: list[str] = [MARKER]
     workspace = plan.workspace or "default"
-    head.append(f"### braze-reconciler plan for {markdown_code(workspace)}")
+    title = markdown_code(workspace)
+    if plan.environment:
+        title = f"environment {markdown_code(plan.environment)} (workspace {title})"
+    head.append(f"### braze-reconciler plan for {title}")
     head.append("")
     head.append(f"**{summary_line(plan)}**  ")
     head.append(

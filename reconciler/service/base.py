@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from reconciler.config import LoadedConfig
 from reconciler.errors import ManifestError
 from reconciler.manifest.environment import NO_SELECTION, Selection
 from reconciler.manifest.loader import LoadResult, load_manifests
@@ -83,8 +84,24 @@ def selection_of(settings: Settings, environment: str | None = None) -> Selectio
     return Selection(
         name,
         resolution.environments,
-        Variables(config.variables(name), f" in environment {name}" if name else "", where),
+        Variables(
+            config.variables(name),
+            f" in environment {name}" if name else "",
+            where,
+            _variable_sources(config, name),
+        ),
     )
+
+
+def _variable_sources(config: LoadedConfig, name: str | None) -> dict[str, str]:
+    """Where each of the environment's variables is written (``file:line``)."""
+    sources = {var: config.where("vars", var) for var in config.model.vars}
+    section = config.section(name)
+    if section is not None:
+        sources.update(
+            (var, config.where("environments", str(name), "vars", var)) for var in section.vars
+        )
+    return sources
 
 
 def load_desired(

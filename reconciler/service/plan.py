@@ -14,7 +14,7 @@ from reconciler.manifest.diagnostics import Diagnostic
 from reconciler.manifest.loader import LoadResult, ManifestLoading, load_manifests
 from reconciler.manifest.resource import Resource
 from reconciler.plan import planner, references
-from reconciler.plan.model import Plan, PlanOptions
+from reconciler.plan.model import Action, Plan, PlanOptions
 from reconciler.plan.replace_check import check_replace
 from reconciler.render.reasons import problem_words
 from reconciler.scope import refuse_empty, refuse_unmatched_targets
@@ -32,16 +32,60 @@ def _load_client_modules() -> None:
     import reconciler.service.references  # noqa: F401
 
 
-def _merged(results: list[LoadResult]) -> LoadResult:
-    """One result of the same files read for several environments: every diagnostic once,
-    every resource once by address (the first environment's)."""
-    diagnostics = {(d.code, d.message, str(d.location)): d for r in results for d in r.diagnostics}
-    resources = {res.address: res for r in reversed(results) for res in r.resources}
-    first = results[0]
+def _merged(results: Mapping[str, LoadResult]) -> LoadResult:
+    """One result of the same files read for several environments: every diagnostic once
+    (one that names its environment, once naming every environment it fails in), every
+    resource once by address (the first environment's)."""
+    diagnostics: dict[tuple[str, str, str], Diagnostic] = {}
+    failing: dict[tuple[str, str, str], list[str]] = {}
+    for environment, result in results.items():
+        scope = f" in environment {environment}"
+        for d in result.diagnostics:
+            general = d.message.replace(scope, "\0")
+            key = (d.code, general, str(d.location))
+            diagnostics.setdefault(key, d)
+            if general != d.message:
+                failing.setdefault(key, []).append(environment)
+    for key, names in failing.items():
+        where = f" in environment{'s' if len(names) > 1 else ''} {', '.join(names)}"
+        diagnostics[key] = dataclasses.replace(
+            diagnostics[key], message=key[1].replace("\0", where)
+        )
+    resources = {res.address: res for r in reversed(list(results.values())) for res in r.resources}
+    first = next(iter(results.values()))
     return dataclasses.replace(
         first,
         resources=list(resources.values()),
         diagnostics=sorted(diagnostics.values(), key=Diagnostic.sort_key),
+    )
+
+
+def _declared_elsewhere(plan: Plan, load: LoadResult, environment: str | None) -> list[str]:
+    """A recorded resource whose manifest is limited to other environments is deleted from
+    this one, never silently: the plan says so."""
+    elsewhere = set(load.elsewhere)
+    if not elsewhere:
+        return []
+    found = sorted(
+        change.address
+        for change in plan.changes
+        if change.action is Action.DELETE
+        and (change.address in elsewhere or change.address.split("@")[0] in elsewhere)
+    )
+    if not found:
+        return []
+    return [
+        f"{', '.join(found)}: recorded in environment {environment}, whose manifest is now "
+        "limited to other environments (environments:): planned for deletion here; check "
+        "--env names the environment you mean"
+    ]
+
+
+def _none_here(load: LoadResult, environment: str | None) -> str:
+    count = len(load.elsewhere)
+    return (
+        f"no manifest is declared for environment {environment}: {count} "
+        f"manifest{'s are' if count != 1 else ' is'} limited to other environments"
     )
 
 
@@ -51,13 +95,15 @@ class Planning(ServiceBase):
         manifests are read for each configured one (each variable used must be defined in
         every environment that declares the manifest)."""
         now = self.current_time()
-        selected = self.settings.environment
+        resolution = self.settings.resolution
+        chosen = resolution is not None and resolution.chosen
+        selected = self.settings.environment if chosen else None
         environments = self.settings.environments
         if selected is not None or not environments:
-            result = load_manifests(paths, now, selection=self.selection())
+            result = load_manifests(paths, now, selection=self.selection(selected))
         else:
             result = _merged(
-                [load_manifests(paths, now, selection=self.selection(e)) for e in environments]
+                {e: load_manifests(paths, now, selection=self.selection(e)) for e in environments}
             )
         refuse_empty(result, paths, allow_empty=allow_empty)
         return result
@@ -155,6 +201,9 @@ class Planning(ServiceBase):
         if looked is not None:
             warnings += looked.warnings
         check_replace(plan, desired, ledger.records)
+        warnings += _declared_elsewhere(plan, load, self.settings.environment)
+        if not desired and load.elsewhere:
+            warnings.append(_none_here(load, self.settings.environment))
         if ledger.lock is not None and not holding_lock:
             warnings.append(lock_warning(ledger.lock))
         if ledger.interrupted:
@@ -168,6 +217,7 @@ class Planning(ServiceBase):
             )
         return plan.evolve(
             workspace=self.settings.workspace,
+            environment=self.settings.environment,
             endpoint=endpoint,
             serial=ledger.serial,
             manifests_digest=load.digest,

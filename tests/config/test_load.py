@@ -150,3 +150,52 @@ def test_positions_of_dotted_quoted_and_inline_keys() -> None:
     assert ("b",) not in lines  # inside a multi-line string
     assert lines[("environments", "prod", "vars", "x")] == 6
     assert lines[("arr", "c")] == 8
+
+
+def test_a_broken_pyproject_with_our_table_is_reported(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(
+        tmp_path,
+        '[project]\nname = "x"\n[tool.braze-reconciler]\npaths = [manifests\n',
+        "pyproject.toml",
+    )
+    found = find_config(tmp_path)
+    assert found == tmp_path / "pyproject.toml"
+    with pytest.raises(UsageError) as caught:
+        load_config(found)
+    assert caught.value.message.startswith(f"{found}:4: invalid TOML")
+    # A broken pyproject.toml that is not ours is not ours to judge.
+    write(tmp_path, '[project]\nname = "x\n', "pyproject.toml")
+    assert find_config(tmp_path) is None
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "[1.0, nan]"])
+def test_non_finite_numbers_are_refused(tmp_path: Path, value: str) -> None:
+    caught = problem(
+        tmp_path, f"[environments.staging]\n[environments.staging.vars]\nx = {value}\n"
+    )
+    assert caught.message.startswith("braze-reconciler.toml:3: environments.staging.vars.x is ")
+    assert "not a finite number" in caught.message
+
+
+@pytest.mark.parametrize("value", ["0", "-1"])
+def test_a_rate_limit_is_at_least_one(tmp_path: Path, value: str) -> None:
+    caught = problem(
+        tmp_path, f'freeze_window = "15m"\nrate_limits = {{broadcast_per_minute = {value}}}\n'
+    )
+    assert caught.message.startswith("braze-reconciler.toml:2: rate_limits: ")
+    assert "at least 1" in caught.message
+
+
+def test_errors_of_a_whole_section_or_name_have_a_line(tmp_path: Path) -> None:
+    caught = problem(tmp_path, 'paths = ["m"]\napi_key_env = "A"\napi_key_file = "f"\n')
+    assert caught.message == "braze-reconciler.toml:3: give api_key_env or api_key_file, not both"
+    caught = problem(tmp_path, '[environments.ok]\n[environments."bad name"]\nendpoint = "local"\n')
+    assert caught.message.startswith("braze-reconciler.toml:2: environments: environment name")
+
+
+def test_a_byte_order_mark_is_named(tmp_path: Path) -> None:
+    caught = problem(tmp_path, '\ufeffpaths = ["m"]\n')
+    assert caught.message.endswith("braze-reconciler.toml:1: invalid TOML: Invalid statement")
+    assert caught.hint is not None
+    assert "byte order mark" in caught.hint

@@ -27,6 +27,7 @@ api_key_env = "BRAZE_STAGING_KEY"
 campaign = "924cd632-0dc9-4a59-a3f1-b892936fd233"
 [environments.production]
 api_key_file = "secrets/prod.key"
+workspace = "production"
 """
 _VARIABLES = (
     "BRAZE_REST_ENDPOINT",
@@ -129,13 +130,14 @@ def test_the_key_is_never_shown_only_where_it_is_read(
         "present": False,
         "local": False,
     }
-    # BRAZE_API_KEY, an environment variable, comes before the file's api_key_env.
+    # The environment's own api_key_env comes before BRAZE_API_KEY (which is then ignored).
     monkeypatch.setenv("BRAZE_API_KEY", "another-secret")
     key = shown("--env", "staging")["by_name"]["api_key"]
     assert key == {
         "name": "api_key",
-        "value": {"env": "BRAZE_API_KEY", "present": True, "local": False},
-        "source": "BRAZE_API_KEY",
+        "value": {"env": "BRAZE_STAGING_KEY", "present": True, "local": False},
+        "source": "[environments.staging], braze-reconciler.toml:7 (BRAZE_API_KEY is set and "
+        "ignored)",
     }
 
 
@@ -235,3 +237,146 @@ def test_test_group_and_rate_limits_from_the_file(project: Path) -> None:
     rows = shown("--env", "staging")["by_name"]
     assert rows["test_group"]["value"] == "marketing-team"
     assert rows["rate_limits"]["value"] == {"hourly": 500000}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_an_exported_endpoint_does_not_turn_the_default_environment_remote(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "braze-reconciler.toml").unlink()
+    assert run("init", ".")[0] == 0
+    monkeypatch.setenv("BRAZE_REST_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("BRAZE_API_KEY", "k1-secret-key")
+    code, out, err = run("apply", "--auto-approve")
+    assert code == 3, out + err
+    assert "selected by default_environment, braze-reconciler.toml:" in err
+    assert "from BRAZE_REST_ENDPOINT" in err
+    assert "pass --env NAME" in err
+    assert "k1-secret-key" not in out + err
+    assert "Traceback" not in out + err
+    # Chosen on purpose, the same endpoint is used (then unreachable here: not refused as above).
+    code, out, err = run("--env", "local", "plan")
+    assert "selected by default_environment" not in err
+    monkeypatch.delenv("BRAZE_REST_ENDPOINT")
+    assert run("plan")[0] == 0
+
+
+def test_an_environment_key_source_beats_the_generic_key(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "braze-reconciler.toml").write_text(
+        'endpoint = "US-03"\n[environments.production]\napi_key_env = "PROD_KEY"\n'
+        '[environments.staging]\nworkspace = "stage"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("BRAZE_API_KEY", "k1-generic-key")
+    monkeypatch.setenv("PROD_KEY", "k2-production-key")
+    code, out, err = run("--env", "production", "config")
+    assert code == 0, out + err
+    row = next(line for line in out.splitlines() if line.startswith("api_key"))
+    assert "PROD_KEY" in row
+    assert "[environments.production]" in row
+    assert "BRAZE_API_KEY is set and ignored" in row
+    # An environment without a key source of its own takes the generic key.
+    code, out, err = run("--env", "staging", "config")
+    row = next(line for line in out.splitlines() if line.startswith("api_key"))
+    assert "BRAZE_API_KEY" in row
+    assert "ignored" not in row
+    # apply reads PROD_KEY and says once that BRAZE_API_KEY is ignored; no key is shown.
+    (project / "m.yaml").write_text(
+        "kind: CampaignSchedule\nname: a\nspec:\n  campaign_id: x\n", encoding="utf-8"
+    )
+    code, out, err = run(
+        "--env", "production", "--endpoint", "http://127.0.0.1:9", "plan", "m.yaml"
+    )
+    assert err.count("BRAZE_API_KEY is set and ignored") == 1, err
+    assert "k1-generic-key" not in out + err
+    assert "k2-production-key" not in out + err
+    # --api-key-file still wins over both.
+    (project / "flag.key").write_text("k3", encoding="utf-8")
+    code, out, err = run("--env", "production", "--api-key-file", "flag.key", "config")
+    row = next(line for line in out.splitlines() if line.startswith("api_key"))
+    assert "--api-key-file" in row
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        (
+            'workspace = "shared"\nendpoint = "local"\n[environments.staging]\n'
+            "[environments.production]\n",
+            1,
+        ),
+        (
+            'state = "sqlite:///l.db"\n[environments.staging]\nendpoint = "local"\n'
+            '[environments.production]\nendpoint = "local"\nworkspace = "staging"\n',
+            6,
+        ),
+    ],
+)
+def test_two_environments_on_one_ledger_are_refused(project: Path, text: str, line: int) -> None:
+    (project / "braze-reconciler.toml").write_text(text, encoding="utf-8")
+    code, out, err = run("--env", "staging", "validate")
+    assert code == 3, out + err
+    assert (
+        f"braze-reconciler.toml:{line}: environments staging and production share one ledger" in err
+    )
+    assert "own workspace" in err
+    # Each on its own workspace (the default: its name) is fine.
+    fixed = text.replace('workspace = "shared"\n', "").replace('workspace = "staging"\n', "")
+    (project / "braze-reconciler.toml").write_text(fixed, encoding="utf-8")
+    assert run("--env", "staging", "config")[0] == 0
+
+
+def test_validate_without_env_checks_every_environment(project: Path) -> None:
+    (project / "braze-reconciler.toml").write_text(
+        'default_environment = "local"\n[environments.local]\nendpoint = "local"\n'
+        '[environments.local.vars]\nx = "a"\n'
+        '[environments.staging]\nendpoint = "US-03"\n[environments.production]\n'
+        'endpoint = "US-03"\n',
+        encoding="utf-8",
+    )
+    (project / "m.yaml").write_text(
+        "kind: CampaignSchedule\nname: a\nspec:\n  campaign_id: !var x\n  broadcast: true\n"
+        "  trigger_properties: {y: !var y}\n"
+        '  schedule:\n    time: "2026-12-05T10:00:00Z"\n',
+        encoding="utf-8",
+    )
+    code, out, err = run("validate", "m.yaml")
+    assert code == 3, out + err
+    assert out.count("unknown variable 'x'") == 1, out
+    assert "unknown variable 'x' in environments staging, production" in out
+    assert out.count("unknown variable 'y'") == 1, out
+    assert "unknown variable 'y' in environments local, staging, production" in out
+    # Named, one environment is checked.
+    code, out, err = run("--env", "local", "validate", "m.yaml")
+    assert "unknown variable 'x'" not in out
+    assert "unknown variable 'y' in environment local" in out
+
+
+def test_a_variable_of_the_wrong_type_points_at_the_configuration(project: Path) -> None:
+    (project / "braze-reconciler.toml").write_text(
+        '[environments.staging]\nendpoint = "US-03"\n[environments.staging.vars]\nid = 12345\n',
+        encoding="utf-8",
+    )
+    (project / "m.yaml").write_text(
+        "kind: CampaignSchedule\nname: a\nspec:\n  campaign_id: !var id\n  broadcast: true\n"
+        '  schedule:\n    time: "2026-12-05T10:00:00Z"\n',
+        encoding="utf-8",
+    )
+    code, out, err = run("--env", "staging", "validate", "m.yaml")
+    assert code == 3, out + err
+    assert "m.yaml:4:16" in out
+    assert "the value is the variable id (braze-reconciler.toml:4): fix it there" in out
+
+
+def test_schema_needs_no_configuration(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BRAZE_RECONCILER_CONFIG", str(project / "missing.toml"))
+    code, out, err = run("schema", "--out", "-")
+    assert code == 0, err
+    assert json.loads(out)["$schema"]
+    assert run("validate")[0] == 3

@@ -174,6 +174,30 @@ def test_the_action_installs_the_tool_and_plans(
     assert not (work / "pwned").exists()
     assert "no such file or directory" in "".join(logs)
 
+    # The environment is the input's alone: args cannot switch it under the comment's label.
+    for args in ("--env\nproduction\n", "--config=other.toml\n"):
+        outputs, logs, code = runner.run(
+            command="plan", environment="local", args=args, install="false"
+        )
+        assert code == 3
+        assert "args may not hold --env or --config" in "".join(logs)
+    # A path line starting with "-" is a path, never an option (-h would print help, exit 0).
+    outputs, logs, code = runner.run(command="validate", paths="-h\n", install="false")
+    assert code == 3
+    assert "-h: no such file or directory" in "".join(logs)
+    # A failed plan replaces its comment section rather than leaving the last good plan.
+    outputs, logs, code = runner.run(
+        command="plan", environment="local", paths="nowhere", comment="true", install="false"
+    )
+    assert code == 3
+    assert outputs["comment"] == "true"
+    section = (tmp_path / "t" / "braze-reconciler" / "comment" / "local.md").read_text()
+    assert section.startswith("**The plan failed (exit 3)**")
+    script = next(
+        s for s in ACTION["runs"]["steps"] if "uses" in s and "script" in s.get("with", {})
+    )
+    assert "c.user.login === login" in script["with"]["script"]
+
     outputs, logs, code = runner.run(command="deploy", install="false")
     assert code == 3
     assert "command must be validate, plan, apply or audit" in "".join(logs)

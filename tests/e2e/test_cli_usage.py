@@ -137,3 +137,13 @@ def test_output_closed_early_is_said_not_reported_as_a_failure(
     assert "the output was closed before the end (broken pipe)" in stderr
     assert "Traceback" not in stderr
     assert "internal error" not in stderr
+
+
+@pytest.mark.parametrize("item", ["broadcast_per_minute=0", "hourly=-1"])
+def test_a_rate_limit_below_one_is_a_usage_error(project: Project, item: str) -> None:
+    project.write("a.yaml", scheduled_message("a"))
+    result = project.apply("--rate-limit", item)
+    assert result.code == 3, result.stdout + result.stderr
+    assert "at least 1" in result.stderr or "is not NAME=N" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert project.schedules() == []

@@ -3,6 +3,7 @@ emulators whose campaign ids differ), ledger and key, from one braze-reconciler.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -183,3 +184,43 @@ def test_plan_settings_from_the_file_and_the_flag_over_them(
     )
     assert run("--env", "staging", "plan")[0] == 0
     assert run("--env", "production", "plan")[0] == 4
+
+
+def test_an_environment_without_manifests_of_its_own(
+    emulators: tuple[EmbeddedEmulator, EmbeddedEmulator], tmp_path: Path
+) -> None:
+    staging, _ = emulators
+    manifest = tmp_path / "manifests" / "gift-guide.yaml"
+    code, out, err = run("--env", "staging", "apply", "--auto-approve")
+    assert code == 0, out + err
+    # Both manifests now limited to production: staging declares nothing.
+    manifest.write_text(
+        MANIFEST.replace("name: gift-guide\n", "name: gift-guide\nenvironments: [production]\n"),
+        "utf-8",
+    )
+    code, out, err = run("--env", "staging", "validate")
+    assert code == 0, out + err
+    assert "2 manifests are limited to other environments" in err
+    # The recorded gift-guide is planned for deletion, said so, and deleting every managed
+    # resource still needs --allow-destroy.
+    code, out, err = run("--env", "staging", "plan")
+    assert "no manifest is declared for environment staging: 2 manifests" in out + err
+    assert (
+        "campaign_schedule/gift-guide: recorded in environment staging, whose manifest is now "
+        "limited to other environments" in out + err
+    )
+    code, out, err = run("--env", "staging", "apply", "--auto-approve")
+    assert code != 0, out + err
+    assert "--allow-destroy" in out + err
+    assert [s["status"] for s in staging.admin.schedules()] == ["scheduled"]
+
+
+def test_a_plan_names_its_environment(
+    emulators: tuple[EmbeddedEmulator, EmbeddedEmulator], tmp_path: Path
+) -> None:
+    code, out, err = run("--env", "staging", "plan", "--format", "json", "--out", "s.plan")
+    assert code == 0, out + err
+    assert json.loads(out)["environment"] == "staging"
+    assert "apply it with: braze-reconciler --env staging apply --plan s.plan" in err
+    code, out, err = run("--env", "production", "plan", "--format", "markdown")
+    assert "### braze-reconciler plan for environment <code>production</code> (workspace " in out

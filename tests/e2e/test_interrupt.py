@@ -225,3 +225,33 @@ def test_ctrl_c_ends_waits_for_rate_limit_room_without_sending(project: Project)
         client.close()
     assert len(project.live()) == 1
     assert pacer.waited < 60  # the waits ended at the stop, not after the minute
+
+
+def test_a_pacer_failure_before_the_call_is_no_uncertain_outcome(project: Project) -> None:
+    from reconciler.apply import Applier, Status
+    from reconciler.braze.client import BrazeClient
+    from reconciler.braze.limits import RateLimits
+    from reconciler.braze.models import unique_audience_key
+    from reconciler.braze.ratelimit import Pacer
+    from reconciler.plan.planfile import load_plan
+
+    project.write("a.yaml", campaign_schedule("promo"))
+    plan_file = project.root / "plan.json"
+    assert project.plan("--out", str(plan_file)).code == 0
+    # A limit of 0 (refused by the file and the flag) breaks the pacer before any call.
+    pacer = Pacer(RateLimits(broadcast_per_minute=0))
+    client = BrazeClient(
+        project.emulator.base_url, KEY, pacer=pacer, audience_key=unique_audience_key
+    )
+    store = open_store(project.state, "default", default_dir=project.root)
+    try:
+        report = Applier(store, client, run_id="r1").apply(load_plan(plan_file))
+        (result,) = report.results
+        assert result.status is Status.FAILED, result
+        assert "was not sent" in (result.message or "")
+        assert store.intents(open_only=True) == []
+        assert not store.records()
+    finally:
+        store.close()
+        client.close()
+    assert project.live() == []

@@ -77,7 +77,10 @@ def test_a_targeted_saved_plan_applies_only_its_target(project: Project) -> None
     plan_file = project.root / "plan.json"
     planned = project.plan("--target", "campaign_schedule/a", "--out", str(plan_file))
     assert planned.code == 0, planned.stderr
-    assert f"apply it with: apply --plan {plan_file} {project.manifests}" in planned.stderr
+    assert (
+        f"apply it with: braze-reconciler apply --plan {plan_file} {project.manifests}"
+        in planned.stderr
+    )
     result = apply_saved(project, plan_file)
     assert result.code == 0, result.stdout + result.stderr
     assert "Apply complete: 1 done" in result.stdout

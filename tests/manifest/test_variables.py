@@ -98,6 +98,35 @@ def test_a_variable_is_no_key() -> None:
         list(compose_documents("!var a: 1\n", Variables({"a": "x"})))
 
 
+@pytest.mark.parametrize(
+    ("text", "message", "position"),
+    [
+        ("a: !var {b: 1}\n", "!var takes a variable name, not a mapping", (1, 4)),
+        ("a:\n  - 1\n  - !var [2, 3]\n", "!var takes a variable name, not a sequence", (3, 5)),
+        ("a: !custom {b: 1}\n", "unsupported tag '!custom' on a mapping", (1, 4)),
+        ("a: !!set [1]\n", "unsupported tag 'tag:yaml.org,2002:set' on a sequence", (1, 4)),
+    ],
+)
+def test_a_tag_on_a_collection_is_refused(
+    text: str, message: str, position: tuple[int, int]
+) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        list(compose_documents(text, Variables({"b": 1})))
+    assert caught.value.message == message
+    assert caught.value.position == position
+    assert caught.value.code == "yaml_tag"
+    # Its own type's tag, and the non-specific one, are plain data.
+    (document,) = compose_documents("a: !!map {b: !!seq [1]}\nc: ! {d: 2}\n")
+    assert document.value == {"a": {"b": [1]}, "c": {"d": 2}}
+
+
+def test_a_bare_var_needs_a_name() -> None:
+    (document,) = compose_documents("a: !var\n", Variables({"b": 1}))
+    (found,) = document.unknown
+    assert found.message == "!var needs a variable name"
+    assert found.position == (1, 4)
+
+
 LIMITED = """kind: CampaignSchedule
 name: production-only
 environments: [production]
