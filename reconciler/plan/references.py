@@ -51,6 +51,10 @@ class ProblemCode(StrEnum):
     """A ``message_variation_id`` of the campaign, for another channel."""
     MISSING_PROPERTY = "missing_property"
     UNUSED_PROPERTY = "unused_property"
+    DEFAULTED_PROPERTY = "defaulted_property"
+    """A property not given that no message prints bare (a default, a condition): warning."""
+    BROKEN_TEXT = "broken_text"
+    """A looked-up message's field that is not valid Liquid (warning)."""
 
 
 WARNINGS = frozenset(
@@ -58,6 +62,8 @@ WARNINGS = frozenset(
         ProblemCode.UNKNOWN_DELIVERY,
         ProblemCode.PAUSED,
         ProblemCode.UNUSED_PROPERTY,
+        ProblemCode.DEFAULTED_PROPERTY,
+        ProblemCode.BROKEN_TEXT,
     }
 )
 
@@ -305,10 +311,16 @@ def _properties(
     )
     where = str(resource.location_of(given_at))
     readers: dict[str, list[str]] = {}
+    softly: dict[str, list[str]] = {}  # read, but never printed bare: what recipients read
     for missing in found.missing:
-        reader = f"{missing.message} {missing.field}"
-        if reader not in readers.setdefault(missing.property.name, []):
-            readers[missing.property.name].append(reader)
+        if missing.printed_bare:
+            reader = f"{missing.message} {missing.field}"
+            if reader not in readers.setdefault(missing.property.name, []):
+                readers[missing.property.name].append(reader)
+        else:
+            reader = f"{missing.message} {missing.field}: {missing.use.instead()}"
+            if reader not in softly.setdefault(missing.property.name, []):
+                softly[missing.property.name].append(reader)
     out = [
         Problem(
             ProblemCode.MISSING_PROPERTY,
@@ -322,8 +334,34 @@ def _properties(
         for name in sorted(readers)
     ]
     out += [
+        Problem(
+            ProblemCode.DEFAULTED_PROPERTY,
+            kind,
+            object_id,
+            where,
+            seen.name,
+            property_name=name,
+            messages=tuple(softly[name]),
+        )
+        for name in sorted(softly)
+        if name not in readers
+    ]
+    out += [
         Problem(ProblemCode.UNUSED_PROPERTY, kind, object_id, where, seen.name, property_name=name)
         for name in found.unused
+    ]
+    out += [
+        Problem(
+            ProblemCode.BROKEN_TEXT,
+            kind,
+            object_id,
+            where,
+            seen.name,
+            messages=(
+                f"{b.message} {b.field} ({b.error.line}:{b.error.column}: {b.error.message})",
+            ),
+        )
+        for b in found.broken
     ]
     return out
 

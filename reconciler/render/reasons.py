@@ -180,6 +180,14 @@ _PROBLEMS: Mapping[ProblemCode, Callable[[Problem], str]] = {
         f"property {p.property_name!r}, which the manifest does not give (top level, or by every "
         "recipient): Braze would send a blank in its place"
     ),
+    ProblemCode.DEFAULTED_PROPERTY: lambda p: (
+        f"{_named(p)}: the property {p.property_name!r} is not given (top level, or by every "
+        f"recipient), but no message prints a blank for it: {'; '.join(p.messages)}"
+    ),
+    ProblemCode.BROKEN_TEXT: lambda p: (
+        f"{_named(p)}: {', '.join(p.messages)} is not valid Liquid: Braze cannot render it as "
+        "it stands; fix the message in Braze"
+    ),
     ProblemCode.UNUSED_PROPERTY: lambda p: (
         f"the property {p.property_name!r} is given, but no message of {_named(p)} uses it"
     ),

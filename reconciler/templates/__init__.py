@@ -24,6 +24,7 @@ from reconciler.templates.messages import (
     MessageTemplate,
     PropertyRef,
     PropertyRoot,
+    PropertyUse,
     TemplateError,
     liquid_texts,
     main_texts,
@@ -56,6 +57,16 @@ def referenced_properties(source: str) -> frozenset[PropertyRef]:
     return engine.referenced_properties(source)
 
 
+def property_uses(source: str) -> dict[PropertyRef, PropertyUse]:
+    """How ``source`` uses each property it reads: whether a missing one prints a blank
+    (:func:`reconciler.templates.engine.property_uses`)."""
+    if "{" not in source:
+        return {}
+    from reconciler.templates import engine
+
+    return engine.property_uses(source)
+
+
 def render(
     source: str, properties: Mapping[str, Any], attributes: Mapping[str, Any] | None = None
 ) -> str:
@@ -74,9 +85,11 @@ __all__ = [
     "MessageTemplate",
     "PropertyRef",
     "PropertyRoot",
+    "PropertyUse",
     "TemplateError",
     "liquid_texts",
     "main_texts",
+    "property_uses",
     "referenced_properties",
     "render",
     "template_errors",

@@ -5,16 +5,31 @@ Pure and offline: the messages come from the online lookups (``MessageTemplate``
 :func:`reconciler.templates.liquid_texts`, so that every field counts), the properties from the
 schedule's body. A referenced property is supplied when the top level has it, or when there
 are recipients and every one of them has it. A property supplied (at the top level or by a
-recipient) that no message reads is unused.
+recipient) that no message reads is unused. A missing property is an error only where a message
+prints it bare (``MissingProperty.printed_bare``): printed with a ``default``, or read only by a
+condition, an assignment or a loop, Braze prints no blank for it. A field that is not valid
+Liquid is reported (``broken``); its properties are found by a scan of its text, so they count
+as read.
 """
 
 from __future__ import annotations
 
+import builtins
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from reconciler.templates import MessageTemplate, PropertyRef, PropertyRoot, referenced_properties
+from reconciler.templates import (
+    MessageTemplate,
+    PropertyRef,
+    PropertyRoot,
+    PropertyUse,
+    TemplateError,
+    property_uses,
+    referenced_properties,
+    template_errors,
+)
 
 CAMPAIGN_ROOTS: tuple[PropertyRoot, ...] = ("api_trigger_properties",)
 """What a campaign's messages read of a schedule's ``trigger_properties``."""
@@ -32,6 +47,22 @@ class MissingProperty:
     property: PropertyRef
     recipients_without: int
     """How many recipients lack it (when the top level lacks it too); 0 without recipients."""
+    use: PropertyUse = dataclasses.field(default_factory=lambda: PropertyUse(printed_bare=True))
+    """How the field uses it: only a property printed bare prints a blank when missing."""
+
+    @builtins.property
+    def printed_bare(self) -> bool:
+        """Braze would print a blank in its place (an error); otherwise a warning will do."""
+        return self.use.printed_bare
+
+
+@dataclass(frozen=True)
+class BrokenText:
+    """A field of a looked-up message that is not valid Liquid: Braze would fail to render it."""
+
+    message: str
+    field: str
+    error: TemplateError
 
 
 @dataclass(frozen=True)
@@ -39,6 +70,8 @@ class PropertyFindings:
     missing: tuple[MissingProperty, ...]
     unused: tuple[str, ...]
     """Names supplied that no message reads, sorted."""
+    broken: tuple[BrokenText, ...] = ()
+    """Fields whose Liquid does not parse (their properties are still found, by a scan)."""
 
 
 def property_findings(
@@ -53,8 +86,11 @@ def property_findings(
     missing: list[MissingProperty] = []
     read: set[str] = set()
     seen: set[tuple[str, str, PropertyRef]] = set()
+    broken: list[BrokenText] = []
     for template in templates:
         for field, source in template.fields.items():
+            broken += [BrokenText(template.label, field, e) for e in template_errors(source)]
+            uses = property_uses(source)
             for ref in sorted(referenced_properties(source)):
                 if ref.root not in roots:
                     continue
@@ -67,8 +103,9 @@ def property_findings(
                 key = (template.label, field, ref)
                 if key not in seen:
                     seen.add(key)
-                    missing.append(MissingProperty(template.label, field, ref, without))
+                    use = uses.get(ref, PropertyUse(printed_bare=True))
+                    missing.append(MissingProperty(template.label, field, ref, without, use))
     supplied = set(top)
     for own in recipients:
         supplied.update(own or {})
-    return PropertyFindings(tuple(missing), tuple(sorted(supplied - read)))
+    return PropertyFindings(tuple(missing), tuple(sorted(supplied - read)), tuple(broken))

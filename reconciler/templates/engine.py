@@ -9,7 +9,17 @@ from collections.abc import Mapping
 from typing import Any, cast, get_args
 
 from liquid import BoundTemplate, RenderContext
+from liquid.ast import ConditionalBlockNode, Node
+from liquid.builtin.expressions import FilteredExpression, Path
+from liquid.builtin.expressions.logical import BooleanExpression
+from liquid.builtin.expressions.primitive import FalseLiteral, Nil, TrueLiteral
+from liquid.builtin.output import OutputNode
+from liquid.builtin.tags.assign_tag import AssignNode
+from liquid.builtin.tags.cycle_tag import CycleNode
+from liquid.builtin.tags.if_tag import IfNode
+from liquid.builtin.tags.unless_tag import UnlessNode
 from liquid.exceptions import LiquidError, OutputStreamLimitError, ResourceLimitError
+from liquid.expression import Expression
 
 from reconciler.templates.braze_liquid import (
     ENVIRONMENT,
@@ -18,7 +28,13 @@ from reconciler.templates.braze_liquid import (
     Globals,
     OpaqueNode,
 )
-from reconciler.templates.messages import LIMIT_SOURCE, PropertyRef, PropertyRoot, TemplateError
+from reconciler.templates.messages import (
+    LIMIT_SOURCE,
+    PropertyRef,
+    PropertyRoot,
+    PropertyUse,
+    TemplateError,
+)
 from reconciler.templates.syntax import OPEN, Encoded, encode
 
 
@@ -84,7 +100,7 @@ def _index(source: str, error: LiquidError) -> int:
 
 
 _ROOTS: tuple[PropertyRoot, ...] = get_args(PropertyRoot)
-_NAME = rf"(?:{OPEN}{OPEN}[^{OPEN}]*{OPEN}|[\w-]+)"
+_NAME = rf"(?:{OPEN}{OPEN}[^{OPEN}]*{OPEN}|\$\{{[^{{}}]*\}}|[\w-]+)"
 _REFERENCE = re.compile(
     rf"\b({'|'.join(_ROOTS)})\s*(?:\.\s*({_NAME})|\[\s*(?:'([^']*)'|\"([^\"]*)\")\s*\])"
 )
@@ -96,6 +112,8 @@ def _scanned(encoded: Encoded, text: str) -> set[PropertyRef]:
     for match in _REFERENCE.finditer(text):
         root = cast(PropertyRoot, match.group(1))
         name = match.group(2) or match.group(3) or match.group(4) or ""
+        if name.startswith("${"):  # in a text that does not parse, ${name} is not encoded
+            name = name[2:-1]
         found.add(PropertyRef(root, encoded.name(name)))
     return found
 
@@ -130,6 +148,171 @@ def referenced_properties(source: str) -> frozenset[PropertyRef]:
         if isinstance(node, OpaqueNode):
             found |= _scanned(encoded, node.arguments)
     return frozenset(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def property_uses(source: str) -> dict[PropertyRef, PropertyUse]:
+    """How ``source`` uses each property of :func:`referenced_properties`: printed bare (a blank
+    at Braze when it is not given), or only printed with a ``default``, read by a condition, an
+    assignment or a loop, or used where nothing renders (``{% if false %}``). A print guarded by
+    ``{% if property %}`` is not bare. A template that does not parse prints each one bare."""
+    refs = referenced_properties(source)
+    try:
+        encoded, template = _parse(source)
+    except LiquidError:
+        return {ref: PropertyUse(printed_bare=True) for ref in refs}
+    uses = _Uses(encoded)
+    context = RenderContext(template)
+    for node in template.nodes:
+        uses.walk(node, context, reached=True, guarded=frozenset())
+    found = {}
+    for ref in refs:
+        seen = ref in uses.seen
+        found[ref] = PropertyUse(
+            printed_bare=ref in uses.bare or not seen,
+            defaults=tuple(dict.fromkeys(uses.defaults.get(ref, []))),
+            in_logic=ref in uses.logic,
+            unreached=seen and ref not in uses.reached,
+        )
+    return found
+
+
+def _constant(expression: Expression) -> bool | None:
+    """The value of a condition that is a literal (``false``, ``nil``, ``true``), else None."""
+    inner = expression.expression if isinstance(expression, BooleanExpression) else expression
+    if isinstance(inner, FalseLiteral | Nil):
+        return False
+    if isinstance(inner, TrueLiteral):
+        return True
+    return None
+
+
+def _paths(expression: Expression) -> list[Path]:
+    found = []
+    pending = [expression]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, Path):
+            found.append(item)
+        pending.extend(item.children())
+    return found
+
+
+class _Uses:
+    """One walk over a template's nodes, in reading order."""
+
+    def __init__(self, encoded: Encoded) -> None:
+        self.encoded = encoded
+        self.bare: set[PropertyRef] = set()
+        self.defaults: dict[PropertyRef, list[str]] = {}
+        self.logic: set[PropertyRef] = set()
+        self.seen: set[PropertyRef] = set()
+        self.reached: set[PropertyRef] = set()
+        self.aliases: dict[str, set[PropertyRef]] = {}
+        """A variable assigned a property without a default: printing it prints the property."""
+
+    def refs(self, path: Path) -> set[PropertyRef]:
+        segments = path.path
+        head = segments[0] if segments else None
+        if not isinstance(head, str):
+            return set()
+        if head in _ROOTS and len(segments) > 1 and isinstance(segments[1], str):
+            return {PropertyRef(head, self.encoded.name(segments[1]))}
+        return set(self.aliases.get(head, ()))
+
+    def note(self, refs: set[PropertyRef], kind: str, reached: bool, default: str = "") -> None:
+        self.seen |= refs
+        if not reached:
+            return
+        self.reached |= refs
+        if kind == "bare":
+            self.bare |= refs
+        elif kind == "default":
+            for ref in refs:
+                self.defaults.setdefault(ref, []).append(default)
+        else:
+            self.logic |= refs
+
+    def expression(self, expression: Expression, kind: str, reached: bool) -> None:
+        for path in _paths(expression):
+            self.note(self.refs(path), kind, reached)
+
+    def printed(
+        self, expression: Expression, reached: bool, guarded: frozenset[PropertyRef]
+    ) -> None:
+        if isinstance(expression, FilteredExpression) and isinstance(expression.left, Path):
+            refs = self.refs(expression.left)
+            defaults = [f for f in expression.filters or [] if f.name == "default"]
+            if defaults:
+                text = ", ".join(str(a.value) for a in defaults[0].args) or "''"
+                self.note(refs, "default", reached, text)
+            else:
+                self.note(refs - guarded, "bare", reached)
+                self.note(refs & guarded, "logic", reached)
+            for filter_ in expression.filters or []:
+                for argument in filter_.children():
+                    self.expression(argument, "bare", reached)
+            return
+        self.expression(expression, "bare", reached)
+
+    def walk(
+        self, node: Node, context: RenderContext, reached: bool, guarded: frozenset[PropertyRef]
+    ) -> None:
+        if isinstance(node, OutputNode):
+            self.printed(node.expression, reached, guarded)
+            return
+        if isinstance(node, OpaqueNode):
+            self.note(_scanned(self.encoded, node.arguments), "bare", reached)
+            return
+        if isinstance(node, CycleNode):
+            for expression in node.expressions():
+                self.expression(expression, "bare", reached)
+            return
+        if isinstance(node, AssignNode):
+            self.expression(node.expression, "logic", reached)
+            name = str(node.name)
+            expression = node.expression
+            if (
+                isinstance(expression, FilteredExpression)
+                and isinstance(expression.left, Path)
+                and not any(f.name == "default" for f in expression.filters or [])
+            ):
+                self.aliases[name] = self.refs(expression.left)
+            else:
+                self.aliases.pop(name, None)
+            return
+        if isinstance(node, IfNode | UnlessNode):
+            self.expression(node.condition, "logic", reached)
+            value = _constant(node.condition)
+            if isinstance(node, UnlessNode) and value is not None:
+                value = not value
+            inner = guarded
+            condition = node.condition
+            if (
+                isinstance(node, IfNode)
+                and isinstance(condition, BooleanExpression)
+                and isinstance(condition.expression, Path)
+            ):
+                inner = guarded | self.refs(condition.expression)
+            self.walk(node.consequence, context, reached and value is not False, inner)
+            for alternative in node.alternatives:
+                self.walk(alternative, context, reached and value is not True, guarded)
+            if node.default:
+                self.walk(node.default, context, reached and value is not True, guarded)
+            return
+        if isinstance(node, ConditionalBlockNode):
+            self.expression(node.expression, "logic", reached)
+            inner = guarded
+            if isinstance(node.expression, BooleanExpression) and isinstance(
+                node.expression.expression, Path
+            ):
+                inner = guarded | self.refs(node.expression.expression)
+            self.walk(node.block, context, reached, inner)
+            return
+        for expression in node.expressions():
+            self.expression(expression, "logic", reached)
+        for child in node.children(context, include_partials=False):
+            self.walk(child, context, reached, guarded)
 
 
 def _nodes(template: BoundTemplate) -> list[Any]:

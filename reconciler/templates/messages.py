@@ -51,6 +51,37 @@ class PropertyRef:
         return f"{self.root}.{self.name}"
 
 
+@dataclass(frozen=True)
+class PropertyUse:
+    """How a text uses one property, for what a recipient reads when it is not given.
+
+    ``printed_bare``: printed somewhere with no ``default`` filter (directly, through a variable
+    it was assigned to, or in a Braze tag's arguments, such as a ``connected_content`` URL), so
+    that Braze would print a blank in its place. Otherwise what recipients read instead:
+    ``defaults`` are the ``default`` filters' values printed in its place; ``in_logic`` is true
+    when a condition, assignment or loop reads it (a property not given is nil there: the
+    branch of a blank value, a loop that runs no times); ``unreached`` when it is used only where
+    nothing renders (``{% if false %}``).
+    """
+
+    printed_bare: bool
+    defaults: tuple[str, ...] = ()
+    in_logic: bool = False
+    unreached: bool = False
+
+    def instead(self) -> str:
+        """What recipients read in place of the property when it is not given, in words."""
+        parts = []
+        if self.defaults:
+            values = " or ".join(self.defaults)
+            parts.append(f"recipients read the default {values} in its place")
+        if self.in_logic:
+            parts.append("a condition, assign or loop takes it as blank (nil)")
+        if self.unreached and not parts:
+            parts.append("it is used only where nothing renders")
+        return "; ".join(parts) or "nothing is printed in its place"
+
+
 MAIN_FIELDS: dict[str, tuple[str, ...]] = {
     "apple_push": ("title", "alert"),
     "android_push": ("title", "alert"),
