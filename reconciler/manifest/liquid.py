@@ -80,13 +80,57 @@ def _hint(message: str) -> str:
     )
 
 
+_ESCAPED = {"'": "'", '"': "\\"}
+"""What escapes a character in each kind of quoted scalar (a single quote by a single quote)."""
+
+
+def _mapped(lines: list[str], start: Pos, indicator: str, value: str, index: int) -> Pos | None:
+    """The file position of ``value[index]``, following the scalar's text from ``start``: a
+    space or line break of the value may be a line break and indentation in the file (YAML's
+    folding), a quote may be escaped (``''``, ``\\"``). None when the file does not read as
+    the value (an escape this does not follow): the caller falls back."""
+    text = "\n".join(lines)
+    offset = sum(len(line) + 1 for line in lines[: start[0] - 1]) + start[1] - 1
+    if indicator in ("'", '"'):
+        offset += 1
+    elif indicator in (">", "|"):
+        newline = text.find("\n", offset)
+        if newline < 0:
+            return None
+        offset = newline + 1
+    for char in value[: index + 1]:
+        if offset >= len(text):
+            return None
+        at = offset
+        if char in " \n":
+            if text[offset] == char:
+                offset += 1
+            elif indicator == '"' and text[offset : offset + 2] in ("\\n", "\\ "):
+                offset += 2
+            elif text[offset] not in " \t\n":
+                return None  # a space the file does not hold
+        else:
+            while offset < len(text) and text[offset] in " \t\n":
+                offset += 1
+            at = offset
+            if indicator in _ESCAPED and text[offset : offset + 2] == _ESCAPED[indicator] + char:
+                offset += 2  # '' in single quotes, \" or \\ in double quotes
+            elif text[offset : offset + 1] == char:
+                offset += 1
+            else:
+                return None
+    line = text.count("\n", 0, at) + 1
+    return line, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
 def place(lines: list[str], start: Pos, value: str, error: TemplateError) -> Pos:
     """Where ``error`` (line and column within ``value``) is in the file.
 
     ``start`` is where the YAML value starts (the ``|`` of a block scalar). A literal block maps
-    line for line; a one-line plain or quoted scalar column for column (escapes aside); any
-    other (folded, or a quoted value over several lines) is placed on the file line that holds
-    the error's text, when exactly one does; else at the value's start.
+    line for line; any other value (plain, quoted, folded, on one line or several) is followed
+    character by character through YAML's folding (:func:`_mapped`); failing that, it is placed
+    on the file line that holds the error's text, when exactly one does; else at the value's
+    start.
     """
     if not lines or start[0] > len(lines):
         return start
@@ -99,9 +143,12 @@ def place(lines: list[str], start: Pos, value: str, error: TemplateError) -> Pos
         if line <= len(lines):
             return line, indent + error.column
         return start
-    if "\n" not in value.rstrip("\n") and indicator != ">":
-        quoted = 1 if indicator in ("'", '"') else 0
-        return start[0], start[1] + quoted + error.column - 1
+    value_lines = value.split("\n")
+    if error.line <= len(value_lines):
+        index = sum(len(v) + 1 for v in value_lines[: error.line - 1]) + error.column - 1
+        mapped = _mapped(lines, start, indicator, value, index)
+        if mapped is not None:
+            return mapped
     value_line = value.split("\n")[error.line - 1] if value else ""
     snippet = value_line[error.column - 1 :].strip()[:20] or value_line.strip()[:20]
     if snippet:

@@ -67,3 +67,14 @@ def test_the_examples_use_valid_liquid() -> None:
         text = path.read_text(encoding="utf-8")
         for document in compose_documents(text):
             assert liquid_diagnostics(str(path), document, text, None) == []
+
+
+def test_a_quoted_value_over_several_lines_is_followed_through_its_folding() -> None:
+    double = '    sms:\n      body: "first line\n        second {{ x\n        third"\n'
+    assert errors(double) == [(10, 16, "spec.messages.sms.body")]
+    single = "    sms:\n      body: 'it''s\n\n        {{ x | }}'\n"
+    assert errors(single) == [(11, 12, "spec.messages.sms.body")]
+    escaped = '    sms:\n      body: "say \\"hi\\"\\n  {% bad %}"\n'
+    assert errors(escaped) == [(9, 31, "spec.messages.sms.body")]
+    folded = "    sms:\n      body: >-\n        one\n        two {{ x\n"
+    assert errors(folded) == [(11, 13, "spec.messages.sms.body")]
