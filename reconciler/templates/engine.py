@@ -20,6 +20,7 @@ from liquid.builtin.tags.if_tag import IfNode
 from liquid.builtin.tags.unless_tag import UnlessNode
 from liquid.exceptions import LiquidError, OutputStreamLimitError, ResourceLimitError
 from liquid.expression import Expression
+from liquid.output import LimitedStringIO
 
 from reconciler.templates.braze_liquid import (
     ENVIRONMENT,
@@ -58,6 +59,7 @@ _PLAINER = (
         r"{% \1 %} is never closed by {% end\1 %}",
     ),
     (re.compile(r"expected '}}', found end of file"), "{{ is never closed by }}"),
+    (re.compile(r"unexpected tag 'raw'"), "{% raw %} is never closed by {% endraw %}"),
     (re.compile(r"found end of expression"), "found nothing more"),
 )
 
@@ -353,7 +355,8 @@ def render(
         line, column = _position(source, _index(source, error))
         return f"{{not rendered: {_message(encode(source), error)} at {line}:{column}}}"
     context = RenderContext(template, globals=Globals(encoded, properties, attributes or {}))
-    buffer = context.get_buffer()
+    # newline="": python-liquid's own buffer reads a "\r" back as "\n"; a text is shown as written
+    buffer = LimitedStringIO(limit=LIMIT_OUTPUT, newline="")
     try:
         template.render_with_context(context, buffer)
     except Aborted as aborted:

@@ -93,16 +93,20 @@ MAIN_FIELDS: dict[str, tuple[str, ...]] = {
     "whats_app": ("body",),
     "in_app_message": ("header", "message"),
 }
-"""What a recipient reads first, per channel (Braze's messaging objects: apple_push_object,
+"""What a recipient reads first, per channel: only fields Braze documents for the channel's
+object (an Apple push's title is its alert object's; a ``title`` beside the alert is no field
+of Braze's apple_push_object, so it is not shown). Braze's messaging objects: apple_push_object,
 android_objects, email_object, sms_object, content_cards_object, whats_app_object). A webhook
 has no reader: none of its fields is a main text."""
 
 
 def _field(channel: str, body: Mapping[str, Any], field: str) -> Any:
     if channel == "apple_push":
+        # Braze's apple_push_object has no title: a title is the alert object's ({title, body})
         alert = body.get("alert")
-        if isinstance(alert, Mapping):  # the Apple alert object: {title, body, ...}
+        if isinstance(alert, Mapping):
             return alert.get("body" if field == "alert" else field)
+        return alert if field == "alert" else None
     if channel == "whats_app" and field == "body":
         message = body.get("message")
         return message.get("body") if isinstance(message, Mapping) else None

@@ -33,3 +33,15 @@ def test_property_uses() -> None:
     assert property_uses("{{ 'a' | append: api_trigger_properties.x }}") == {X: PropertyUse(True)}
     assert property_uses("{{ api_trigger_properties.${x} ") == {X: PropertyUse(True)}  # broken
     assert property_uses("no liquid") == {}
+
+
+def test_trial_findings_on_rendering_and_syntax() -> None:
+    from reconciler.templates import main_texts, render, template_errors
+
+    [error] = template_errors("a {% raw %} b")
+    assert error.message == "{% raw %} is never closed by {% endraw %}"
+    assert render("a\r\rb {{ 'x' }}\r\n", {}) == "a\r\rb x\r\n"  # as written, not "\n\n"
+    # Braze's apple_push_object has no title: only the alert object's title is read
+    assert main_texts({"apple_push": {"title": "T", "alert": "A"}})[0].fields == {"alert": "A"}
+    [push] = main_texts({"apple_push": {"title": "no", "alert": {"title": "T", "body": "B"}}})
+    assert push.fields == {"title": "T", "alert": "B"}
