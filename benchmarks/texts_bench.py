@@ -16,8 +16,9 @@ import argparse
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from bench_support import NOW, machine
 from manifest_tree import write_tree
@@ -51,8 +52,12 @@ def with_liquid(manifests: Path) -> None:
         path.write_text(text, encoding="utf-8")
 
 
-def no_texts(changes: Iterable[Change], source: texts.MessageSource | None = None) -> list[Change]:
-    del source
+def no_texts(
+    changes: Iterable[Change],
+    source: texts.MessageSource | None = None,
+    attributes: Mapping[str, Any] | None = None,
+) -> list[Change]:
+    del source, attributes
     return list(changes)
 
 

@@ -20,6 +20,7 @@ from reconciler.cli.options import (
 )
 from reconciler.cli.output import err_console, out_console, write
 from reconciler.errors import EXIT_BLOCKED, EXIT_CHANGES, EXIT_OK
+from reconciler.manifest.samples import load_sample_attributes
 from reconciler.plan.model import Plan, PlanOptions
 from reconciler.plan.planfile import plan_key_or_none, save_plan, unsigned_warning
 from reconciler.recurrence import DEFAULT_HORIZON
@@ -170,6 +171,13 @@ def render_plan(plan: Plan, output_format: str, *, show_recipients: bool = False
     help="Show recipient identifiers (masked in Markdown, and in text when stdout is not a "
     "terminal).",
 )
+@click.option(
+    "--sample-attributes",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="User attributes to show in what recipients will read: a YAML or JSON mapping "
+    "(first_name: Ada, tier: gold). Without it they show as {placeholders}.",
+)
 @plan_options
 @allow_empty_option
 @click.pass_obj
@@ -180,6 +188,7 @@ def plan(
     out: Path | None,
     detailed_exitcode: bool,
     show_recipients: bool,
+    sample_attributes: Path | None,
     targets: tuple[str, ...],
     replace: tuple[str, ...],
     freeze_window: timedelta,
@@ -210,8 +219,13 @@ def plan(
         settings=settings,
     )
     key = plan_key_or_none() if out is not None else None  # a bad key fails before planning
+    samples = load_sample_attributes(sample_attributes) if sample_attributes else None
     result = service(settings, now).plan(
-        paths or settings.paths, options, allow_empty=allow_empty, offline=offline
+        paths or settings.paths,
+        options,
+        allow_empty=allow_empty,
+        offline=offline,
+        sample_attributes=samples,
     )
     render_plan(result, output_format, show_recipients=show_recipients)
     if out is not None:

@@ -61,6 +61,7 @@ def plan(
     messages: MessageSource | None = None,
     references: References | None = None,
     problem_words: ProblemWords | None = None,
+    sample_attributes: Mapping[str, Any] | None = None,
 ) -> Plan:
     """Compare every address; return the changes sorted by address.
 
@@ -68,7 +69,7 @@ def plan(
     what recipients will read (``plan.texts``); a ScheduledMessage carries its own. With
     ``references`` (what the lookups found), a change whose manifest fails a reference check
     is blocked and its warnings are the plan's; ``problem_words`` says each problem for
-    people."""
+    people. ``sample_attributes`` fill user attributes in the texts recipients will read."""
     options = options or PlanOptions()
     freeze = timedelta(seconds=options.freeze_window_seconds)
     wanted = {a: r for a, r in desired.items() if r.kind.facts.applied}
@@ -114,7 +115,9 @@ def plan(
         if r.status is not RecordStatus.FIRED and (a in declared or _rule_of(a) in rules)
     )
     gated = with_texts(
-        apply_gates(changes, managed=managed, now=now, options=options, kept=kept), messages
+        apply_gates(changes, managed=managed, now=now, options=options, kept=kept),
+        messages,
+        sample_attributes,
     )
     if references is not None:
         gated = _checked(gated, wanted, references, problem_words or _code_words, warnings)

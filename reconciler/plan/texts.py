@@ -16,7 +16,8 @@ A pure post-step of the planner (``with_texts``). For a create, update or replac
 
 A no-op, a delete, a forget and a rename render nothing, and neither does a change whose
 messages are unknown (no source, or the source does not know the id): ``texts`` stays None.
-User attributes show as placeholders (``{first_name}``); nothing is ever fetched.
+User attributes show as placeholders (``{first_name}``), unless sample attributes are given
+(``plan --sample-attributes``); nothing is ever fetched.
 """
 
 from __future__ import annotations
@@ -88,8 +89,10 @@ class _Renders:
     """Renders memoized for one plan: the same text with the same properties renders once (an
     update that moves only the send time; many schedules of one campaign)."""
 
-    def __init__(self) -> None:
+    def __init__(self, attributes: Mapping[str, Any] | None = None) -> None:
         self.done: dict[tuple[str, str], str] = {}
+        self.attributes = attributes
+        """Sample user attributes (``plan --sample-attributes``); placeholders without."""
 
     def __call__(self, text: str, properties: Mapping[str, Any]) -> str:
         if "{" not in text:  # no Liquid: it reads as written
@@ -97,7 +100,7 @@ class _Renders:
         key = (text, json.dumps(properties, sort_keys=True, default=str))
         found = self.done.get(key)
         if found is None:
-            found = self.done[key] = render_text(text, properties)
+            found = self.done[key] = render_text(text, properties, self.attributes)
         return found
 
 
@@ -180,10 +183,15 @@ def message_texts(
     )
 
 
-def with_texts(changes: Iterable[Change], source: MessageSource | None = None) -> list[Change]:
-    """``changes`` with ``texts`` set on each create, update and replace that has some."""
+def with_texts(
+    changes: Iterable[Change],
+    source: MessageSource | None = None,
+    attributes: Mapping[str, Any] | None = None,
+) -> list[Change]:
+    """``changes`` with ``texts`` set on each create, update and replace that has some;
+    ``attributes`` are sample user attributes (else they show as placeholders)."""
     found = []
-    renders = _Renders()
+    renders = _Renders(attributes)
     for change in changes:
         texts = message_texts(change, source, renders) if change.action in RENDERED else None
         found.append(change.evolve(texts=texts) if texts else change)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from reconciler.binding import check_binding, shared_key_warning
 from reconciler.errors import UsageError
@@ -115,6 +116,7 @@ class Planning(ServiceBase):
         *,
         allow_empty: bool = False,
         offline: bool = False,
+        sample_attributes: Mapping[str, Any] | None = None,
     ) -> Plan:
         now = self.current_time()
         loading = ManifestLoading(paths, now, options.horizon, self.selection())
@@ -127,7 +129,8 @@ class Planning(ServiceBase):
             result = loading.result()
             refuse_empty(result, paths, allow_empty=allow_empty)
             load, desired = desired_of(result)
-            return self._make_plan(
+            make = functools.partial(self._make_plan, sample_attributes=sample_attributes)
+            return make(
                 store, desired, load, now, options, api_key=api_key, ledger=ledger, offline=offline
             )
 
@@ -180,6 +183,7 @@ class Planning(ServiceBase):
         ledger: LedgerView | None = None,
         holding_lock: bool = False,
         offline: bool = False,
+        sample_attributes: Mapping[str, Any] | None = None,
     ) -> Plan:
         endpoint = self.settings.require_endpoint()
         warnings = check_binding(store, endpoint, api_key)
@@ -197,6 +201,7 @@ class Planning(ServiceBase):
             messages=looked.messages if looked is not None else None,
             references=looked.references if looked is not None else None,
             problem_words=problem_words,
+            sample_attributes=sample_attributes,
         )
         if looked is not None:
             warnings += looked.warnings
