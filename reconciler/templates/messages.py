@@ -76,7 +76,10 @@ class PropertyUse:
             values = " or ".join(self.defaults)
             parts.append(f"recipients read the default {values} in its place")
         if self.in_logic:
-            parts.append("a condition, assign or loop takes it as blank (nil)")
+            parts.append(
+                "a condition, assign or loop reads it as nil: recipients get the branch (or "
+                "the loop of no items) of a property not given"
+            )
         if self.unreached and not parts:
             parts.append("it is used only where nothing renders")
         return "; ".join(parts) or "nothing is printed in its place"
