@@ -417,3 +417,28 @@ def test_a_404_that_does_not_name_the_id_is_not_read_as_unknown(project: Project
     assert result.code == 0, out
     assert "does not exist" not in out
     assert f"campaign {ARCHIVED} could not be looked up (HTTP 404: " in out
+
+
+def _send_id(campaign_id: str) -> str:
+    return f"""kind: SendId
+name: promo-2026
+spec:
+  campaign_id: {campaign_id}
+  send_id: promo-2026
+"""
+
+
+def test_a_send_id_of_an_archived_or_unknown_campaign_is_refused(project: Project) -> None:
+    project.write("s.yaml", _send_id(ARCHIVED))
+    result = project.plan()
+    assert result.code == 4, result.stdout
+    assert f"s.yaml:4:16: campaign {ARCHIVED} (Summer sale 2025 (archived)) is archived" in (
+        " ".join(result.stdout.split())
+    )
+    unknown = "00000000-0000-4000-8000-000000000000"
+    project.write("s.yaml", _send_id(unknown))
+    result = project.plan()
+    assert result.code == 4, result.stdout
+    assert f"campaign {unknown} does not exist in this workspace" in result.stdout
+    project.write("s.yaml", _send_id(FLASH))
+    assert project.plan().code == 0
