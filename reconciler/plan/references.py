@@ -186,6 +186,20 @@ def problems(resource: Resource, references: References) -> list[Problem]:
     return found
 
 
+def _seen(
+    references: References, kind: ObjectKind, object_id: str, where: str
+) -> Found | list[Problem]:
+    """What was found of one object; else its problems: none when it was not looked up, an
+    unknown id when Braze does not know it."""
+    seen = references.found(kind, object_id)
+    if seen is False:
+        return []
+    if seen is None:
+        return [Problem(ProblemCode.UNKNOWN, kind, object_id, where)]
+    assert isinstance(seen, Found)
+    return seen
+
+
 def _send_id(resource: Resource, references: References) -> list[Problem]:
     """A send id's campaign: it exists and is not archived. Braze's page
     (https://www.braze.com/docs/api/endpoints/messaging/send_messages/post_create_send_ids/)
@@ -196,12 +210,9 @@ def _send_id(resource: Resource, references: References) -> list[Problem]:
         return []
     kind = ObjectKind.CAMPAIGN
     where = str(resource.location_of("spec.campaign_id"))
-    seen = references.found(kind, campaign_id)
-    if seen is False:
-        return []
-    if seen is None:
-        return [Problem(ProblemCode.UNKNOWN, kind, campaign_id, where)]
-    assert isinstance(seen, Found)
+    seen = _seen(references, kind, campaign_id, where)
+    if not isinstance(seen, Found):
+        return seen
     if seen.archived:
         return [Problem(ProblemCode.ARCHIVED, kind, campaign_id, where, seen.name)]
     return []
@@ -234,12 +245,9 @@ def _triggered(
     object_id: str,
     where: str,
 ) -> list[Problem]:
-    seen = references.found(kind, object_id)
-    if seen is False:
-        return []
-    if seen is None:
-        return [Problem(ProblemCode.UNKNOWN, kind, object_id, where)]
-    assert isinstance(seen, Found)
+    seen = _seen(references, kind, object_id, where)
+    if not isinstance(seen, Found):
+        return seen
     out = _state(kind, object_id, seen, where)
     out += _delivery(kind, object_id, seen, where, API_TRIGGERED)
     if seen.paused and not seen.archived:
@@ -252,12 +260,9 @@ def _triggered(
 def _api_campaign(resource: Resource, references: References, campaign_id: str) -> list[Problem]:
     kind = ObjectKind.CAMPAIGN
     where = str(resource.location_of("spec.campaign_id"))
-    seen = references.found(kind, campaign_id)
-    if seen is False:
-        return []
-    if seen is None:
-        return [Problem(ProblemCode.UNKNOWN, kind, campaign_id, where)]
-    assert isinstance(seen, Found)
+    seen = _seen(references, kind, campaign_id, where)
+    if not isinstance(seen, Found):
+        return seen
     out = _state(kind, campaign_id, seen, where)
     out += _delivery(kind, campaign_id, seen, where, API_CAMPAIGN)
     messages = resource.body.get("messages")
