@@ -442,3 +442,15 @@ def test_a_send_id_of_an_archived_or_unknown_campaign_is_refused(project: Projec
     assert f"campaign {unknown} does not exist in this workspace" in result.stdout
     project.write("s.yaml", _send_id(FLASH))
     assert project.plan().code == 0
+
+
+def test_each_problem_of_a_blocked_change_is_a_line_of_its_own(project: Project) -> None:
+    project.write("gift.yaml", _with_campaign("gift", GIFT_GUIDE, "\n  trigger_properties: {}"))
+    text = project.plan().stdout
+    lines = [line for line in text.splitlines() if "which the manifest does not give" in line]
+    assert len(lines) == 3, text
+    assert all(line.lstrip().startswith("- ") for line in lines), text
+    assert "blocked (reference):\n" in text
+    markdown = project.plan("--format", "markdown").stdout
+    nested = [line for line in markdown.splitlines() if line.startswith(">   - ")]
+    assert len(nested) == 3, markdown
