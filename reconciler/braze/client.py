@@ -35,6 +35,7 @@ from reconciler.braze.errors import (
     BrazeError,
     CallCancelledError,
     ConnectFailedError,
+    LookupSkippedError,
     NoAnswerError,
     NotSentError,
     OutcomeUnknownError,
@@ -50,6 +51,7 @@ from reconciler.braze.models.details import (
 from reconciler.braze.ratelimit import (
     Pacer,
     PacingStopped,
+    PacingTooLong,
     RateLimitInfo,
     http_date,
     parse_headers,
@@ -89,6 +91,18 @@ class RetryPolicy:
     def backoff(self, attempt: int, rng: random.Random) -> float:
         """Full jitter: uniform in [0, min(cap, base * 2**attempt)]."""
         return rng.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+@dataclasses.dataclass(frozen=True)
+class LookupBudget:
+    """What a read-only lookup of the reference checks may cost (issue 13 follow-up): a plan
+    never waits long for one. Past ``max_wait`` seconds of waiting for rate-limit room, or
+    after ``max_attempts`` timeouts of ``timeout`` seconds, the lookup is skipped (a warning
+    says so) and the bucket's room is left to apply's calls."""
+
+    max_wait: float = 10.0
+    timeout: float = 6.0
+    max_attempts: int = 2
 
 
 @dataclasses.dataclass(frozen=True)
@@ -191,6 +205,8 @@ class BrazeClient:
         self.rate_limited = 0
         """429 answers seen."""
         self.lookups = 0
+        self.lookup_budget = LookupBudget()
+        """How long a read-only lookup may wait, for room or an answer (``LookupBudget``)."""
         self._count_lock = threading.Lock()
         """Lookups made (``campaign_details``, ``canvas_details``, ``segments_page``)."""
 
@@ -211,14 +227,27 @@ class BrazeClient:
         kind: CallKind,
         body: Mapping[str, Any] | None = None,
         params: Mapping[str, str] | None = None,
+        budget: LookupBudget | None = None,
     ) -> BrazeResponse:
+        """One call, paced and retried (see the module). With ``budget`` (the read-only
+        lookups), it never waits for rate-limit room longer than ``budget.max_wait``
+        (``LookupSkippedError``), has a shorter timeout and fewer attempts."""
         audience = self._audience_key(path, body) if self._audience_key and body else None
         unknown_before = False
         attempt = 0
         while True:
             attempt += 1
             try:
-                ticket = self.pacer.acquire(path, audience, self.stop)
+                ticket = self.pacer.acquire(
+                    path, audience, self.stop, budget.max_wait if budget is not None else None
+                )
+            except PacingTooLong as exc:
+                raise LookupSkippedError(
+                    path,
+                    f"Braze's rate limit ({exc.buckets}) would make it wait {exc.wait:.0f} s, "
+                    f"more than the {budget.max_wait if budget else 0:.0f} s a lookup may wait "
+                    "(the room is left to apply's calls)",
+                ) from None
             except PacingStopped:
                 if unknown_before:  # an earlier attempt may have taken effect
                     raise NoAnswerError(
@@ -231,14 +260,14 @@ class BrazeClient:
                 log.debug("pacing %s failed", path, exc_info=True)
                 raise NotSentError(path, f"{type(exc).__name__}: {exc}") from exc
             try:
-                response = self._send(method, path, body, params)
+                response = self._send(method, path, body, params, budget)
             except TransportError as exc:
                 self.pacer.release(ticket, None)
                 if not exc.proves_nothing_happened:
                     if kind not in IDEMPOTENT:
                         raise OutcomeUnknownError(path, str(exc)) from exc
                     unknown_before = True
-                if attempt >= self.retry.max_attempts:
+                if attempt >= self._attempts(budget):
                     raise
                 self._backoff(attempt, path, str(exc))
                 continue
@@ -263,7 +292,7 @@ class BrazeClient:
             if isinstance(error, RateLimitedError):
                 self.rate_limited += 1
                 self.pacer.rate_limited(ticket, error.reset_in)
-                if attempt >= self.retry.max_attempts:
+                if attempt >= self._attempts(budget):
                     raise error
                 continue
             retryable = error.status >= 500 and (
@@ -273,11 +302,16 @@ class BrazeClient:
                 if not error.proves_nothing_happened and kind not in IDEMPOTENT:
                     raise OutcomeUnknownError(path, str(error)) from error
                 raise error
-            if attempt >= self.retry.max_attempts:
+            if attempt >= self._attempts(budget):
                 if not error.proves_nothing_happened and kind not in IDEMPOTENT:
                     raise OutcomeUnknownError(path, str(error)) from error
                 raise error
             self._backoff(attempt, path, f"{error.status} {error.braze_message}")
+
+    def _attempts(self, budget: LookupBudget | None) -> int:
+        if budget is None:
+            return self.retry.max_attempts
+        return min(self.retry.max_attempts, budget.max_attempts)
 
     def _backoff(self, attempt: int, path: str, reason: str) -> None:
         delay = self.retry.backoff(attempt, self._rng)
@@ -290,13 +324,17 @@ class BrazeClient:
         path: str,
         body: Mapping[str, Any] | None,
         params: Mapping[str, str] | None,
+        budget: LookupBudget | None = None,
     ) -> httpx.Response:
         url = self.base_url + path
+        extra: dict[str, Any] = {}
+        if budget is not None:
+            extra["timeout"] = httpx.Timeout(budget.timeout, connect=budget.timeout)
         content = json.dumps(body, separators=(",", ":")).encode() if body is not None else None
         self.calls += 1
         try:
             response = self._http.request(
-                method, url, content=content, params=params, headers=self._headers
+                method, url, content=content, params=params, headers=self._headers, **extra
             )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
             raise ConnectFailedError(
@@ -384,7 +422,7 @@ class BrazeClient:
     def _lookup(self, path: str, params: Mapping[str, str]) -> BrazeResponse:
         with self._count_lock:
             self.lookups += 1
-        return self.call("GET", path, CallKind.READ, params=params)
+        return self.call("GET", path, CallKind.READ, params=params, budget=self.lookup_budget)
 
     def send_messages(self, body: Mapping[str, Any]) -> BrazeResponse:
         return self.call("POST", MESSAGES_SEND_PATH, CallKind.SEND, body)

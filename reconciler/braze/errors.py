@@ -13,6 +13,7 @@ The tree::
     │   └── ServerError                 5xx: fatal; 500, 502 and 503 prove nothing was sent
     │       └── GatewayTimeoutError     504: the backend may have finished the call
     ├── CallCancelledError              not sent: the run was stopped first
+    ├── LookupSkippedError              not sent: a lookup would wait too long for room
     ├── TransportError                  no (complete) answer
     │   ├── ConnectFailedError          never connected: the request was not sent
     │   └── NoAnswerError               sent, then a timeout or a dropped connection
@@ -127,6 +128,17 @@ class NotSentError(BrazeError):
     def __init__(self, path: str, cause: str) -> None:
         super().__init__(f"{path} was not sent: {cause}")
         self.path = path
+
+
+class LookupSkippedError(BrazeError):
+    """A read-only lookup was not sent: it would have waited too long for rate-limit room."""
+
+    proves_nothing_happened = True
+
+    def __init__(self, path: str, cause: str) -> None:
+        super().__init__(f"{path} was not sent: {cause}")
+        self.path = path
+        self.cause = cause
 
 
 class OutcomeUnknownError(BrazeError):

@@ -53,6 +53,8 @@ _UNKNOWN = re.compile(
     re.IGNORECASE,
 )
 """Words that say the schedule is unknown or invalid."""
+UNKNOWN_WORDS = _UNKNOWN
+"""The same words, for the reference checks' lookups (``service.references.unknown_id``)."""
 _NOT_ABOUT_IT = re.compile(
     r"\b(?:required|missing|must\s+(?:be|have|contain|include)|expected|should\s+be|"
     r"is\s+valid|exists|was\s+found)\b",

@@ -43,6 +43,15 @@ class PacingStopped(Exception):
     """The wait for rate-limit room ended because the run was stopped; nothing was taken."""
 
 
+class PacingTooLong(Exception):
+    """Room would come only after more than the caller's ``max_wait``; nothing was taken."""
+
+    def __init__(self, path: str, wait: float, buckets: str) -> None:
+        super().__init__(path)
+        self.wait = wait
+        self.buckets = buckets
+
+
 @dataclasses.dataclass(frozen=True)
 class RateLimitInfo:
     """The ``x-ratelimit-*`` headers of one answer; ``reset_in`` in seconds from its Date."""
@@ -221,9 +230,14 @@ class Pacer:
         return bucket
 
     def acquire(
-        self, path: str, audience_key: str | None = None, stop: threading.Event | None = None
+        self,
+        path: str,
+        audience_key: str | None = None,
+        stop: threading.Event | None = None,
+        max_wait: float | None = None,
     ) -> Ticket:
-        """Wait for room and take it; raise PacingStopped if ``stop`` is set first."""
+        """Wait for room and take it; raise PacingStopped if ``stop`` is set first, and
+        PacingTooLong, at once, if the wait would be longer than ``max_wait``."""
         ticket = self.buckets(path, audience_key)
         while True:
             if stop is not None and stop.is_set():
@@ -240,10 +254,10 @@ class Pacer:
                     for name in ticket.sliding:
                         self._sliding_bucket(name).take(now)
                     return ticket
+            names = [_BUCKET_WORDS[name.split(":")[0]] for name in ticket.fixed + ticket.sliding]
+            if max_wait is not None and wait > max_wait:
+                raise PacingTooLong(path, wait, " and ".join(names))
             if wait >= 5:
-                names = (
-                    _BUCKET_WORDS[name.split(":")[0]] for name in ticket.fixed + ticket.sliding
-                )
                 log.warning(
                     "pacing: waiting %.0f s before %s, for Braze's rate limit (%s)",
                     wait,

@@ -103,6 +103,17 @@ class Blocked(PlanModel):
     reason: str
     """For people (made by ``plan.safety``, which knows the figures); code reads ``code``."""
 
+    def reasons(self) -> list[str]:
+        """The reason as the lines a reviewer reads: a reference block, one problem a line
+        (the JSON form keeps the one ``reason``)."""
+        if self.code is BlockCode.REFERENCE:
+            return self.reason.split(REFERENCE_SEPARATOR)
+        return [self.reason]
+
+
+REFERENCE_SEPARATOR = "; "
+"""Between the problems of a reference block's ``reason``."""
+
 
 class Request(PlanModel):
     """One API call the change makes."""

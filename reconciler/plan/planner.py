@@ -133,6 +133,9 @@ def plan(
 
 
 _CHECKED = frozenset({Action.CREATE, Action.UPDATE, Action.REPLACE})
+LIVE_WARNING = "the live schedule (no change) may send a blank, or nothing"
+"""A problem found for a schedule already applied and unchanged (docs/decisions.md,
+"Reference checks of live schedules")."""
 
 
 def _checked(
@@ -148,6 +151,16 @@ def _checked(
     seen: set[str] = set()
     for change in changes:
         resource = wanted.get(change.address)
+        if resource is not None and change.action is Action.NOOP:
+            # A live schedule, unchanged: what it names may have changed in Braze since it
+            # was applied. Nothing to block, but never a silent "No changes".
+            for problem in problems(resource, references):
+                text = f"{change.rule or change.address}: {LIVE_WARNING}: {words(problem)}"
+                if text not in seen:
+                    seen.add(text)
+                    warnings.append(text)
+            out.append(change)
+            continue
         if resource is None or change.action not in _CHECKED or not change.requests:
             out.append(change)
             continue

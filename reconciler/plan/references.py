@@ -21,6 +21,7 @@ from reconciler.braze.models.details import (
     API_TRIGGERED,
     KNOWN_SCHEDULE_TYPES,
 )
+from reconciler.kinds import Kind
 from reconciler.manifest.resource import Resource
 from reconciler.templates import MessageTemplate, PropertyRoot
 from reconciler.templates.checks import property_findings
@@ -150,6 +151,8 @@ def wanted(resources: Iterable[Resource]) -> Wanted:
     for resource in resources:
         facts = resource.kind.facts
         body = resource.body
+        if resource.kind is Kind.SEND_ID and isinstance(body.get("campaign_id"), str):
+            campaigns.add(body["campaign_id"])
         if not facts.sends_messages:
             continue
         parent = body.get(facts.parent_key) if facts.parent_key else None
@@ -167,6 +170,8 @@ def wanted(resources: Iterable[Resource]) -> Wanted:
 def problems(resource: Resource, references: References) -> list[Problem]:
     """Every problem of one resource with what it references, errors and warnings."""
     facts = resource.kind.facts
+    if resource.kind is Kind.SEND_ID:
+        return _send_id(resource, references)
     if not facts.sends_messages:
         return []
     body = resource.body
@@ -185,6 +190,38 @@ def problems(resource: Resource, references: References) -> list[Problem]:
         where = str(resource.location_of("spec.segment_id"))
         found.append(Problem(ProblemCode.UNKNOWN, ObjectKind.SEGMENT, segment, where))
     return found
+
+
+def _seen(
+    references: References, kind: ObjectKind, object_id: str, where: str
+) -> Found | list[Problem]:
+    """What was found of one object; else its problems: none when it was not looked up, an
+    unknown id when Braze does not know it."""
+    seen = references.found(kind, object_id)
+    if seen is False:
+        return []
+    if seen is None:
+        return [Problem(ProblemCode.UNKNOWN, kind, object_id, where)]
+    assert isinstance(seen, Found)
+    return seen
+
+
+def _send_id(resource: Resource, references: References) -> list[Problem]:
+    """A send id's campaign: it exists and is not archived. Braze's page
+    (https://www.braze.com/docs/api/endpoints/messaging/send_messages/post_create_send_ids/)
+    asks only for a ``campaign_id`` ("see campaign identifier"): no delivery type, so none is
+    checked."""
+    campaign_id = resource.body.get("campaign_id")
+    if not isinstance(campaign_id, str):
+        return []
+    kind = ObjectKind.CAMPAIGN
+    where = str(resource.location_of("spec.campaign_id"))
+    seen = _seen(references, kind, campaign_id, where)
+    if not isinstance(seen, Found):
+        return seen
+    if seen.archived:
+        return [Problem(ProblemCode.ARCHIVED, kind, campaign_id, where, seen.name)]
+    return []
 
 
 def _state(kind: ObjectKind, object_id: str, seen: Found, where: str) -> list[Problem]:
@@ -214,12 +251,9 @@ def _triggered(
     object_id: str,
     where: str,
 ) -> list[Problem]:
-    seen = references.found(kind, object_id)
-    if seen is False:
-        return []
-    if seen is None:
-        return [Problem(ProblemCode.UNKNOWN, kind, object_id, where)]
-    assert isinstance(seen, Found)
+    seen = _seen(references, kind, object_id, where)
+    if not isinstance(seen, Found):
+        return seen
     out = _state(kind, object_id, seen, where)
     out += _delivery(kind, object_id, seen, where, API_TRIGGERED)
     if seen.paused and not seen.archived:
@@ -232,12 +266,9 @@ def _triggered(
 def _api_campaign(resource: Resource, references: References, campaign_id: str) -> list[Problem]:
     kind = ObjectKind.CAMPAIGN
     where = str(resource.location_of("spec.campaign_id"))
-    seen = references.found(kind, campaign_id)
-    if seen is False:
-        return []
-    if seen is None:
-        return [Problem(ProblemCode.UNKNOWN, kind, campaign_id, where)]
-    assert isinstance(seen, Found)
+    seen = _seen(references, kind, campaign_id, where)
+    if not isinstance(seen, Found):
+        return seen
     out = _state(kind, campaign_id, seen, where)
     out += _delivery(kind, campaign_id, seen, where, API_CAMPAIGN)
     messages = resource.body.get("messages")

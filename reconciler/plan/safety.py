@@ -30,7 +30,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from reconciler.plan.model import Action, BlockCode, Blocked, Change, PlanOptions
+from reconciler.plan.model import (
+    REFERENCE_SEPARATOR,
+    Action,
+    BlockCode,
+    Blocked,
+    Change,
+    PlanOptions,
+)
 from reconciler.sendtime import Lifecycle, first_send
 from reconciler.state.base import RecordStatus
 from reconciler.timeutil import format_duration
@@ -174,7 +181,7 @@ def _blocked(change: Change, now: datetime, options: PlanOptions) -> Blocked | N
 def reference_block(problems: list[str]) -> Blocked:
     """``reference``: the Braze objects the manifest names fail a check (``plan.references``),
     so Braze would refuse the change or send something other than meant."""
-    return _block(BlockCode.REFERENCE, "; ".join(problems))
+    return _block(BlockCode.REFERENCE, REFERENCE_SEPARATOR.join(problems))
 
 
 def _block(code: BlockCode, reason: str) -> Blocked:

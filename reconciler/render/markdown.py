@@ -92,9 +92,13 @@ def render_markdown(plan: Plan, *, show_recipients: bool = False) -> str:
             f"> [!CAUTION]\n> {len(blocked)} change{'s' if len(blocked) != 1 else ''} "
             "blocked by a safety gate; `apply` will refuse this plan (exit 4):"
         )
-        head.extend(
-            f"> - {markdown_code(c.address)}: {table_cell(block.reason)}" for c, block in blocked
-        )
+        for c, block in blocked:
+            reasons = block.reasons()
+            if len(reasons) == 1:
+                head.append(f"> - {markdown_code(c.address)}: {table_cell(reasons[0])}")
+                continue
+            head.append(f"> - {markdown_code(c.address)}:")
+            head.extend(f">   - {table_cell(reason)}" for reason in reasons)
     for warning in plan.warnings:
         head.append(f"> [!WARNING]\n> {table_cell(warning)}")
     if fired:

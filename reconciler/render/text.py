@@ -160,10 +160,13 @@ def _change_lines(change: Change, now: datetime, masked: bool) -> list[str]:
         lines.extend(_diff_lines(field.diff, indent + "    "))
     lines.extend(f"{indent}note: {markup(note)}" for note in notes_words(change))
     if change.blocked:
-        lines.append(
-            f"{indent}[bold red]blocked ({change.blocked.code}):[/] "
-            + markup(change.blocked.reason)
-        )
+        reasons = change.blocked.reasons()
+        head = f"{indent}[bold red]blocked ({change.blocked.code}):[/]"
+        if len(reasons) == 1:
+            lines.append(f"{head} {markup(reasons[0])}")
+        else:
+            lines.append(head)
+            lines.extend(f"{indent}  - {markup(reason)}" for reason in reasons)
     lines.append("")
     return lines
 

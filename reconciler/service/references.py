@@ -11,6 +11,7 @@ with a warning: a lookup never fails the plan.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
@@ -19,11 +20,14 @@ from pydantic import ValidationError
 
 from reconciler.braze.errors import (
     BadRequestError,
+    BrazeApiError,
     BrazeError,
     ForbiddenError,
+    LookupSkippedError,
     NotFoundError,
     UnauthorizedError,
 )
+from reconciler.braze.gone import UNKNOWN_WORDS
 from reconciler.braze.models.details import (
     CAMPAIGN_DETAILS_PATH,
     CANVAS_DETAILS_PATH,
@@ -82,8 +86,10 @@ def look_up(client: BrazeClient, wanted: Wanted) -> Looked:
             if kind is ObjectKind.CAMPAIGN:
                 return job, CampaignDetails.model_validate(client.campaign_details(object_id))
             return job, CanvasDetails.model_validate(client.canvas_details(object_id))
-        except (BadRequestError, NotFoundError):
-            return job, None  # INFERENCE (braze/models/details.py): the id is unknown
+        except (BadRequestError, NotFoundError) as exc:
+            if unknown_id(exc, kind):
+                return job, None  # INFERENCE (braze/models/details.py): the id is unknown
+            return job, exc
         except ForbiddenError:
             return job, _Denied()
         except (BrazeError, ValidationError) as exc:
@@ -108,7 +114,10 @@ def look_up(client: BrazeClient, wanted: Wanted) -> Looked:
         listing = pool.submit(all_segments) if wanted.segments else None
         results = list(pool.map(one, jobs))
         listed = listing.result() if listing is not None else None
+    not_made = 0
     for (kind, object_id), answer in results:
+        if isinstance(answer, (_Denied, UnauthorizedError, LookupSkippedError)):
+            not_made += 1
         if isinstance(answer, _Denied):
             skipped[kind] = PERMISSION_OF[kind]
         elif isinstance(answer, UnauthorizedError):
@@ -123,25 +132,71 @@ def look_up(client: BrazeClient, wanted: Wanted) -> Looked:
             found, labelled = _found(kind, object_id, answer)
             objects[(kind, object_id)] = found
             messages[object_id] = labelled
-    if isinstance(listed, _Denied):
+    if isinstance(listed, (_Denied, UnauthorizedError, LookupSkippedError)):
+        not_made += 1
+    if isinstance(listed, UnauthorizedError):
+        refused_key = "the API key was refused (401 Unauthorized): reference checks are skipped"
+        if refused_key not in warnings:
+            warnings.append(refused_key)
+    elif isinstance(listed, _Denied):
         skipped[ObjectKind.SEGMENT] = PERMISSION_OF[ObjectKind.SEGMENT]
     elif isinstance(listed, Exception):
-        warnings.append(f"segments could not be listed ({listed}): their checks are skipped")
+        warnings.append(f"segments could not be listed ({_why(listed)}): their checks are skipped")
     elif listed is not None:
         segments = listed
     for kind, permission in sorted(skipped.items()):
         warnings.append(
             f"the API key lacks the {permission} permission: the reference checks of "
-            f"{kind}s are skipped (give the key {permission} to check them)"
+            f"{_plural(kind)} are skipped (give the key {permission} to check them)"
         )
     references = References(
-        objects=objects, segments=segments, skipped=skipped, lookups=client.lookups - before
+        objects=objects,
+        segments=segments,
+        skipped=skipped,
+        lookups=max(0, client.lookups - before - not_made),
     )
     return Looked(references, messages, warnings)
 
 
+def _plural(kind: ObjectKind) -> str:
+    return {ObjectKind.CANVAS: "Canvases"}.get(kind, f"{kind}s")
+
+
+def unknown_id(error: BadRequestError | NotFoundError, kind: ObjectKind) -> bool:
+    """Whether a 400 or 404 to a details lookup says that the id is unknown.
+
+    Braze documents no answer for an unknown id (``braze/models/details.py``), so, as for a
+    schedule id (``braze/gone.py``), the answer must say so: its message, or one of its
+    ``errors``, names the id (``campaign_id``, ``canvas_id``, "campaign", "Canvas") with
+    words that say it is unknown or invalid (``Invalid campaign_id``). A bare "Not Found" (a
+    proxy, a wrong path) says nothing about the id: the lookup failed."""
+    field = "campaign" if kind is ObjectKind.CAMPAIGN else "canvas"
+    named = re.compile(rf"\b{field}(?:[\s_-]?id)?\b", re.IGNORECASE)
+    for text in (error.braze_message, *error.errors):
+        if named.search(text) and UNKNOWN_WORDS.search(text):
+            return True
+    return False
+
+
+def _why(error: Exception) -> str:
+    """Why a lookup failed, short and escaped: ``HTTP 404: Not Found``."""
+    if isinstance(error, BrazeApiError):
+        return f"HTTP {error.status}: {shorten(error.braze_message)}"
+    if isinstance(error, LookupSkippedError):
+        return error.cause
+    return shorten(str(error))
+
+
+def shorten(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    text = "".join(c if c.isprintable() else "?" for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _failed(kind: ObjectKind, object_id: str, error: Exception) -> str:
-    return f"{kind} {object_id} could not be looked up ({error}): its checks are skipped"
+    if isinstance(error, LookupSkippedError):
+        return f"{kind} {object_id} was not looked up ({_why(error)}): its checks are skipped"
+    return f"{kind} {object_id} could not be looked up ({_why(error)}): its checks are skipped"
 
 
 def _found(

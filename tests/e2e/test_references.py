@@ -3,14 +3,18 @@ answers GET /campaigns/details, /canvas/details and /segments/list from the demo
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from reconciler.emulator.server import EmbeddedEmulator, EmulatorConfig
 from reconciler.emulator.workspace import load_workspace
-from tests.e2e.conftest import KEY, Project, campaign_schedule, open_project
+from tests.e2e.conftest import KEY, NOW, Project, campaign_schedule, open_project
 
 GIFT_GUIDE = "924cd632-0dc9-4a59-a3f1-b892936fd233"
 ARCHIVED = "b19ee9a9-5314-4843-b873-6653bb44d2db"
@@ -286,3 +290,167 @@ spec:
     result = project.plan()
     assert result.code == 0, result.stdout
     assert f"Canvas {PAUSED_CANVAS} could not be looked up" in result.stdout
+
+
+def _seeded(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """The demo workspace's seed with ``change`` made to it, as a file."""
+    data = load_workspace().model_dump()
+    change(data)
+    seed = tmp_path / f"seed-{len(list(tmp_path.glob('seed-*')))}.json"
+    seed.write_text(json.dumps(data), encoding="utf-8")
+    return seed
+
+
+def _restarted(project: Project, seed: Path) -> EmbeddedEmulator:
+    """The same emulator (address, data) started again on another seed: Braze's objects
+    changed in the dashboard after the apply."""
+    port = int(project.emulator.base_url.rsplit(":", 1)[1])
+    config = project.emulator.config
+    project.emulator.stop()
+    return EmbeddedEmulator(dataclasses.replace(config, seed=seed), port=port)
+
+
+def _by_id(items: list[dict[str, Any]], object_id: str) -> dict[str, Any]:
+    return next(item for item in items if item["id"] == object_id)
+
+
+def test_a_live_schedule_whose_campaign_or_canvas_changed_is_a_warning(
+    project: Project, tmp_path: Path
+) -> None:
+    from tests.e2e.conftest import CAMPAIGN, CANVAS, canvas_schedule
+
+    project.write("a.yaml", campaign_schedule("news"))
+    project.write("c.yaml", canvas_schedule("checkin"))
+    project.write("d.yaml", campaign_schedule("other", "2026-12-06T10:00:00Z"))
+    assert project.apply().code == 0
+    project.assert_converged()
+
+    def change(data: dict[str, Any]) -> None:
+        message = _by_id(data["campaigns"], CAMPAIGN)["variations"][0]["message"]
+        message["alert"] += " Code: {{api_trigger_properties.${brandnew}}}"
+        _by_id(data["canvases"], CANVAS)["archived"] = True
+
+    project.remove("d.yaml")  # an unrelated change is planned as usual
+    with _restarted(project, _seeded(tmp_path, change)) as emulator:
+        project.emulator = emulator
+        result = project.plan("--detailed-exitcode")
+        out = result.stdout
+        assert result.code == 2, out + result.stderr
+        assert "blocked" not in out
+        flat = " ".join(out.split())
+        assert (
+            "warning: campaign_schedule/news: the live schedule (no change) may send a blank, or "
+            "nothing: " in flat
+        )
+        assert f"a.yaml:5:16: campaign {CAMPAIGN}" in flat
+        assert "'brandnew'" in out
+        assert "canvas_schedule/checkin: the live schedule (no change) may send a blank" in (
+            " ".join(out.split())
+        )
+        assert "is archived" in out
+        markdown = project.plan("--format", "markdown").stdout
+        assert "brandnew" in markdown
+        assert "live schedule" in markdown
+        document = json.loads(project.plan("--format", "json").stdout)
+        assert any("brandnew" in w for w in document["warnings"])
+
+
+def test_lookups_never_wait_long_for_the_hourly_bucket(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRAZE_API_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    config = EmulatorConfig(
+        api_keys=(KEY,), clock=NOW, data_dir=tmp_path / "emulator", hourly_limit=2
+    )
+    with EmbeddedEmulator(config) as emulator:
+        project = Project(tmp_path, emulator, f"sqlite:///{tmp_path / 'ledger' / 'state.db'}")
+        project.write("a.yaml", _with_campaign("old-sale", ARCHIVED))
+        project.write("b.yaml", _with_campaign("newsletter", NEWSLETTER))
+        project.write("m.yaml", _scheduled(IOS_FLASH))
+        started = time.monotonic()
+        result = project.plan()
+        assert time.monotonic() - started < 60, result.stdout
+        out = " ".join(result.stdout.split())
+        assert "was not looked up (Braze's rate limit (" in out, out + result.stderr
+        assert "its checks are skipped" in out
+
+
+def test_a_lookup_that_times_out_is_skipped_after_one_retry(project: Project) -> None:
+    project.emulator.admin.set_faults(
+        [{"endpoint": "/canvas/details", "fault": "timeout", "delay": 8, "count": 100}], seed=1
+    )
+    project.write("c.yaml", canvas_schedule_of(PAUSED_CANVAS))
+    started = time.monotonic()
+    result = project.plan()
+    assert time.monotonic() - started < 30
+    assert result.code == 0, result.stdout
+    assert f"Canvas {PAUSED_CANVAS} could not be looked up" in " ".join(result.stdout.split())
+    assert _lookups(project, "/canvas/details") == 2
+
+
+def canvas_schedule_of(canvas_id: str) -> str:
+    return f"""kind: CanvasSchedule
+name: winback
+spec:
+  canvas_id: {canvas_id}
+  broadcast: true
+  schedule: {{time: "2026-12-09T09:00:00Z"}}
+"""
+
+
+def test_a_404_that_does_not_name_the_id_is_not_read_as_unknown(project: Project) -> None:
+    project.emulator.admin.set_faults(
+        [
+            {
+                "endpoint": "/campaigns/details",
+                "fault": "answer",
+                "status": 404,
+                "message": "Not Found",
+            }
+        ],
+        seed=1,
+    )
+    project.write("a.yaml", _with_campaign("old-sale", ARCHIVED))
+    result = project.plan()
+    out = " ".join(result.stdout.split())
+    assert result.code == 0, out
+    assert "does not exist" not in out
+    assert f"campaign {ARCHIVED} could not be looked up (HTTP 404: " in out
+
+
+def _send_id(campaign_id: str) -> str:
+    return f"""kind: SendId
+name: promo-2026
+spec:
+  campaign_id: {campaign_id}
+  send_id: promo-2026
+"""
+
+
+def test_a_send_id_of_an_archived_or_unknown_campaign_is_refused(project: Project) -> None:
+    project.write("s.yaml", _send_id(ARCHIVED))
+    result = project.plan()
+    assert result.code == 4, result.stdout
+    assert f"s.yaml:4:16: campaign {ARCHIVED} (Summer sale 2025 (archived)) is archived" in (
+        " ".join(result.stdout.split())
+    )
+    unknown = "00000000-0000-4000-8000-000000000000"
+    project.write("s.yaml", _send_id(unknown))
+    result = project.plan()
+    assert result.code == 4, result.stdout
+    assert f"campaign {unknown} does not exist in this workspace" in result.stdout
+    project.write("s.yaml", _send_id(FLASH))
+    assert project.plan().code == 0
+
+
+def test_each_problem_of_a_blocked_change_is_a_line_of_its_own(project: Project) -> None:
+    project.write("gift.yaml", _with_campaign("gift", GIFT_GUIDE, "\n  trigger_properties: {}"))
+    text = project.plan().stdout
+    lines = [line for line in text.splitlines() if "which the manifest does not give" in line]
+    assert len(lines) == 3, text
+    assert all(line.lstrip().startswith("- ") for line in lines), text
+    assert "blocked (reference):\n" in text
+    markdown = project.plan("--format", "markdown").stdout
+    nested = [line for line in markdown.splitlines() if line.startswith(">   - ")]
+    assert len(nested) == 3, markdown
