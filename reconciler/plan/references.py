@@ -56,6 +56,9 @@ class ProblemCode(StrEnum):
     """A property not given that no message prints bare (a default, a condition): warning."""
     BROKEN_TEXT = "broken_text"
     """A looked-up message's field that is not valid Liquid (warning)."""
+    FOREIGN_PROPERTY = "foreign_property"
+    """A message reads a property through the other kind's root (``api_trigger_properties`` in
+    a Canvas): no schedule can give it (warning: only the message in Braze can change)."""
 
 
 WARNINGS = frozenset(
@@ -65,6 +68,7 @@ WARNINGS = frozenset(
         ProblemCode.UNUSED_PROPERTY,
         ProblemCode.DEFAULTED_PROPERTY,
         ProblemCode.BROKEN_TEXT,
+        ProblemCode.FOREIGN_PROPERTY,
     }
 )
 
@@ -393,6 +397,18 @@ def _properties(
             ),
         )
         for b in found.broken
+    ]
+    out += [
+        Problem(
+            ProblemCode.FOREIGN_PROPERTY,
+            kind,
+            object_id,
+            where,
+            seen.name,
+            property_name=f"{f.property.root}.{f.property.name}",
+            messages=(f"{f.message} {f.field}",),
+        )
+        for f in found.foreign
     ]
     return out
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 from reconciler.plan.model import Change, Words
 from reconciler.plan.reasons import NoteCode, Reason, ReasonCode
-from reconciler.plan.references import Problem, ProblemCode
+from reconciler.plan.references import ObjectKind, Problem, ProblemCode
 from reconciler.timeutil import format_utc
 
 FIELD_WORDS: Mapping[str, str] = {
@@ -187,6 +187,13 @@ _PROBLEMS: Mapping[ProblemCode, Callable[[Problem], str]] = {
     ProblemCode.BROKEN_TEXT: lambda p: (
         f"{_named(p)}: {', '.join(p.messages)} is not valid Liquid: Braze cannot render it as "
         "it stands; fix the message in Braze"
+    ),
+    ProblemCode.FOREIGN_PROPERTY: lambda p: (
+        f"{_named(p)}: {', '.join(p.messages)} reads {p.property_name}, which "
+        f"{'a Canvas' if p.object_kind is ObjectKind.CANVAS else 'a campaign'} never fills "
+        "(campaigns read api_trigger_properties, Canvases canvas_entry_properties and context): "
+        "whatever the schedule gives, recipients read what Braze prints for a missing property; "
+        "fix the message in Braze"
     ),
     ProblemCode.UNUSED_PROPERTY: lambda p: (
         f"the property {p.property_name!r} is given, but no message of {_named(p)} uses it"

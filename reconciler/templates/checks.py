@@ -9,7 +9,9 @@ recipient) that no message reads is unused. A missing property is an error only 
 prints it bare (``MissingProperty.printed_bare``): printed with a ``default``, or read only by a
 condition, an assignment or a loop, Braze prints no blank for it. A field that is not valid
 Liquid is reported (``broken``); its properties are found by a scan of its text, so they count
-as read.
+as read. A property read through the other kind's root (``api_trigger_properties`` in a
+Canvas's message, ``canvas_entry_properties`` or ``context`` in a campaign's) is ``foreign``:
+no schedule can give it, so Braze prints what it prints for a missing one.
 """
 
 from __future__ import annotations
@@ -66,12 +68,27 @@ class BrokenText:
 
 
 @dataclass(frozen=True)
+class ForeignProperty:
+    """A property a message reads through a root its kind never fills: a Canvas's message
+    reading ``api_trigger_properties`` (campaigns only: "Canvases use
+    canvas_entry_properties", https://www.braze.com/docs/api/objects_filters/trigger_properties_object/),
+    or a campaign's reading ``canvas_entry_properties`` / ``context`` (Canvas only,
+    https://www.braze.com/docs/api/objects_filters/canvas_entry_properties_object/)."""
+
+    message: str
+    field: str
+    property: PropertyRef
+
+
+@dataclass(frozen=True)
 class PropertyFindings:
     missing: tuple[MissingProperty, ...]
     unused: tuple[str, ...]
     """Names supplied that no message reads, sorted."""
     broken: tuple[BrokenText, ...] = ()
     """Fields whose Liquid does not parse (their properties are still found, by a scan)."""
+    foreign: tuple[ForeignProperty, ...] = ()
+    """Properties read through the other kind's root: never given by any schedule."""
 
 
 def property_findings(
@@ -87,12 +104,14 @@ def property_findings(
     read: set[str] = set()
     seen: set[tuple[str, str, PropertyRef]] = set()
     broken: list[BrokenText] = []
+    foreign: list[ForeignProperty] = []
     for template in templates:
         for field, source in template.fields.items():
             broken += [BrokenText(template.label, field, e) for e in template_errors(source)]
             uses = property_uses(source)
             for ref in sorted(referenced_properties(source)):
                 if ref.root not in roots:
+                    foreign.append(ForeignProperty(template.label, field, ref))
                     continue
                 read.add(ref.name)
                 if ref.name in top:
@@ -108,4 +127,6 @@ def property_findings(
     supplied = set(top)
     for own in recipients:
         supplied.update(own or {})
-    return PropertyFindings(tuple(missing), tuple(sorted(supplied - read)), tuple(broken))
+    return PropertyFindings(
+        tuple(missing), tuple(sorted(supplied - read)), tuple(broken), tuple(foreign)
+    )

@@ -70,3 +70,18 @@ def test_a_broken_looked_up_message_is_a_warning_and_its_properties_are_used() -
     words = problem_words(found[0])
     assert f"{LABEL} alert (1:4: " in words
     assert "is not valid Liquid" in words
+
+
+def test_a_campaign_message_reading_a_canvas_root_is_a_warning_no_schedule_can_fix() -> None:
+    """``canvas_entry_properties`` in a campaign's message (or ``api_trigger_properties`` in a
+    Canvas's) is never filled, whatever the schedule gives: a warning naming the root, not a
+    missing property the manifest could add."""
+    found = _problems("{{api_trigger_properties.${a}}} {{canvas_entry_properties.${offer}}}")
+    assert [(p.code, p.property_name, p.is_error) for p in found] == [
+        (ProblemCode.FOREIGN_PROPERTY, "canvas_entry_properties.offer", False)
+    ]
+    words = problem_words(found[0])
+    assert f"{LABEL} alert reads canvas_entry_properties.offer, which a campaign never fills" in (
+        words
+    )
+    assert "fix the message in Braze" in words
