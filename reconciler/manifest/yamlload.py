@@ -592,11 +592,25 @@ def compose_documents(text: str, variables: Variables = NO_VARIABLES) -> Iterato
 
 def _syntax_problem(exc: MarkedYAMLError, text: str) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
-    position = _pos(mark) if mark is not None else (1, 1)
+    position = _within(_pos(mark), text) if mark is not None else (1, 1)
     problem = exc.problem or exc.context or "invalid YAML"
     return YamlProblem(
         f"YAML syntax error: {problem}", position, hint=_syntax_hint(problem, text, position)
     )
+
+
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+"""What the parser counts as a line break (ruamel's reader: CR LF, CR, LF, NEL, LS, PS)."""
+
+
+def _within(position: Pos, text: str) -> Pos:
+    """A parser's position kept inside the file: at the end of a file whose last line break is
+    a lone carriage return (``\\r[``), the scanner reports the line after the last one (found
+    by the loader's fuzz test); a diagnostic then names the end of the last line instead."""
+    lines = _BREAK.split(text)
+    if position[0] <= len(lines):
+        return position
+    return (len(lines), len(lines[-1]) + 1)
 
 
 def _syntax_hint(problem: str, text: str, position: Pos) -> str | None:

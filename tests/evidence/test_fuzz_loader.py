@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -33,6 +34,7 @@ SEEDS = sorted(
     ]
 )
 SEED_BYTES = [path.read_bytes() for path in SEEDS]
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 PER_FILE_SECONDS = 2.0
 """A manifest of a few kilobytes loads in milliseconds: anything near this is a hang."""
 YAML_SNIPPETS = [
@@ -55,7 +57,8 @@ def load_bytes(directory: Path, data: bytes) -> FileOutcome:
     outcome = load_file(str(path), NOW)
     elapsed = time.perf_counter() - started
     assert elapsed < PER_FILE_SECONDS, f"{elapsed:.1f} s to load {len(data)} bytes"
-    lines = data.count(b"\n") + 2
+    # the parser's line breaks (as editors count them): a lone CR, NEL, LS and PS are some too
+    lines = len(LINE_BREAK.split(data.decode("utf-8", errors="replace")))
     for diagnostic in outcome.diagnostics:
         location = diagnostic.location
         assert location.file == str(path), diagnostic
@@ -316,3 +319,18 @@ def test_a_path_argument_that_is_not_utf8_is_a_usage_error(tmp_path: Path) -> No
     result = CliRunner().invoke(cli, ["validate", missing])
     assert result.exit_code == 3, result.output
     assert f"error: {tmp_path}/caf\\xe9: no such file or directory" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("data", "position"),
+    [(b"\r[", (2, 2)), (b"\r\r{", (3, 2)), (b"a: [\n", (2, 1)), (b"x: 1\r\ny: [\r\n", (3, 1))],
+)
+def test_a_syntax_error_at_the_end_is_placed_inside_the_file(
+    fuzz_dir: Path, data: bytes, position: tuple[int, int]
+) -> None:
+    """Found by this fuzzing: after a lone CR the scanner named a line past the last one."""
+    (diagnostic,) = load_bytes(fuzz_dir, data).diagnostics
+    assert (diagnostic.code, diagnostic.location.line, diagnostic.location.column) == (
+        "yaml_syntax",
+        *position,
+    )
