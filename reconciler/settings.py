@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import re
-import sys
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +17,8 @@ from reconciler.config import ENV_VARIABLE, FILE_NAME, Given, Resolution
 from reconciler.errors import UsageError
 from reconciler.recurrence import parse_horizon
 from reconciler.timeutil import parse_duration
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from reconciler.state.locks import LockWaitReport
@@ -194,10 +196,10 @@ class Settings:
         resolution = self.resolution
         if resolution is not None and resolution.ignored_api_key and not self._warned:
             self._warned = True
-            print(
-                f"warning: environment {resolution.environment} takes its API key from "
-                f"{resolution.sources['api_key']}",
-                file=sys.stderr,
+            log.warning(
+                "environment %s takes its API key from %s",
+                resolution.environment,
+                resolution.sources["api_key"],
             )
         return key
 
